@@ -1,0 +1,128 @@
+"""The three auto-encoders of the study, in the Keras functional API.
+
+Images are (B, 28, 28, 1) floats in [0, 1]; codes are (B, latent_size). A variational encoder
+outputs ``[z_mean, z_log_var]``; the AE encoder outputs the code itself. With the default sizes
+(300 hidden units, 10 latent dimensions) the parameter counts equal the original's:
+AE encoder 238,510; dense decoder 239,284; VAE encoder 241,520; conv encoder 584,308;
+conv decoder 339,649.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up chatter
+
+import keras  # noqa: E402
+from keras import layers, ops  # noqa: E402
+
+from .errors import StageError  # noqa: E402
+from .layout import KINDS  # noqa: F401  (re-exported: the kinds build() takes)
+from .losses import kl_divergence  # noqa: E402
+
+IMAGE_SHAPE = (28, 28, 1)
+VARIATIONAL = {"ae": False, "vae": True, "conv_vae": True}
+
+
+def _code_heads(image, features, latent_size: int, variational: bool, name: str) -> keras.Model:
+    if variational:
+        outputs = [layers.Dense(latent_size, name="z_mean")(features),
+                   layers.Dense(latent_size, name="z_log_var")(features)]
+    else:
+        outputs = layers.Dense(latent_size, name="z")(features)
+    return keras.Model(image, outputs, name=name)
+
+
+def dense_encoder(hidden_units: int, latent_size: int, variational: bool) -> keras.Model:
+    """Flatten → Dense(hidden, LeakyReLU) → Dense(latent) (two heads, mean and log-variance, for a VAE)."""
+    image = keras.Input(IMAGE_SHAPE, name="image")
+    h = layers.Flatten()(image)
+    h = layers.LeakyReLU()(layers.Dense(hidden_units)(h))
+    return _code_heads(image, h, latent_size, variational, name="encoder")
+
+
+def dense_decoder(hidden_units: int, latent_size: int) -> keras.Model:
+    """Dense(hidden, LeakyReLU) → Dense(784, sigmoid) → Reshape(28, 28, 1)."""
+    z = keras.Input((latent_size,), name="z")
+    h = layers.LeakyReLU()(layers.Dense(hidden_units)(z))
+    h = layers.Dense(784, activation="sigmoid")(h)
+    return keras.Model(z, layers.Reshape(IMAGE_SHAPE)(h), name="decoder")
+
+
+def conv_encoder(latent_size: int) -> keras.Model:
+    """Conv 32@5 → 32@5 s2 → 64@5 → 64@5 s2 → 128@7 valid (LeakyReLU) → Flatten → mean, log-variance."""
+    image = keras.Input(IMAGE_SHAPE, name="image")
+    h = image
+    for filters, kernel, strides, padding in [(32, 5, 1, "same"), (32, 5, 2, "same"), (64, 5, 1, "same"),
+                                              (64, 5, 2, "same"), (128, 7, 1, "valid")]:
+        h = layers.LeakyReLU()(layers.Conv2D(filters, kernel, strides=strides, padding=padding)(h))
+    return _code_heads(image, layers.Flatten()(h), latent_size, variational=True, name="encoder")
+
+
+def conv_decoder(latent_size: int) -> keras.Model:
+    """Reshape(1, 1, latent) → ConvT 64@7 valid → 64@5 → 64@5 s2 → 32@5 → 32@5 s2 → 32@5 → Conv 1@5 sigmoid."""
+    z = keras.Input((latent_size,), name="z")
+    h = layers.Reshape((1, 1, latent_size))(z)
+    h = layers.LeakyReLU()(layers.Conv2DTranspose(64, 7, padding="valid")(h))
+    for filters, strides in [(64, 1), (64, 2), (32, 1), (32, 2), (32, 1)]:
+        h = layers.LeakyReLU()(layers.Conv2DTranspose(filters, 5, strides=strides, padding="same")(h))
+    image = layers.Conv2D(1, 5, padding="same", activation="sigmoid")(h)
+    return keras.Model(z, image, name="decoder")
+
+
+@keras.saving.register_keras_serializable(package="latentspace")
+class Sampling(layers.Layer):
+    """The reparameterisation trick: z = mean + exp(½·log_var)·ε, ε ~ N(0, I).
+
+    Adds ``beta × KL(q(z|x) ‖ N(0, I))`` (nats per image, batch mean) to the model's loss.
+    """
+
+    def __init__(self, beta: float = 1.0, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.beta = beta
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs):
+        mean, log_var = inputs
+        self.add_loss(self.beta * kl_divergence(mean, log_var))
+        epsilon = keras.random.normal(ops.shape(mean), seed=self.seed_generator)
+        return mean + ops.exp(0.5 * log_var) * epsilon
+
+    def get_config(self):
+        return {**super().get_config(), "beta": self.beta, "seed": self.seed}
+
+
+def build(kind: str, *, hidden_units: int, latent_size: int, beta: float = 1.0, seed: int = 0):
+    """The trainable model (image → reconstruction), its encoder and its decoder for ``kind`` in KINDS."""
+    if kind == "conv_vae":
+        encoder, decoder = conv_encoder(latent_size), conv_decoder(latent_size)
+    else:
+        encoder = dense_encoder(hidden_units, latent_size, variational=VARIATIONAL[kind])
+        decoder = dense_decoder(hidden_units, latent_size)
+    image = keras.Input(IMAGE_SHAPE, name="image")
+    if VARIATIONAL[kind]:
+        z = Sampling(beta, seed, name="sampling")(encoder(image))
+    else:
+        z = encoder(image)
+    return keras.Model(image, decoder(z), name=kind), encoder, decoder
+
+
+def decode(decoder: keras.Model, codes):
+    """Images (N, 28, 28, 1) decoded from a few codes (N, latent), in one eager call."""
+    return ops.convert_to_numpy(decoder(codes, training=False))
+
+
+def encode(encoder: keras.Model, images, batch_size: int = 500):
+    """Codes (N, latent) of images (N, 28, 28, 1): the AE's code, or a VAE encoder's mean."""
+    codes = encoder.predict(images, batch_size=batch_size, verbose=0)
+    return codes[0] if isinstance(codes, list) else codes
+
+
+def load_model(path: Path) -> keras.Model:
+    """A saved encoder or decoder, loaded with ``safe_mode=True`` (no code from the file is run)."""
+    try:
+        return keras.saving.load_model(path, safe_mode=True, compile=False)
+    except (OSError, ValueError) as exc:
+        raise StageError(f"{path}: cannot load model ({exc}); rerun its train stage") from None

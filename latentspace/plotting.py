@@ -1,0 +1,95 @@
+"""The study's figures (matplotlib, headless). Each function returns a Figure; the caller saves it."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+CLASS_COLOURS = plt.get_cmap("tab10")
+
+
+def image_grid(rows: dict[str, np.ndarray], title: str, column_titles: list[str] | None = None):
+    """One row of 28×28 images per entry of ``rows`` (name → (N, 28, 28[, 1]) in [0, 1])."""
+    columns = max(len(images) for images in rows.values())
+    figure, axes = plt.subplots(len(rows), columns, figsize=(columns * 0.9 + 1.2, len(rows) * 0.95 + 0.5),
+                                squeeze=False)
+    for r, (name, images) in enumerate(rows.items()):
+        for c in range(columns):
+            ax = axes[r, c]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+            if c < len(images):
+                ax.imshow(np.squeeze(images[c]), cmap="gray_r", vmin=0, vmax=1)
+            if c == 0:
+                ax.set_ylabel(name, rotation=0, ha="right", va="center", fontsize=10)
+            if r == 0 and column_titles:
+                ax.set_title(column_titles[c], fontsize=9)
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def tsne_panels(maps: dict[str, np.ndarray], labels: np.ndarray, titles: dict[str, str]):
+    """One scatter panel per model of its 2-D t-SNE map (N, 2), coloured by class."""
+    figure, axes = plt.subplots(1, len(maps), figsize=(5 * len(maps), 5), squeeze=False)
+    for ax, (kind, points) in zip(axes[0], maps.items()):
+        for c in np.unique(labels):
+            mask = labels == c
+            ax.scatter(points[mask, 0], points[mask, 1], s=4, color=CLASS_COLOURS(int(c) % 10), label=str(c))
+        ax.set_title(f"t-SNE of {titles[kind]} codes")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    axes[0, -1].legend(title="class", markerscale=3, loc="center left", bbox_to_anchor=(1, 0.5))
+    figure.tight_layout()
+    return figure
+
+
+def silhouette_plot(values: np.ndarray, labels: np.ndarray, score: float, title: str):
+    """Per-sample silhouette values grouped by class (sorted within each), the mean dashed."""
+    figure, ax = plt.subplots(figsize=(6, 6))
+    bottom = 0
+    for c in np.unique(labels):
+        block = np.sort(values[labels == c])
+        ax.fill_betweenx(np.arange(bottom, bottom + len(block)), 0, block, color=CLASS_COLOURS(int(c) % 10),
+                         alpha=0.8, linewidth=0)
+        ax.text(-0.01, bottom + len(block) / 2, str(c), transform=ax.get_yaxis_transform(), ha="right", va="center")
+        bottom += len(block) + 10
+    ax.axvline(score, color="red", linestyle="--", label=f"mean {score:.4f}")
+    ax.set_xlabel("silhouette value")
+    ax.set_ylabel("class")
+    ax.set_yticks([])
+    ax.set_xlim(min(-0.1, float(values.min()) - 0.05), 1)
+    ax.legend(loc="lower right")
+    ax.set_title(title)
+    figure.tight_layout()
+    return figure
+
+
+def loss_curves(curves: dict[str, dict[str, dict[str, np.ndarray]]], titles: dict[str, str]):
+    """Total, reconstruction and KL curves: ``curves[kind][split][name]`` is (epochs,) nats/image.
+
+    ``split`` is ``train`` (solid) or ``eval`` (dashed); ``name`` is ``loss``, ``reconst_loss``
+    or ``diverg_loss``.
+    """
+    panels = [("loss", "total loss"), ("reconst_loss", "reconstruction"), ("diverg_loss", "β·KL")]
+    figure, axes = plt.subplots(1, 3, figsize=(15, 4))
+    for ax, (name, label) in zip(axes, panels):
+        for i, (kind, splits) in enumerate(curves.items()):
+            for split, style in (("train", "-"), ("eval", "--")):
+                series = splits.get(split, {}).get(name)
+                if series is not None:
+                    ax.plot(np.arange(1, len(series) + 1), series, style, color=CLASS_COLOURS(i),
+                            label=f"{titles[kind]} {'train' if split == 'train' else 'validation'}")
+        ax.set_title(label)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("nats per image")
+        if ax.lines:
+            ax.legend(fontsize=8)
+    figure.tight_layout()
+    return figure
