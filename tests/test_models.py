@@ -1,0 +1,74 @@
+"""The architectures and the loss terms, checked against the paper's numbers and by hand."""
+
+import math
+
+import numpy as np
+import pytest
+
+from latentspace.models import Sampling, build, decode, encode
+from latentspace.losses import kl_divergence, reconst_loss
+
+
+@pytest.mark.parametrize("kind, encoder_params, decoder_params", [
+    ("ae", 238_510, 239_284),
+    ("vae", 241_520, 239_284),
+    ("conv_vae", 584_308, 339_649),
+])
+def test_parameter_counts_equal_the_originals(kind, encoder_params, decoder_params):
+    model, encoder, decoder = build(kind, hidden_units=300, latent_size=10)
+    assert (encoder.count_params(), decoder.count_params()) == (encoder_params, decoder_params)
+    assert model.output_shape == (None, 28, 28, 1)
+    assert decoder.input_shape == (None, 10)
+
+
+def test_reconstruction_loss_sums_bce_over_pixels_per_image():
+    y_true = np.zeros((2, 28, 28, 1), np.float32)
+    y_true[1, :14] = 1.0  # the top half of the second image is ink
+    y_pred = np.full((2, 28, 28, 1), 0.5, np.float32)
+    y_pred[1, :14] = 0.9
+    y_pred[1, 14:] = 0.2
+    got = np.asarray(reconst_loss(y_true, y_pred))
+    # image 0: 784 pixels at p = 0.5 → 784·ln 2; image 1: 392·(−ln 0.9) + 392·(−ln 0.8)
+    expected = [784 * math.log(2), 392 * -math.log(0.9) + 392 * -math.log(0.8)]
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+
+
+def test_kl_divergence_is_the_batch_mean_of_the_closed_form():
+    mean = np.array([[0.0, 0.0], [1.0, 2.0]], np.float32)
+    log_var = np.array([[0.0, 0.0], [0.0, math.log(2.0)]], np.float32)
+    # image 0 is the prior itself (0); image 1: −½[(1 + 0 − 1 − 1) + (1 + ln 2 − 4 − 2)] = ½(6 − ln 2)
+    expected = (0.0 + 0.5 * (6 - math.log(2))) / 2
+    assert float(kl_divergence(mean, log_var)) == pytest.approx(expected, rel=1e-6)
+
+
+def test_sampling_adds_beta_times_kl_and_samples_around_the_mean():
+    mean = np.array([[1.0, 2.0]], np.float32)
+    log_var = np.array([[0.0, math.log(2.0)]], np.float32)
+    layer = Sampling(beta=3.0, seed=1)
+    z = np.asarray(layer([mean, log_var]))
+    assert z.shape == (1, 2)
+    assert float(layer.losses[0]) == pytest.approx(3.0 * 0.5 * (6 - math.log(2)), rel=1e-6)
+    zero = np.asarray(Sampling(beta=1.0, seed=1)([mean, np.full_like(log_var, -40.0)]))
+    np.testing.assert_allclose(zero, mean, atol=1e-6)  # σ → 0: z is the mean
+
+
+@pytest.mark.parametrize("kind", ["vae", "conv_vae"])
+def test_a_vae_loss_is_reconstruction_plus_beta_kl(kind):
+    beta = 2.5
+    model, encoder, decoder = build(kind, hidden_units=32, latent_size=4, beta=beta, seed=3)
+    model.compile(optimizer="adam", loss=reconst_loss, metrics=[reconst_loss])
+    images = np.random.default_rng(0).random((8, 28, 28, 1)).astype(np.float32)
+    result = model.evaluate(images, images, batch_size=8, verbose=0, return_dict=True)
+    mean, log_var = encoder.predict(images, verbose=0)
+    kl = float(kl_divergence(mean, log_var))
+    assert result["loss"] - result["reconst_loss"] == pytest.approx(beta * kl, rel=1e-3, abs=1e-3)
+    assert kl > 0
+
+
+def test_encode_returns_the_mean_of_a_vae_and_decode_returns_images():
+    _, encoder, decoder = build("vae", hidden_units=16, latent_size=3)
+    images = np.zeros((5, 28, 28, 1), np.float32)
+    codes = encode(encoder, images)
+    np.testing.assert_allclose(codes, encoder.predict(images, verbose=0)[0])
+    decoded = decode(decoder, codes)
+    assert decoded.shape == (5, 28, 28, 1) and decoded.min() >= 0 and decoded.max() <= 1
