@@ -9,7 +9,9 @@ conv decoder 339,649.
 
 from __future__ import annotations
 
+import json
 import os
+import zipfile
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up chatter
@@ -118,6 +120,27 @@ def encode(encoder: keras.Model, images, batch_size: int = 500):
     """Codes (N, latent) of images (N, 28, 28, 1): the AE's code, or a VAE encoder's mean."""
     codes = encoder.predict(images, batch_size=batch_size, verbose=0)
     return codes[0] if isinstance(codes, list) else codes
+
+
+def save_model(model: keras.Model, path: Path) -> None:
+    """Save in the ``.keras`` format with bytes that depend only on the model.
+
+    Keras stamps the save time into ``metadata.json`` and the weights' zip entry; both are fixed
+    here, so retraining with the same params gives byte-identical files (and an unchanged dvc.lock).
+    """
+    raw = path.with_name(f".{path.stem}.raw.keras")
+    keras.saving.save_model(model, raw)
+    with zipfile.ZipFile(raw) as saved, zipfile.ZipFile(path, "w") as fixed:
+        for member in saved.infolist():
+            content = saved.read(member)
+            if member.filename == "metadata.json":
+                metadata = json.loads(content)
+                metadata.pop("date_saved", None)
+                content = json.dumps(metadata).encode()
+            info = zipfile.ZipInfo(member.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = member.compress_type
+            fixed.writestr(info, content)
+    raw.unlink()
 
 
 def load_model(path: Path) -> keras.Model:

@@ -11,7 +11,7 @@ import math
 import sys
 from pathlib import Path
 
-from .models import VARIATIONAL, build  # first: it quietens TensorFlow before Keras loads it
+from .models import VARIATIONAL, build, save_model  # first: it quietens TensorFlow before Keras loads it
 
 import keras  # noqa: E402
 
@@ -90,8 +90,8 @@ def train(kind: str, arrays: dict, *, hidden_units: int, latent_size: int, beta:
             callbacks=[StopOnNonFinite(), DivergenceFromLogs(), DVCLiveCallback(live=live)],
         )
         model_tmp.mkdir()
-        encoder.save(model_tmp / "encoder.keras")
-        decoder.save(model_tmp / "decoder.keras")
+        save_model(encoder, model_tmp / "encoder.keras")
+        save_model(decoder, model_tmp / "decoder.keras")
     final = {name: float(values[-1]) for name, values in history.history.items()}
     order = ["loss", "reconst_loss", "diverg_loss", "val_loss", "val_reconst_loss", "val_diverg_loss"]
     metrics = {name: final[name] for name in order if name in final}
