@@ -1,0 +1,183 @@
+"""Trustworthy runs: bad input refused in seconds with nothing else touched, interrupted training
+that leaves no finished-looking output, and the same params giving byte-identical metrics."""
+
+import copy
+import gzip
+import hashlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, Project, subprocess_env, tiny_params
+from test_data import idx_bytes, write_idx_dir
+
+import numpy as np
+
+OUTPUT_FOLDERS = ("data", "models", "metrics", "dvclive", "plots", "report")
+
+
+def snapshot(project: Project) -> dict[str, str]:
+    """Hash of dvc.lock and of every file under the output folders."""
+    files = {"dvc.lock": project.path / "dvc.lock"}
+    for folder in OUTPUT_FOLDERS:
+        for path in (project.path / folder).rglob("*"):
+            if path.is_file() and path.name != ".gitignore":
+                files[str(path.relative_to(project.path))] = path
+    return {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in sorted(files.items())}
+
+
+def stage_outputs(stage: str) -> list[str]:
+    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+    entries = stages[stage].get("outs", []) + stages[stage].get("metrics", [])
+    return [next(iter(entry)) if isinstance(entry, dict) else entry for entry in entries]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """A fresh project after one full ``dvc repro`` on the tiny params."""
+    project = Project(tmp_path_factory.mktemp("guarantees"), tiny_params())
+    project.repro()
+    project.commit("first run")
+    return project
+
+
+def set_key(tree, key, value):
+    *parents, leaf = key.split(".")
+    for part in parents:
+        tree = tree[part]
+    if value is DELETE:
+        del tree[leaf]
+    else:
+        tree[leaf] = value
+
+
+DELETE = object()
+
+
+def bad_idx_dir(tmp: Path, stem: str, raw: bytes, compress=False) -> str:
+    return str(write_idx_dir(tmp / "idx", compress=compress, **{stem: raw}))
+
+
+def truncated_gzip_dir(tmp: Path) -> str:
+    folder = write_idx_dir(tmp / "idx", compress=True)
+    target = folder / "train-images-idx3-ubyte.gz"
+    target.write_bytes(target.read_bytes()[:1000])
+    return str(folder)
+
+
+def tfds_host_reachable() -> bool:
+    try:
+        socket.create_connection(("storage.googleapis.com", 443), timeout=3).close()
+        return True
+    except OSError:
+        return False
+
+
+# (stage, {key: value}, what the last line must name); a callable value is given a tmp folder.
+CASES = {
+    "epochs zero": ("train-ae", {"train.epochs": 0}, "train.epochs"),
+    "epochs not an integer": ("train-ae", {"train.epochs": 2.5}, "train.epochs"),
+    "batch size zero": ("train-vae", {"train.batch_size": 0}, "train.batch_size"),
+    "learning rate zero": ("train-conv-vae", {"train.learning_rate": 0.0}, "train.learning_rate"),
+    "latent size zero": ("train-ae", {"model.latent_size": 0}, "model.latent_size"),
+    "hidden units zero": ("train-vae", {"model.hidden_units": 0}, "model.hidden_units"),
+    "beta negative": ("train-conv-vae", {"conv_vae.beta": -1.0}, "conv_vae.beta"),
+    "unknown source": ("download", {"data.source": "kaggle"}, "data.source"),
+    "fraction above one": ("download", {"data.val_fraction": 1.5}, "data.val_fraction"),
+    "fractions sum to one": ("download", {"data.val_fraction": 0.5, "data.eval_fraction": 0.5}, "data.val_fraction"),
+    "perplexity zero": ("tsne", {"tsne.perplexity": 0}, "tsne.perplexity"),
+    "perplexity above the points": ("tsne", {"tsne.perplexity": 60}, "tsne.perplexity"),
+    "num_samples zero": ("generate", {"report.num_samples": 0}, "report.num_samples"),
+    "num_samples above the set": ("generate", {"report.num_samples": 61}, "report.num_samples"),
+    "required key missing": ("download", {"seed": DELETE}, "seed"),
+    "misspelt key": ("train-ae", {"train.epochs": DELETE, "train.epoch": 1}, "train.epoch"),
+    "idx_dir missing": ("download", {"data.source": "idx", "data.idx_dir": lambda t: str(t / "none")}, "data.idx_dir"),
+    "idx_dir a file": ("download", {"data.source": "idx", "data.idx_dir": lambda t: str(ROOT / "README.md")},
+                       "data.idx_dir"),
+    "idx_dir lacks a file": ("download", {"data.source": "idx", "data.idx_dir": lambda t: str(t)}, "data.idx_dir"),
+    "idx truncated gzip": ("download", {"data.source": "idx", "data.idx_dir": truncated_gzip_dir},
+                           "train-images-idx3-ubyte.gz"),
+    "idx wrong magic": ("download", {"data.source": "idx", "data.idx_dir": lambda t: bad_idx_dir(
+        t, "train-labels-idx1-ubyte", idx_bytes(np.zeros(60), magic=0x0803))}, "train-labels-idx1-ubyte"),
+    "idx counts differ": ("download", {"data.source": "idx", "data.idx_dir": lambda t: bad_idx_dir(
+        t, "t10k-labels-idx1-ubyte", idx_bytes(np.zeros(19)))}, "t10k-labels-idx1-ubyte"),
+    "idx not 28x28": ("download", {"data.source": "idx", "data.idx_dir": lambda t: bad_idx_dir(
+        t, "train-images-idx3-ubyte", idx_bytes(np.zeros((60, 32, 32))), compress=True)}, "train-images-idx3-ubyte"),
+    "idx label outside 0-9": ("download", {"data.source": "idx", "data.idx_dir": lambda t: bad_idx_dir(
+        t, "train-labels-idx1-ubyte", idx_bytes(np.full(60, 12)))}, "train-labels-idx1-ubyte"),
+    "tfds without a network": ("download", {"data.source": "tfds"}, "data.source"),
+    "training diverges": ("train-vae", {"train.learning_rate": 1.0e9}, "train.learning_rate"),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_fails_fast_naming_it_and_touches_nothing_else(project, tmp_path, case):
+    stage, changes, named = CASES[case]
+    if case == "tfds without a network" and tfds_host_reachable():
+        pytest.skip("this machine reaches the tfds download host")
+    before = snapshot(project)
+    tree = tiny_params()
+    for key, value in changes.items():
+        set_key(tree, key, value(tmp_path) if callable(value) else value)
+    project.write_params(tree)
+    try:
+        start = time.monotonic()
+        result = project.dvc("repro", "-s", stage, check=False)
+        elapsed = time.monotonic() - start
+        output = (result.stdout + result.stderr).strip().splitlines()
+        stage_lines = [line for line in output if not line.startswith(("ERROR:", "Running stage", "> "))]
+        assert result.returncode != 0, output
+        assert named in output[-1] or (stage_lines and named in stage_lines[-1]), output[-6:]
+        if case != "training diverges":  # that one has to train a little first
+            assert elapsed < 30, elapsed
+        after = snapshot(project)
+        ours = tuple(stage_outputs(stage))
+        assert {k: v for k, v in after.items() if not k.startswith(ours)} == \
+               {k: v for k, v in before.items() if not k.startswith(ours)}
+        assert not [k for k in after if ".tmp-" in k], "temporary files left behind"
+    finally:
+        project.write_params(tiny_params())
+    ran = project.repro()  # restored from DVC's run cache: nothing retrains
+    assert ran == [] and snapshot(project) == before
+
+
+def test_same_params_give_byte_identical_metrics(project, reproduced):
+    """Two separate runs (two repositories, separate processes) of the same tiny configuration."""
+    for name in ("train-ae", "train-vae", "train-conv-vae", "silhouette"):
+        ours = (project.path / f"metrics/{name}.json").read_bytes()
+        assert ours == reproduced.first_metrics[f"metrics/{name}.json"], name
+
+
+def test_sigterm_during_training_leaves_nothing_and_the_rerun_matches(tmp_path, reproduced):
+    fresh = Project(tmp_path / "p", tiny_params())
+    fresh.dvc("repro", "download")
+    process = subprocess.Popen([sys.executable, "-m", "dvc", "repro"], cwd=fresh.path, env=subprocess_env(),
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 300
+    victim = None
+    while victim is None and time.monotonic() < deadline and process.poll() is None:
+        partial = list((fresh.path / "dvclive").glob(".*.tmp-*")) if (fresh.path / "dvclive").is_dir() else []
+        if partial:  # the stage has opened its outputs and is building or fitting the model
+            time.sleep(0.3)
+            victim = int(partial[0].name.rsplit("-", 1)[1])
+        time.sleep(0.02)
+    assert victim is not None, "never caught a training stage in progress"
+    os.kill(victim, signal.SIGTERM)
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode != 0
+    assert "terminated (SIGTERM)" in output
+    litter = [p for p in fresh.path.rglob("*.tmp-*")]
+    assert not litter, litter
+    kind = partial[0].name.split(".")[1]
+    assert not (fresh.path / "models" / kind).exists() and not (fresh.path / f"metrics/train-{kind}.json").exists()
+    fresh.repro()
+    for name in ("train-ae", "train-vae", "train-conv-vae", "silhouette"):
+        assert (fresh.path / f"metrics/{name}.json").read_bytes() == reproduced.first_metrics[f"metrics/{name}.json"]
+    assert "up to date" in fresh.dvc("status").stdout
