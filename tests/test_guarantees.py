@@ -35,7 +35,7 @@ def snapshot(project: Project) -> dict[str, str]:
 
 def stage_outputs(stage: str) -> list[str]:
     stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
-    entries = stages[stage].get("outs", []) + stages[stage].get("metrics", [])
+    entries = [e for kind in ("outs", "metrics", "plots") for e in stages[stage].get(kind, [])]
     return [next(iter(entry)) if isinstance(entry, dict) else entry for entry in entries]
 
 
