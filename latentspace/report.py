@@ -81,8 +81,7 @@ def findings(rows: dict[str, dict[str, float]]) -> list[str]:
     if "ae" in rows:
         sentences.append(
             f"The AE, which pays no KL term, reaches a validation loss of {rows['ae']['val_loss']:.1f} nats per "
-            "image (original: 84.7); its codes are free to spread out, which is why they can separate classes "
-            "more clearly but need not decode well from N(0, I)."
+            "image (original: 84.7); nothing pulls its codes towards N(0, I)."
         )
     sentences.append(
         "Whether the samples decoded from N(0, I) look like digits is for the eye (prior figure below): only "
