@@ -122,11 +122,23 @@ def encode(encoder: keras.Model, images, batch_size: int = 500):
     return codes[0] if isinstance(codes, list) else codes
 
 
+def _renumber_shared_objects(node, numbers: dict):
+    """Replace each ``shared_object_id`` (an address) by 1, 2, … in order of first appearance."""
+    if isinstance(node, dict):
+        return {key: (numbers.setdefault(value, len(numbers) + 1) if key == "shared_object_id"
+                      else _renumber_shared_objects(value, numbers)) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_renumber_shared_objects(item, numbers) for item in node]
+    return node
+
+
 def save_model(model: keras.Model, path: Path) -> None:
     """Save in the ``.keras`` format with bytes that depend only on the model.
 
-    Keras stamps the save time into ``metadata.json`` and the weights' zip entry; both are fixed
-    here, so retraining with the same params gives byte-identical files (and an unchanged dvc.lock).
+    Keras stamps the save time into ``metadata.json`` and the weights' zip entry, and numbers
+    shared objects in ``config.json`` by their memory address; the first two are fixed and the
+    numbers renumbered in order of appearance, so retraining with the same params gives
+    byte-identical files (and an unchanged dvc.lock).
     """
     raw = path.with_name(f".{path.stem}.raw.keras")
     keras.saving.save_model(model, raw)
@@ -137,6 +149,8 @@ def save_model(model: keras.Model, path: Path) -> None:
                 metadata = json.loads(content)
                 metadata.pop("date_saved", None)
                 content = json.dumps(metadata).encode()
+            elif member.filename == "config.json":
+                content = json.dumps(_renumber_shared_objects(json.loads(content), {})).encode()
             info = zipfile.ZipInfo(member.filename, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = member.compress_type
             fixed.writestr(info, content)

@@ -85,7 +85,8 @@ def reproduced(tmp_path_factory) -> Project:
     """A project on tiny params after one full ``dvc repro`` (shared: it costs ~40 s)."""
     project = Project(tmp_path_factory.mktemp("pipeline"), tiny_params())
     project.ran_first = project.repro()
-    project.first_metrics = {str(p.relative_to(project.path)): p.read_bytes()
-                             for p in sorted((project.path / "metrics").glob("*.json"))}
+    project.first_outputs = {str(p.relative_to(project.path)): p.read_bytes()
+                             for folder in ("metrics", "models", "plots") for p in sorted((project.path / folder).rglob("*"))
+                             if p.is_file() and p.name != ".gitignore"}
     project.commit("first run")
     return project

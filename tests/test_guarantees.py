@@ -148,11 +148,12 @@ def test_bad_input_fails_fast_naming_it_and_touches_nothing_else(project, tmp_pa
     assert ran == [] and snapshot(project) == before
 
 
-def test_same_params_give_byte_identical_metrics(project, reproduced):
+def test_same_params_give_byte_identical_metrics_models_and_figures(project, reproduced):
     """Two separate runs (two repositories, separate processes) of the same tiny configuration."""
-    for name in ("train-ae", "train-vae", "train-conv-vae", "silhouette"):
-        ours = (project.path / f"metrics/{name}.json").read_bytes()
-        assert ours == reproduced.first_metrics[f"metrics/{name}.json"], name
+    assert {"metrics/train-conv-vae.json", "metrics/silhouette.json", "models/vae/encoder.keras",
+            "plots/tsne.png"} <= set(reproduced.first_outputs)
+    for name, content in reproduced.first_outputs.items():
+        assert (project.path / name).read_bytes() == content, name
 
 
 def test_sigterm_during_training_leaves_nothing_and_the_rerun_matches(tmp_path, reproduced):
@@ -179,5 +180,5 @@ def test_sigterm_during_training_leaves_nothing_and_the_rerun_matches(tmp_path, 
     assert not (fresh.path / "models" / kind).exists() and not (fresh.path / f"metrics/train-{kind}.json").exists()
     fresh.repro()
     for name in ("train-ae", "train-vae", "train-conv-vae", "silhouette"):
-        assert (fresh.path / f"metrics/{name}.json").read_bytes() == reproduced.first_metrics[f"metrics/{name}.json"]
+        assert (fresh.path / f"metrics/{name}.json").read_bytes() == reproduced.first_outputs[f"metrics/{name}.json"]
     assert "up to date" in fresh.dvc("status").stdout
