@@ -20,7 +20,6 @@ import keras  # noqa: E402
 from keras import layers, ops  # noqa: E402
 
 from .errors import StageError  # noqa: E402
-from .layout import KINDS  # noqa: F401  (re-exported: the kinds build() takes)
 from .losses import kl_divergence  # noqa: E402
 
 IMAGE_SHAPE = (28, 28, 1)
@@ -97,7 +96,7 @@ class Sampling(layers.Layer):
 
 
 def build(kind: str, *, hidden_units: int, latent_size: int, beta: float = 1.0, seed: int = 0):
-    """The trainable model (image → reconstruction), its encoder and its decoder for ``kind`` in KINDS."""
+    """The trainable model (image → reconstruction), its encoder and its decoder for ``kind`` in ``layout.KINDS``."""
     if kind == "conv_vae":
         encoder, decoder = conv_encoder(latent_size), conv_decoder(latent_size)
     else:

@@ -81,23 +81,31 @@ def save_arrays(path: str | Path, **arrays: np.ndarray) -> None:
     write_bytes(path, buffer.getvalue())
 
 
-def load_arrays(path: str | Path, required: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
-    """Read an ``.npz`` without unpickling; a missing file or key is a :class:`StageError`."""
+def load_arrays(path: str | Path, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Read just the arrays ``names`` of an ``.npz``, without unpickling.
+
+    A missing file or array is a :class:`StageError`.
+    """
     try:
         with np.load(path, allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
+            missing = [name for name in names if name not in archive.files]
+            if missing:
+                raise StageError(f"{path}: missing arrays {missing}; rerun the stage that writes it")
+            return {name: archive[name] for name in names}
     except (OSError, ValueError, zipfile.BadZipFile) as exc:
         raise StageError(f"{path}: cannot read arrays ({exc})") from None
-    missing = [name for name in required if name not in arrays]
-    if missing:
-        raise StageError(f"{path}: missing arrays {missing}; rerun the stage that writes it")
-    return arrays
+
+
+def figure_png(figure) -> bytes:
+    """A matplotlib figure as PNG bytes (100 dpi, no version metadata); the figure is closed."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    plt.close(figure)
+    return buffer.getvalue()
 
 
 def save_figure(path: str | Path, figure) -> None:
-    """Save a matplotlib figure as PNG atomically, without the timestamp metadata, and close it."""
-    import matplotlib.pyplot as plt
-
-    with atomic_path(path) as tmp:
-        figure.savefig(tmp, dpi=100, metadata={"Software": None})
-    plt.close(figure)
+    """Save a matplotlib figure as PNG atomically (see :func:`figure_png`)."""
+    write_bytes(path, figure_png(figure))

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import csv
 import html
-import io
 from pathlib import Path
 
 import numpy as np
@@ -95,15 +94,6 @@ def _image(data: bytes, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{encoded}">'
 
 
-def _figure_png(figure) -> bytes:
-    import matplotlib.pyplot as plt
-
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
-    plt.close(figure)
-    return buffer.getvalue()
-
-
 def _format(value) -> str:
     if value is None:
         return "–"
@@ -114,6 +104,7 @@ def _format(value) -> str:
 
 def render(params: dict, rows: dict[str, dict], curves: dict, figures: dict[str, bytes], split_sizes: dict) -> str:
     """The page as an HTML string. ``figures`` maps a caption to PNG bytes."""
+    from .outputs import figure_png
     from .plotting import loss_curves
 
     e = html.escape
@@ -132,7 +123,7 @@ def render(params: dict, rows: dict[str, dict], curves: dict, figures: dict[str,
     sentences = "".join(f"<li>{e(s)}</li>" for s in findings(rows))
     pictures = "".join(f"<figure>{_image(png, caption)}<figcaption>{e(caption)}</figcaption></figure>"
                        for caption, png in figures.items())
-    curves_png = _figure_png(loss_curves(curves, TITLES))
+    curves_png = figure_png(loss_curves(curves, TITLES))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Latent spaces of an AE, a VAE and a conv VAE</title>
 <style>

@@ -13,10 +13,10 @@ PARAMS = ()
 @stage_main
 def main():
     params.load(PARAMS)
-    from latentspace.data import ARRAYS, load_split
+    from latentspace.data import load_split
     from latentspace.outputs import load_arrays, save_arrays
 
-    images, labels = load_split(load_arrays(DATASET, required=ARRAYS), "eval")
+    images, labels = load_split(load_arrays(DATASET, ("x_eval", "y_eval")), "eval")
     from latentspace.models import encode, load_model
 
     codes = {kind: encode(load_model(model_dir(kind) / "encoder.keras"), images) for kind in KINDS}

@@ -18,11 +18,11 @@ def main():
     import numpy as np
 
     from latentspace.analysis import class_centroids
-    from latentspace.data import ARRAYS, load_split
+    from latentspace.data import load_split
     from latentspace.outputs import load_arrays, save_figure
 
-    images, labels = load_split(load_arrays(DATASET, required=ARRAYS), "eval")
-    codes = load_arrays(CODES, required=("labels",) + KINDS)
+    images, labels = load_split(load_arrays(DATASET, ("x_eval", "y_eval")), "eval")
+    codes = load_arrays(CODES, ("labels",) + KINDS)
     n = p["report.num_samples"]
     if n > len(images):
         raise StageError(f"report.num_samples = {n} is larger than the {len(images)} evaluation digits")

@@ -39,7 +39,7 @@ def main():
         "t-SNE maps of the codes": TSNE_PLOT,
         **{f"Silhouette values of the {TITLES[kind]} codes": silhouette_plot(kind) for kind in KINDS},
     }
-    labels = load_arrays(DATASET, required=("y_train", "y_val", "y_eval"))
+    labels = load_arrays(DATASET, ("y_train", "y_val", "y_eval"))
     sizes = {split: len(labels[f"y_{split}"]) for split in ("train", "val", "eval")}
     page = render(p.as_dict(), rows, curves, {caption: _read_png(path) for caption, path in figures.items()}, sizes)
     write_text(REPORT, page)

@@ -18,7 +18,7 @@ def main():
     from latentspace.outputs import load_arrays, save_arrays, save_figure, write_json
     from latentspace.plotting import silhouette_plot as plot
 
-    codes = load_arrays(CODES, required=("labels",) + KINDS)
+    codes = load_arrays(CODES, ("labels",) + KINDS)
     labels = codes["labels"]
     scores, values = {}, {}
     for kind in KINDS:

@@ -26,7 +26,7 @@ def main(argv):
     from latentspace.data import ARRAYS
     from latentspace.outputs import load_arrays, write_json
 
-    arrays = load_arrays(DATASET, required=ARRAYS)
+    arrays = load_arrays(DATASET, ARRAYS)
     from latentspace.training import train  # imports TensorFlow: only once the inputs are known good
 
     metrics = train(

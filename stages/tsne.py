@@ -15,7 +15,7 @@ def main():
     p = params.load(PARAMS)
     from latentspace.outputs import load_arrays, save_arrays, save_figure
 
-    codes = load_arrays(CODES, required=("labels",) + KINDS)
+    codes = load_arrays(CODES, ("labels",) + KINDS)
     labels, perplexity = codes["labels"], p["tsne.perplexity"]
     if perplexity >= len(labels):
         raise StageError(f"tsne.perplexity = {perplexity:g} must be smaller than the {len(labels)} evaluation digits")

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from latentspace import data, idx
+from latentspace import data
 from latentspace.errors import StageError
 from latentspace.outputs import load_arrays, save_arrays
 
@@ -140,7 +140,7 @@ def test_array_files_are_byte_identical_for_identical_arrays(tmp_path):
     time.sleep(1.1)  # a zip timestamp would differ now
     save_arrays(tmp_path / "two.npz", **arrays)
     assert (tmp_path / "one.npz").read_bytes() == (tmp_path / "two.npz").read_bytes()
-    loaded = load_arrays(tmp_path / "two.npz", required=("a", "b"))
+    loaded = load_arrays(tmp_path / "two.npz", ("a", "b"))
     np.testing.assert_array_equal(loaded["b"], arrays["b"])
     with pytest.raises(StageError, match=r"missing arrays \['c'\]"):
-        load_arrays(tmp_path / "two.npz", required=("c",))
+        load_arrays(tmp_path / "two.npz", ("c",))

@@ -1,8 +1,6 @@
 """Trustworthy runs: bad input refused in seconds with nothing else touched, interrupted training
 that leaves no finished-looking output, and the same params giving byte-identical metrics."""
 
-import copy
-import gzip
 import hashlib
 import os
 import signal
