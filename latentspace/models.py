@@ -1,4 +1,4 @@
-"""The three auto-encoders of the study, in the Keras functional API.
+"""The study's auto-encoders, in the Keras functional API: one builder per architecture.
 
 Images are (B, 28, 28, 1) floats in [0, 1]; codes are (B, latent_size). A variational encoder
 outputs ``[z_mean, z_log_var]``; the AE encoder outputs the code itself. With the default sizes
@@ -23,7 +23,6 @@ from .errors import StageError  # noqa: E402
 from .losses import kl_divergence  # noqa: E402
 
 IMAGE_SHAPE = (28, 28, 1)
-VARIATIONAL = {"ae": False, "vae": True, "conv_vae": True}
 
 
 def _code_heads(image, features, latent_size: int, variational: bool, name: str) -> keras.Model:
@@ -95,19 +94,48 @@ class Sampling(layers.Layer):
         return {**super().get_config(), "beta": self.beta, "seed": self.seed}
 
 
-def build(kind: str, *, hidden_units: int, latent_size: int, beta: float = 1.0, seed: int = 0):
-    """The trainable model (image → reconstruction), its encoder and its decoder for ``kind`` in ``layout.KINDS``."""
-    if kind == "conv_vae":
-        encoder, decoder = conv_encoder(latent_size), conv_decoder(latent_size)
-    else:
-        encoder = dense_encoder(hidden_units, latent_size, variational=VARIATIONAL[kind])
-        decoder = dense_decoder(hidden_units, latent_size)
+def _autoencoder(name: str, encoder: keras.Model, decoder: keras.Model, beta: float | None, seed: int):
+    """image → encoder → (Sampling with β·KL, for a VAE) → decoder → reconstruction."""
     image = keras.Input(IMAGE_SHAPE, name="image")
-    if VARIATIONAL[kind]:
-        z = Sampling(beta, seed, name="sampling")(encoder(image))
-    else:
-        z = encoder(image)
-    return keras.Model(image, decoder(z), name=kind), encoder, decoder
+    z = encoder(image)
+    if beta is not None:
+        z = Sampling(beta, seed, name="sampling")(z)
+    return keras.Model(image, decoder(z), name=name)
+
+
+def dense_ae(*, latent_size: int, seed: int, hidden_units: int):
+    """The original's AE: dense encoder and decoder of ``hidden_units``, a deterministic code."""
+    encoder = dense_encoder(hidden_units, latent_size, variational=False)
+    decoder = dense_decoder(hidden_units, latent_size)
+    return _autoencoder("dense_ae", encoder, decoder, None, seed), encoder, decoder
+
+
+def dense_vae(*, latent_size: int, seed: int, hidden_units: int, beta: float):
+    """The original's VAE: the AE's layers, mean and log-variance heads, loss BCE + β·KL."""
+    encoder = dense_encoder(hidden_units, latent_size, variational=True)
+    decoder = dense_decoder(hidden_units, latent_size)
+    return _autoencoder("dense_vae", encoder, decoder, beta, seed), encoder, decoder
+
+
+def conv_vae(*, latent_size: int, seed: int, beta: float):
+    """The original's convolutional VAE (layers fixed by the paper), loss BCE + β·KL."""
+    encoder, decoder = conv_encoder(latent_size), conv_decoder(latent_size)
+    return _autoencoder("conv_vae", encoder, decoder, beta, seed), encoder, decoder
+
+
+# One builder per architecture of ``params.ARCHITECTURES``, called with ``latent_size``, ``seed``
+# and the model section's keys; each returns (trainable model, encoder, decoder).
+BUILDERS = {"dense_ae": dense_ae, "dense_vae": dense_vae, "conv_vae": conv_vae}
+
+
+def build(architecture: str, *, latent_size: int, seed: int = 0, **section):
+    """The trainable model (image → reconstruction), its encoder and its decoder."""
+    return BUILDERS[architecture](latent_size=latent_size, seed=seed, **section)
+
+
+def is_variational(encoder: keras.Model) -> bool:
+    """Whether ``encoder`` outputs ``[z_mean, z_log_var]`` rather than the code itself."""
+    return len(encoder.outputs) == 2
 
 
 def decode(decoder: keras.Model, codes):

@@ -1,13 +1,19 @@
 """``params.yaml``: one schema, validated by every stage before any heavy import.
 
-A stage asks for the keys it declares in ``dvc.yaml`` and gets a :class:`Params` that refuses
-any other key, so the declaration and the reads cannot drift apart unnoticed.
+The keys a stage may read are the ones its entry in ``dvc.yaml`` declares under ``params:``:
+:func:`for_stage` asks DVC for them (the stage's name is in ``$DVC_STAGE`` while ``dvc repro``
+runs it) and returns a :class:`Params` that refuses every other key. dvc.yaml is the one record.
+
+``models`` holds one section a model; each names an ``architecture`` from :data:`ARCHITECTURES`
+and that architecture's keys (layer sizes, loss weights).
 """
 
 from __future__ import annotations
 
 import difflib
 import math
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,8 +65,10 @@ class Rule:
 
 POSITIVE_INT = Rule(int, low=1)
 POSITIVE = Rule(float, low=0, open_low=True)
+NON_NEGATIVE = Rule(float, low=0)
 FRACTION = Rule(float, low=0, high=1, open_low=True)
 
+# The keys every params file has.
 SCHEMA: dict[str, Rule] = {
     "seed": Rule(int, low=0),
     "data.source": Rule(str, choices=SOURCES),
@@ -69,16 +77,22 @@ SCHEMA: dict[str, Rule] = {
     "data.val_fraction": FRACTION,
     "data.eval_fraction": FRACTION,
     "data.subsample": Rule(int, low=1, nullable=True),
-    "model.hidden_units": POSITIVE_INT,
     "model.latent_size": POSITIVE_INT,
     "train.batch_size": POSITIVE_INT,
     "train.learning_rate": POSITIVE,
     "train.epochs": POSITIVE_INT,
-    "vae.beta": Rule(float, low=0),
-    "conv_vae.beta": Rule(float, low=0),
     "tsne.perplexity": POSITIVE,
     "report.num_samples": POSITIVE_INT,
 }
+
+# Each architecture's keys in a model section, besides ``architecture`` itself. The builder of the
+# same name in ``latentspace/models.py`` takes exactly these as keyword arguments (a test checks).
+ARCHITECTURES: dict[str, dict[str, Rule]] = {
+    "dense_ae": {"hidden_units": POSITIVE_INT},
+    "dense_vae": {"hidden_units": POSITIVE_INT, "beta": NON_NEGATIVE},
+    "conv_vae": {"beta": NON_NEGATIVE},
+}
+MODEL_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")  # names stages (train@vae) and files (models/vae)
 
 
 def _flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
@@ -92,23 +106,48 @@ def _flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+def _unknown(key: str, known, source: str) -> StageError:
+    hint = difflib.get_close_matches(key, known, n=1)
+    suffix = f"; did you mean '{hint[0]}'?" if hint else f"; known keys: {', '.join(known)}"
+    return StageError(f"{source}: unknown key '{key}'{suffix}")
+
+
+def _model_rules(models: Any, source: str) -> dict[str, Rule]:
+    """The schema of the ``models`` section: ``models.<name>.<key>`` for each model it lists."""
+    if not isinstance(models, dict) or not models:
+        raise StageError(f"{source}: 'models' must be a section with one section a model (e.g. models.vae)")
+    rules: dict[str, Rule] = {}
+    for name, section in models.items():
+        where = f"models.{name}"
+        if not isinstance(name, str) or not MODEL_NAME.match(name):
+            raise StageError(f"{source}: {where}: a model's name must be lower-case letters, digits and _")
+        if not isinstance(section, dict):
+            raise StageError(f"{source}: '{where}' must be a section holding {where}.architecture and its keys")
+        architecture = section.get("architecture")
+        if architecture not in ARCHITECTURES:
+            raise StageError(f"{source}: {where}.architecture = {architecture!r} is not allowed: "
+                             f"must be one of {', '.join(ARCHITECTURES)}")
+        rules[f"{where}.architecture"] = Rule(str, choices=tuple(ARCHITECTURES))
+        rules.update({f"{where}.{key}": rule for key, rule in ARCHITECTURES[architecture].items()})
+    return rules
+
+
 def validate(tree: Any, source: str = PARAMS_FILE) -> dict[str, Any]:
-    """Check a parsed params tree against :data:`SCHEMA`; return it flattened to dotted keys.
+    """Check a parsed params tree against the schema; return it flattened to dotted keys.
 
     Raises :class:`StageError` naming the first bad key, its value and what is allowed.
     """
     if not isinstance(tree, dict):
         raise StageError(f"{source}: expected a mapping of keys, got {type(tree).__name__}")
+    schema = {**SCHEMA, **_model_rules(tree.get("models"), source)}
     flat = _flatten(tree)
     for key in flat:
-        section = [name for name in SCHEMA if name.startswith(key + ".")]
+        section = [name for name in schema if name.startswith(key + ".")]
         if section:
             raise StageError(f"{source}: '{key}' must be a section holding {', '.join(section)}")
-        if key not in SCHEMA:
-            hint = difflib.get_close_matches(key, SCHEMA, n=1)
-            suffix = f"; did you mean '{hint[0]}'?" if hint else f"; known keys: {', '.join(SCHEMA)}"
-            raise StageError(f"{source}: unknown key '{key}'{suffix}")
-    for key, rule in SCHEMA.items():
+        if key not in schema:
+            raise _unknown(key, schema, source)
+    for key, rule in schema.items():
         if key not in flat:
             raise StageError(f"{source}: required key '{key}' is missing ({rule.describe()})")
         value = flat[key]
@@ -129,19 +168,35 @@ def validate(tree: Any, source: str = PARAMS_FILE) -> dict[str, Any]:
 
 
 class Params:
-    """The validated params a stage declared, read as ``params["train.epochs"]``."""
+    """The validated params a stage declared, read as ``params["train.epochs"]``.
 
-    def __init__(self, values: dict[str, Any], declared: tuple[str, ...]):
-        unknown = [key for key in declared if key not in SCHEMA]
-        if unknown:
-            raise ValueError(f"stage declares keys the schema lacks: {unknown}")
-        self._values = {key: values[key] for key in declared}
+    ``declared`` are dotted keys or sections (``models.vae`` gives every ``models.vae.*`` key);
+    None means the whole file. Reading anything else is a KeyError.
+    """
+
+    def __init__(self, values: dict[str, Any], declared: tuple[str, ...] | None):
+        def covered(key):
+            return declared is None or any(key == d or key.startswith(d + ".") for d in declared)
+
+        missing = [d for d in declared or () if not any(k == d or k.startswith(d + ".") for k in values)]
+        if missing:
+            raise StageError(f"{PARAMS_FILE}: the stage declares {missing}, which the file lacks")
+        self._values = {key: value for key, value in values.items() if covered(key)}
         self.declared = declared
 
     def __getitem__(self, key: str) -> Any:
         if key not in self._values:
             raise KeyError(f"'{key}' is not among this stage's declared params {self.declared}")
         return self._values[key]
+
+    def section(self, prefix: str) -> dict[str, Any]:
+        """``{"beta": 1.0, …}`` for ``section("models.vae")``: the declared keys under ``prefix.``."""
+        start = prefix + "."
+        return {key[len(start):]: value for key, value in self._values.items() if key.startswith(start)}
+
+    def models(self) -> list[str]:
+        """The model names among the declared keys, in params-file order."""
+        return list(dict.fromkeys(key.split(".")[1] for key in self._values if key.startswith("models.")))
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self._values)
@@ -162,6 +217,41 @@ def read_tree(path: str | Path = PARAMS_FILE) -> dict:
         raise StageError(f"{path}: not valid YAML{where}") from None
 
 
-def load(declared: tuple[str, ...], path: str | Path = PARAMS_FILE) -> Params:
+def load(declared: tuple[str, ...] | None, path: str | Path = PARAMS_FILE) -> Params:
     """Read, validate (the whole file) and return the ``declared`` keys of the params file."""
     return Params(validate(read_tree(path), source=str(path)), declared)
+
+
+def declared_keys(stage: str, root: str | Path = ".") -> tuple[str, ...] | None:
+    """The params keys that ``dvc.yaml`` declares for ``stage`` (e.g. ``train@vae``), as DVC resolves them.
+
+    None means the whole params file (``- params.yaml:`` with no keys).
+    """
+    from dvc.dependency.param import ParamsDependency
+    from dvc.exceptions import DvcException
+    from dvc.repo import Repo
+
+    try:
+        with Repo(str(root)) as repo:
+            (found,) = repo.stage.collect(stage)
+            deps = [dep for dep in found.deps if isinstance(dep, ParamsDependency)]
+    except (DvcException, ValueError) as exc:
+        raise StageError(f"dvc.yaml: cannot find stage '{stage}' ({exc})") from None
+    other = [str(dep) for dep in deps if Path(dep.def_path).name != PARAMS_FILE]
+    if other:
+        raise StageError(f"dvc.yaml: stage '{stage}' reads params from {other}; this project keeps them in {PARAMS_FILE}")
+    if any(not dep.params for dep in deps):
+        return None
+    return tuple(key for dep in deps for key in dep.params)
+
+
+def for_stage(path: str | Path = PARAMS_FILE) -> Params:
+    """The params of the stage ``dvc repro`` is running now (``$DVC_STAGE``), validated.
+
+    The whole file is validated first (fast, no DVC import), so bad input fails in about a second.
+    """
+    values = validate(read_tree(path), source=str(path))
+    stage = os.environ.get("DVC_STAGE")
+    if not stage:
+        raise StageError("DVC_STAGE: not set; run stages through DVC: dvc repro [-s STAGE]")
+    return Params(values, declared_keys(stage, os.environ.get("DVC_ROOT", ".")))

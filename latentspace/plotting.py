@@ -35,14 +35,14 @@ def image_grid(rows: dict[str, np.ndarray], title: str, column_titles: list[str]
     return figure
 
 
-def tsne_panels(maps: dict[str, np.ndarray], labels: np.ndarray, titles: dict[str, str]):
-    """One scatter panel per model of its 2-D t-SNE map (N, 2), coloured by class."""
+def tsne_panels(maps: dict[str, tuple[np.ndarray, np.ndarray]]):
+    """One scatter panel per model title of its 2-D t-SNE map (N, 2) and labels (N,), coloured by class."""
     figure, axes = plt.subplots(1, len(maps), figsize=(5 * len(maps), 5), squeeze=False)
-    for ax, (kind, points) in zip(axes[0], maps.items()):
+    for ax, (title, (points, labels)) in zip(axes[0], maps.items()):
         for c in np.unique(labels):
             mask = labels == c
             ax.scatter(points[mask, 0], points[mask, 1], s=4, color=CLASS_COLOURS(int(c) % 10), label=str(c))
-        ax.set_title(f"t-SNE of {titles[kind]} codes")
+        ax.set_title(f"t-SNE of {title} codes")
         ax.set_xticks([])
         ax.set_yticks([])
     axes[0, -1].legend(title="class", markerscale=3, loc="center left", bbox_to_anchor=(1, 0.5))
@@ -71,21 +71,19 @@ def silhouette_plot(values: np.ndarray, labels: np.ndarray, score: float, title:
     return figure
 
 
-def loss_curves(curves: dict[str, dict[str, dict[str, np.ndarray]]], titles: dict[str, str]):
-    """Total, reconstruction and KL curves: ``curves[kind][split][name]`` is (epochs,) nats/image.
+def loss_curves(curves: dict[str, dict[str, np.ndarray]]):
+    """Total, reconstruction and β·KL curves: ``curves[title][column]`` is (epochs,) nats/image.
 
-    ``split`` is ``train`` (solid) or ``eval`` (dashed); ``name`` is ``loss``, ``reconst_loss``
-    or ``diverg_loss``.
+    Columns as in :mod:`latentspace.curves`: training solid, ``val_`` (validation) dashed.
     """
     panels = [("loss", "total loss"), ("reconst_loss", "reconstruction"), ("diverg_loss", "β·KL")]
     figure, axes = plt.subplots(1, 3, figsize=(15, 4))
     for ax, (name, label) in zip(axes, panels):
-        for i, (kind, splits) in enumerate(curves.items()):
-            for split, style in (("train", "-"), ("eval", "--")):
-                series = splits.get(split, {}).get(name)
+        for i, (title, columns) in enumerate(curves.items()):
+            for prefix, style, split in (("", "-", "train"), ("val_", "--", "validation")):
+                series = columns.get(prefix + name)
                 if series is not None:
-                    ax.plot(np.arange(1, len(series) + 1), series, style, color=CLASS_COLOURS(i),
-                            label=f"{titles[kind]} {'train' if split == 'train' else 'validation'}")
+                    ax.plot(columns["epoch"], series, style, color=CLASS_COLOURS(i % 10), label=f"{title} {split}")
         ax.set_title(label)
         ax.set_xlabel("epoch")
         ax.set_ylabel("nats per image")

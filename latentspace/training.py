@@ -1,20 +1,24 @@
-"""Training one auto-encoder: seeded, curves logged with DVCLive, outputs written atomically.
+"""Training one auto-encoder: seeded, curves logged to a CSV file, outputs written atomically.
 
 Losses are nats per image. For a VAE the logs carry ``reconst_loss`` (the compiled BCE, reported
 again as a metric) and ``diverg_loss`` = ``loss`` − ``reconst_loss``, the β-weighted KL term as it
 enters the loss, so that ``loss = reconst_loss + diverg_loss`` for training and validation alike.
+
+Curves are written in the format of :mod:`latentspace.curves`, an epoch at a time.
 """
 
 from __future__ import annotations
 
+import csv
 import math
 import sys
 from pathlib import Path
 
-from .models import VARIATIONAL, build, save_model  # first: it quietens TensorFlow before Keras loads it
+from .models import build, is_variational, save_model  # first: it quietens TensorFlow before Keras loads it
 
 import keras  # noqa: E402
 
+from .curves import COLUMNS as CURVES  # noqa: E402
 from .errors import StageError  # noqa: E402
 from .losses import reconst_loss  # noqa: E402
 from .outputs import atomic_path  # noqa: E402
@@ -32,13 +36,32 @@ def make_deterministic(seed: int) -> None:
 class DivergenceFromLogs(keras.callbacks.Callback):
     """Adds ``diverg_loss`` (and ``val_diverg_loss``) = total − reconstruction to the epoch logs.
 
-    Must come before the callbacks that read the logs (DVCLive).
+    Must come before the callbacks that read the logs (:class:`CurvesLogger`).
     """
 
     def on_epoch_end(self, epoch, logs=None):
         for prefix in ("", "val_"):
             if f"{prefix}reconst_loss" in logs:
                 logs[f"{prefix}diverg_loss"] = logs[f"{prefix}loss"] - logs[f"{prefix}reconst_loss"]
+
+
+class CurvesLogger(keras.callbacks.Callback):
+    """Writes each epoch's losses to a curves file (:mod:`latentspace.curves`) as soon as the epoch ends.
+
+    Must come after :class:`DivergenceFromLogs`.
+    """
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.path = path
+
+    def on_epoch_end(self, epoch, logs=None):
+        columns = [name for name in CURVES if name in logs]
+        with self.path.open("w" if epoch == 0 else "a", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            if epoch == 0:
+                writer.writerow(["epoch", *columns])
+            writer.writerow([epoch + 1, *(repr(float(logs[name])) for name in columns)])
 
 
 class StopOnNonFinite(keras.callbacks.Callback):
@@ -63,39 +86,32 @@ class StopOnNonFinite(keras.callbacks.Callback):
                 )
 
 
-def train(kind: str, arrays: dict, *, hidden_units: int, latent_size: int, beta: float, batch_size: int,
-          learning_rate: float, epochs: int, seed: int, model_dir: Path, live_dir: Path) -> dict:
-    """Train ``kind`` on ``arrays`` (see :mod:`latentspace.data`); save encoder and decoder.
+def train(arrays: dict, architecture: str, section: dict, *, latent_size: int, batch_size: int,
+          learning_rate: float, epochs: int, seed: int, model_dir: Path, curves: Path) -> dict:
+    """Train a model of ``architecture`` built with ``section``'s keys on ``arrays`` (see :mod:`latentspace.data`).
 
-    Writes ``model_dir/{encoder,decoder}.keras`` and the DVCLive folder ``live_dir``, each only
-    when training finished. Returns the final epoch's metrics with the parameter counts.
+    Writes ``model_dir/{encoder,decoder}.keras`` and the ``curves`` CSV, each only when training
+    finished. Returns the final epoch's metrics with the parameter counts.
     """
-    from dvclive import Live
-    from dvclive.keras import DVCLiveCallback
-
     from .data import load_split
 
     make_deterministic(seed)
     x_train, _ = load_split(arrays, "train")
     x_val, _ = load_split(arrays, "val")
-    model, encoder, decoder = build(kind, hidden_units=hidden_units, latent_size=latent_size,
-                                    beta=beta, seed=seed)
+    model, encoder, decoder = build(architecture, latent_size=latent_size, seed=seed, **section)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=reconst_loss,
-                  metrics=[reconst_loss] if VARIATIONAL[kind] else None)
-    with atomic_path(model_dir) as model_tmp, atomic_path(live_dir) as live_tmp:
-        live = Live(str(live_tmp), dvcyaml=False, save_dvc_exp=False)
+                  metrics=[reconst_loss] if is_variational(encoder) else None)
+    with atomic_path(model_dir) as model_tmp, atomic_path(curves) as curves_tmp:
         history = model.fit(
             x_train, x_train, validation_data=(x_val, x_val), batch_size=batch_size, epochs=epochs,
             shuffle=True, verbose=1 if sys.stdout.isatty() else 2,
-            callbacks=[StopOnNonFinite(), DivergenceFromLogs(), DVCLiveCallback(live=live)],
+            callbacks=[StopOnNonFinite(), DivergenceFromLogs(), CurvesLogger(curves_tmp)],
         )
         model_tmp.mkdir()
         save_model(encoder, model_tmp / "encoder.keras")
         save_model(decoder, model_tmp / "decoder.keras")
     final = {name: float(values[-1]) for name, values in history.history.items()}
-    order = ["loss", "reconst_loss", "diverg_loss", "val_loss", "val_reconst_loss", "val_diverg_loss"]
-    metrics = {name: final[name] for name in order if name in final}
+    metrics = {name: final[name] for name in CURVES if name in final}
     metrics["epochs"] = len(history.history["loss"])
     metrics["parameters"] = {"encoder": encoder.count_params(), "decoder": decoder.count_params()}
     return metrics
-

@@ -1,20 +1,21 @@
 """Stage download: read the configured source and write the seeded train/val/eval split.
 
-Out: data/dataset.npz (uint8 images (N, 28, 28), uint8 labels (N,) per split).
+Out: ``--out`` (.npz: uint8 images (N, 28, 28), uint8 labels (N,) per split).
 """
+
+import argparse
 
 from latentspace import params
 from latentspace.errors import stage_main
-from latentspace.layout import DATASET
-
-PARAMS = ("seed", "data.source", "data.tfds_name", "data.idx_dir", "data.val_fraction",
-          "data.eval_fraction", "data.subsample")
 
 
 @stage_main
 def main():
-    p = params.load(PARAMS)
-    from latentspace.data import build_dataset
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    p = params.for_stage()
+    from latentspace.data import SPLITS, build_dataset
     from latentspace.outputs import save_arrays
 
     arrays = build_dataset(
@@ -22,9 +23,9 @@ def main():
         val_fraction=p["data.val_fraction"], eval_fraction=p["data.eval_fraction"],
         subsample_size=p["data.subsample"], seed=p["seed"],
     )
-    save_arrays(DATASET, **arrays)
-    sizes = ", ".join(f"{split} {len(arrays['y_' + split])}" for split in ("train", "val", "eval"))
-    print(f"{p['data.source']}: {sizes} digits → {DATASET}")
+    save_arrays(args.out, **arrays)
+    sizes = ", ".join(f"{split} {len(arrays['y_' + split])}" for split in SPLITS)
+    print(f"{p['data.source']}: {sizes} digits → {args.out}")
 
 
 if __name__ == "__main__":

@@ -1,32 +1,33 @@
-"""Stage silhouette: how well each model's codes separate the classes (no TensorFlow).
+"""Stage silhouette@<model>: how well one model's evaluation codes separate the classes (no TensorFlow).
 
-Outs: metrics/silhouette.json ({model: mean score}), data/silhouette.npz (per-sample values),
-plots/silhouette-<model>.png.
+Outs: ``--metrics`` ({"silhouette": mean score}), ``--values`` (.npz: per-digit ``values`` (N,),
+``labels`` (N,)), ``--figure`` (the values grouped by class).
 """
 
-from latentspace import params
-from latentspace.errors import stage_main
-from latentspace.layout import CODES, KINDS, SILHOUETTE_METRICS, SILHOUETTE_VALUES, TITLES, silhouette_plot
+import argparse
 
-PARAMS = ()
+from latentspace.errors import stage_main
+from latentspace.names import title
 
 
 @stage_main
 def main():
-    params.load(PARAMS)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("name", help="the model's section in params.yaml's models")
+    for option in ("--codes", "--metrics", "--values", "--figure"):
+        parser.add_argument(option, required=True)
+    args = parser.parse_args()
     from latentspace.analysis import silhouette
     from latentspace.outputs import load_arrays, save_arrays, save_figure, write_json
-    from latentspace.plotting import silhouette_plot as plot
+    from latentspace.plotting import silhouette_plot
 
-    codes = load_arrays(CODES, ("labels",) + KINDS)
-    labels = codes["labels"]
-    scores, values = {}, {}
-    for kind in KINDS:
-        scores[kind], values[kind] = silhouette(codes[kind], labels)
-        save_figure(silhouette_plot(kind), plot(values[kind], labels, scores[kind], f"Silhouette of {TITLES[kind]} codes"))
-    save_arrays(SILHOUETTE_VALUES, labels=labels, **values)
-    write_json(SILHOUETTE_METRICS, scores)
-    print("silhouette " + ", ".join(f"{kind} {score:.4f}" for kind, score in scores.items()))
+    codes = load_arrays(args.codes, ("codes_eval", "labels_eval"))
+    labels = codes["labels_eval"]
+    score, values = silhouette(codes["codes_eval"], labels)
+    save_figure(args.figure, silhouette_plot(values, labels, score, f"Silhouette of {title(args.name)} codes"))
+    save_arrays(args.values, values=values, labels=labels)
+    write_json(args.metrics, {"silhouette": score})
+    print(f"{args.name}: silhouette {score:.4f} → {args.metrics}")
 
 
 if __name__ == "__main__":

@@ -1,31 +1,31 @@
-"""Stage tsne: a 2-D t-SNE map of each model's evaluation codes (no TensorFlow).
+"""Stage tsne@<model>: a 2-D t-SNE map of one model's evaluation codes (no TensorFlow).
 
-Outs: data/tsne.npz (``labels`` (N,), one (N, 2) map per model), plots/tsne.png (3 panels).
+Out: ``--out`` (.npz: ``map`` (N, 2), ``labels`` (N,)).
 """
+
+import argparse
 
 from latentspace import params
 from latentspace.errors import StageError, stage_main
-from latentspace.layout import CODES, KINDS, TITLES, TSNE, TSNE_PLOT
-
-PARAMS = ("seed", "tsne.perplexity")
 
 
 @stage_main
 def main():
-    p = params.load(PARAMS)
-    from latentspace.outputs import load_arrays, save_arrays, save_figure
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    for option in ("--codes", "--out"):
+        parser.add_argument(option, required=True)
+    args = parser.parse_args()
+    p = params.for_stage()
+    from latentspace.outputs import load_arrays, save_arrays
 
-    codes = load_arrays(CODES, ("labels",) + KINDS)
-    labels, perplexity = codes["labels"], p["tsne.perplexity"]
+    codes = load_arrays(args.codes, ("codes_eval", "labels_eval"))
+    labels, perplexity = codes["labels_eval"], p["tsne.perplexity"]
     if perplexity >= len(labels):
         raise StageError(f"tsne.perplexity = {perplexity:g} must be smaller than the {len(labels)} evaluation digits")
     from latentspace.analysis import tsne_map
-    from latentspace.plotting import tsne_panels
 
-    maps = {kind: tsne_map(codes[kind], perplexity, p["seed"]) for kind in KINDS}
-    save_arrays(TSNE, labels=labels, **maps)
-    save_figure(TSNE_PLOT, tsne_panels(maps, labels, TITLES))
-    print(f"t-SNE maps of {len(labels)} codes → {TSNE}, {TSNE_PLOT}")
+    save_arrays(args.out, map=tsne_map(codes["codes_eval"], perplexity, p["seed"]), labels=labels)
+    print(f"t-SNE map of {len(labels)} codes → {args.out}")
 
 
 if __name__ == "__main__":

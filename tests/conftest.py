@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT_FILES = ("stages", "latentspace", "dvc.yaml", "params.yaml")
+PROJECT_FILES = ("stages", "latentspace", "dvc.yaml", "params.yaml", ".dvc/plots")  # .dvc/plots: chart templates
 
 
 def tiny_params() -> dict:
@@ -35,8 +35,9 @@ def subprocess_env() -> dict:
     return env
 
 
-def run(args, cwd, check=True, timeout=900) -> subprocess.CompletedProcess:
-    result = subprocess.run(args, cwd=cwd, env=subprocess_env(), capture_output=True, text=True, timeout=timeout)
+def run(args, cwd, check=True, timeout=900, env_extra=None) -> subprocess.CompletedProcess:
+    env = {**subprocess_env(), **(env_extra or {})}
+    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:
         raise AssertionError(f"{args} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
     return result
@@ -47,19 +48,20 @@ class Project:
 
     def __init__(self, path: Path, params: dict):
         self.path = path
+        path.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q")
+        self.git("config", "user.email", "tests@example.invalid")
+        self.git("config", "user.name", "tests")
+        run([sys.executable, "-m", "dvc", "init", "-q"], cwd=path)
+        run([sys.executable, "-m", "dvc", "config", "core.analytics", "false"], cwd=path)
         for name in PROJECT_FILES:
             source = ROOT / name
             if source.is_dir():
                 shutil.copytree(source, path / name, ignore=shutil.ignore_patterns("__pycache__"))
             else:
                 shutil.copy2(source, path / name)
-        self.git("init", "-q")
-        self.git("config", "user.email", "tests@example.invalid")
-        self.git("config", "user.name", "tests")
-        run([sys.executable, "-m", "dvc", "init", "-q"], cwd=path)
-        run([sys.executable, "-m", "dvc", "config", "core.analytics", "false"], cwd=path)
         self.write_params(params)
-        self.commit("project")  # DVCLive needs a commit to exist
+        self.commit("project")
 
     def git(self, *args) -> str:
         return run(["git", *args], cwd=self.path).stdout
@@ -74,19 +76,26 @@ class Project:
         self.git("add", "-A")
         self.git("commit", "-qm", message, "--allow-empty")
 
-    def repro(self) -> list[str]:
+    def repro(self, *args) -> list[str]:
         """Run ``dvc repro``; return the names of the stages that actually ran, in order."""
-        output = self.dvc("repro").stdout
+        output = self.dvc("repro", *args).stdout
         return [line.split("'")[1] for line in output.splitlines() if line.startswith("Running stage '")]
+
+    def stages(self) -> dict:
+        """``{name: stage}`` of the pipeline as DVC resolves it (``train@vae``, …), read in this process."""
+        from dvc.repo import Repo
+
+        with Repo(str(self.path)) as repo:
+            return {stage.name: stage for stage in repo.index.stages}
 
 
 @pytest.fixture(scope="session")
 def reproduced(tmp_path_factory) -> Project:
-    """A project on tiny params after one full ``dvc repro`` (shared: it costs ~40 s)."""
+    """A project on tiny params after one full ``dvc repro`` (shared: it costs about a minute)."""
     project = Project(tmp_path_factory.mktemp("pipeline"), tiny_params())
     project.ran_first = project.repro()
     project.first_outputs = {str(p.relative_to(project.path)): p.read_bytes()
-                             for folder in ("metrics", "models", "plots") for p in sorted((project.path / folder).rglob("*"))
+                             for folder in ("metrics", "models", "plots", "data") for p in sorted((project.path / folder).rglob("*"))
                              if p.is_file() and p.name != ".gitignore"}
     project.commit("first run")
     return project

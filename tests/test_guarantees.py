@@ -11,14 +11,13 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
+
+import numpy as np
 
 from conftest import ROOT, Project, subprocess_env, tiny_params
 from test_data import idx_bytes, write_idx_dir
 
-import numpy as np
-
-OUTPUT_FOLDERS = ("data", "models", "metrics", "dvclive", "plots", "report")
+OUTPUT_FOLDERS = ("data", "models", "metrics", "plots", "report")
 
 
 def snapshot(project: Project) -> dict[str, str]:
@@ -31,10 +30,8 @@ def snapshot(project: Project) -> dict[str, str]:
     return {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in sorted(files.items())}
 
 
-def stage_outputs(stage: str) -> list[str]:
-    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
-    entries = [e for kind in ("outs", "metrics", "plots") for e in stages[stage].get(kind, [])]
-    return [next(iter(entry)) if isinstance(entry, dict) else entry for entry in entries]
+def stage_outputs(project: Project, stage: str) -> list[str]:
+    return [str(out) for out in project.stages()[stage].outs]
 
 
 @pytest.fixture(scope="module")
@@ -80,22 +77,23 @@ def tfds_host_reachable() -> bool:
 
 # (stage, {key: value}, what the last line must name); a callable value is given a tmp folder.
 CASES = {
-    "epochs zero": ("train-ae", {"train.epochs": 0}, "train.epochs"),
-    "epochs not an integer": ("train-ae", {"train.epochs": 2.5}, "train.epochs"),
-    "batch size zero": ("train-vae", {"train.batch_size": 0}, "train.batch_size"),
-    "learning rate zero": ("train-conv-vae", {"train.learning_rate": 0.0}, "train.learning_rate"),
-    "latent size zero": ("train-ae", {"model.latent_size": 0}, "model.latent_size"),
-    "hidden units zero": ("train-vae", {"model.hidden_units": 0}, "model.hidden_units"),
-    "beta negative": ("train-conv-vae", {"conv_vae.beta": -1.0}, "conv_vae.beta"),
+    "epochs zero": ("train@ae", {"train.epochs": 0}, "train.epochs"),
+    "epochs not an integer": ("train@ae", {"train.epochs": 2.5}, "train.epochs"),
+    "batch size zero": ("train@vae", {"train.batch_size": 0}, "train.batch_size"),
+    "learning rate zero": ("train@conv_vae", {"train.learning_rate": 0.0}, "train.learning_rate"),
+    "latent size zero": ("train@ae", {"model.latent_size": 0}, "model.latent_size"),
+    "hidden units zero": ("train@vae", {"models.vae.hidden_units": 0}, "models.vae.hidden_units"),
+    "beta negative": ("train@conv_vae", {"models.conv_vae.beta": -1.0}, "models.conv_vae.beta"),
+    "unknown architecture": ("train@ae", {"models.ae.architecture": "dense_gan"}, "models.ae.architecture"),
     "unknown source": ("download", {"data.source": "kaggle"}, "data.source"),
     "fraction above one": ("download", {"data.val_fraction": 1.5}, "data.val_fraction"),
     "fractions sum to one": ("download", {"data.val_fraction": 0.5, "data.eval_fraction": 0.5}, "data.val_fraction"),
-    "perplexity zero": ("tsne", {"tsne.perplexity": 0}, "tsne.perplexity"),
-    "perplexity above the points": ("tsne", {"tsne.perplexity": 60}, "tsne.perplexity"),
-    "num_samples zero": ("generate", {"report.num_samples": 0}, "report.num_samples"),
-    "num_samples above the set": ("generate", {"report.num_samples": 61}, "report.num_samples"),
+    "perplexity zero": ("tsne@vae", {"tsne.perplexity": 0}, "tsne.perplexity"),
+    "perplexity above the points": ("tsne@ae", {"tsne.perplexity": 60}, "tsne.perplexity"),
+    "num_samples zero": ("codes@vae", {"report.num_samples": 0}, "report.num_samples"),
+    "num_samples above the set": ("codes@conv_vae", {"report.num_samples": 61}, "report.num_samples"),
     "required key missing": ("download", {"seed": DELETE}, "seed"),
-    "misspelt key": ("train-ae", {"train.epochs": DELETE, "train.epoch": 1}, "train.epoch"),
+    "misspelt key": ("train@ae", {"train.epochs": DELETE, "train.epoch": 1}, "train.epoch"),
     "idx_dir missing": ("download", {"data.source": "idx", "data.idx_dir": lambda t: str(t / "none")}, "data.idx_dir"),
     "idx_dir a file": ("download", {"data.source": "idx", "data.idx_dir": lambda t: str(ROOT / "README.md")},
                        "data.idx_dir"),
@@ -111,7 +109,7 @@ CASES = {
     "idx label outside 0-9": ("download", {"data.source": "idx", "data.idx_dir": lambda t: bad_idx_dir(
         t, "train-labels-idx1-ubyte", idx_bytes(np.full(60, 12)))}, "train-labels-idx1-ubyte"),
     "tfds without a network": ("download", {"data.source": "tfds"}, "data.source"),
-    "training diverges": ("train-vae", {"train.learning_rate": 1.0e9}, "train.learning_rate"),
+    "training diverges": ("train@vae", {"train.learning_rate": 1.0e9}, "train.learning_rate"),
 }
 
 
@@ -136,7 +134,7 @@ def test_bad_input_fails_fast_naming_it_and_touches_nothing_else(project, tmp_pa
         if case != "training diverges":  # that one has to train a little first
             assert elapsed < 30, elapsed
         after = snapshot(project)
-        ours = tuple(stage_outputs(stage))
+        ours = tuple(stage_outputs(project, stage))
         assert {k: v for k, v in after.items() if not k.startswith(ours)} == \
                {k: v for k, v in before.items() if not k.startswith(ours)}
         assert not [k for k in after if ".tmp-" in k], "temporary files left behind"
@@ -148,10 +146,23 @@ def test_bad_input_fails_fast_naming_it_and_touches_nothing_else(project, tmp_pa
 
 def test_same_params_give_byte_identical_metrics_models_and_figures(project, reproduced):
     """Two separate runs (two repositories, separate processes) of the same tiny configuration."""
-    assert {"metrics/train-conv-vae.json", "metrics/silhouette.json", "models/vae/encoder.keras",
-            "plots/tsne.png"} <= set(reproduced.first_outputs)
+    assert {"metrics/train/conv_vae.json", "metrics/silhouette/vae.json", "models/vae/encoder.keras",
+            "plots/tsne.png", "plots/curves/ae.csv", "data/codes/vae.npz"} <= set(reproduced.first_outputs)
     for name, content in reproduced.first_outputs.items():
         assert (project.path / name).read_bytes() == content, name
+
+
+def training_process(project: Project) -> tuple[int, str] | None:
+    """(pid, model) of a ``stages/train.py`` process of ``project`` that has loaded TensorFlow, if any."""
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            argv = (proc / "cmdline").read_bytes().decode().split("\0")
+            if "stages/train.py" in argv and Path(os.readlink(proc / "cwd")) == project.path:
+                if "tensorflow" in (proc / "maps").read_text():
+                    return int(proc.name), argv[argv.index("stages/train.py") + 1]
+        except (OSError, ValueError, IndexError):
+            continue  # gone, or not ours
+    return None
 
 
 def test_sigterm_during_training_leaves_nothing_and_the_rerun_matches(tmp_path, reproduced):
@@ -160,23 +171,22 @@ def test_sigterm_during_training_leaves_nothing_and_the_rerun_matches(tmp_path, 
     process = subprocess.Popen([sys.executable, "-m", "dvc", "repro"], cwd=fresh.path, env=subprocess_env(),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 300
-    victim = None
-    while victim is None and time.monotonic() < deadline and process.poll() is None:
-        partial = list((fresh.path / "dvclive").glob(".*.tmp-*")) if (fresh.path / "dvclive").is_dir() else []
-        if partial:  # the stage has opened its outputs and is building or fitting the model
-            time.sleep(0.3)
-            victim = int(partial[0].name.rsplit("-", 1)[1])
-        time.sleep(0.02)
-    assert victim is not None, "never caught a training stage in progress"
+    found = None
+    while found is None and time.monotonic() < deadline and process.poll() is None:
+        found = training_process(fresh)  # TensorFlow is loaded: the model is being built or fitted
+        time.sleep(0.05)
+    assert found is not None, "never caught a training stage in progress"
+    victim, model = found
+    time.sleep(1.0)
     os.kill(victim, signal.SIGTERM)
     output, _ = process.communicate(timeout=300)
     assert process.returncode != 0
     assert "terminated (SIGTERM)" in output
     litter = [p for p in fresh.path.rglob("*.tmp-*")]
     assert not litter, litter
-    kind = partial[0].name.split(".")[1]
-    assert not (fresh.path / "models" / kind).exists() and not (fresh.path / f"metrics/train-{kind}.json").exists()
+    for left in (f"models/{model}", f"metrics/train/{model}.json", f"plots/curves/{model}.csv"):
+        assert not (fresh.path / left).exists(), left
     fresh.repro()
-    for name in ("train-ae", "train-vae", "train-conv-vae", "silhouette"):
+    for name in ("train/ae", "train/vae", "train/conv_vae", "silhouette/vae"):
         assert (fresh.path / f"metrics/{name}.json").read_bytes() == reproduced.first_outputs[f"metrics/{name}.json"]
     assert "up to date" in fresh.dvc("status").stdout

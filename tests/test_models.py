@@ -1,24 +1,34 @@
 """The architectures and the loss terms, checked against the paper's numbers and by hand."""
 
+import inspect
 import math
 
 import numpy as np
 import pytest
 
-from latentspace.models import Sampling, build, decode, encode
 from latentspace.losses import kl_divergence, reconst_loss
+from latentspace.models import BUILDERS, Sampling, build, decode, encode, is_variational
+from latentspace.params import ARCHITECTURES
 
 
-@pytest.mark.parametrize("kind, encoder_params, decoder_params", [
-    ("ae", 238_510, 239_284),
-    ("vae", 241_520, 239_284),
-    ("conv_vae", 584_308, 339_649),
+@pytest.mark.parametrize("architecture, section, encoder_params, decoder_params", [
+    ("dense_ae", {"hidden_units": 300}, 238_510, 239_284),
+    ("dense_vae", {"hidden_units": 300, "beta": 1.0}, 241_520, 239_284),
+    ("conv_vae", {"beta": 1.0}, 584_308, 339_649),
 ])
-def test_parameter_counts_equal_the_originals(kind, encoder_params, decoder_params):
-    model, encoder, decoder = build(kind, hidden_units=300, latent_size=10)
+def test_parameter_counts_equal_the_originals(architecture, section, encoder_params, decoder_params):
+    model, encoder, decoder = build(architecture, latent_size=10, **section)
     assert (encoder.count_params(), decoder.count_params()) == (encoder_params, decoder_params)
     assert model.output_shape == (None, 28, 28, 1)
     assert decoder.input_shape == (None, 10)
+    assert is_variational(encoder) == ("beta" in section)
+
+
+def test_every_architecture_of_the_schema_has_a_builder_taking_exactly_its_keys():
+    assert set(BUILDERS) == set(ARCHITECTURES)
+    for name, builder in BUILDERS.items():
+        keywords = set(inspect.signature(builder).parameters)
+        assert keywords == {"latent_size", "seed", *ARCHITECTURES[name]}, name
 
 
 def test_reconstruction_loss_sums_bce_over_pixels_per_image():
@@ -52,10 +62,10 @@ def test_sampling_adds_beta_times_kl_and_samples_around_the_mean():
     np.testing.assert_allclose(zero, mean, atol=1e-6)  # σ → 0: z is the mean
 
 
-@pytest.mark.parametrize("kind", ["vae", "conv_vae"])
-def test_a_vae_loss_is_reconstruction_plus_beta_kl(kind):
+@pytest.mark.parametrize("architecture, section", [("dense_vae", {"hidden_units": 32}), ("conv_vae", {})])
+def test_a_vae_loss_is_reconstruction_plus_beta_kl(architecture, section):
     beta = 2.5
-    model, encoder, decoder = build(kind, hidden_units=32, latent_size=4, beta=beta, seed=3)
+    model, encoder, decoder = build(architecture, latent_size=4, beta=beta, seed=3, **section)
     model.compile(optimizer="adam", loss=reconst_loss, metrics=[reconst_loss])
     images = np.random.default_rng(0).random((8, 28, 28, 1)).astype(np.float32)
     result = model.evaluate(images, images, batch_size=8, verbose=0, return_dict=True)
@@ -66,7 +76,7 @@ def test_a_vae_loss_is_reconstruction_plus_beta_kl(kind):
 
 
 def test_encode_returns_the_mean_of_a_vae_and_decode_returns_images():
-    _, encoder, decoder = build("vae", hidden_units=16, latent_size=3)
+    _, encoder, decoder = build("dense_vae", hidden_units=16, latent_size=3, beta=1.0)
     images = np.zeros((5, 28, 28, 1), np.float32)
     codes = encode(encoder, images)
     np.testing.assert_allclose(codes, encoder.predict(images, verbose=0)[0])

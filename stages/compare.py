@@ -1,0 +1,49 @@
+"""Stage compare: the figures that put every model side by side (no TensorFlow).
+
+Reads each model's ``<name>.npz`` in ``--decoded`` and ``--tsne`` and ``<name>.csv`` in ``--curves``,
+for the models of params.yaml's ``models`` in their order. Outs: ``--reconstructions``,
+``--centroids``, ``--prior`` (image grids, a row a model), ``--tsne-figure`` (a panel a model),
+``--losses`` (every model's curves in one CSV, the data of the overlaid loss charts).
+"""
+
+import argparse
+from pathlib import Path
+
+from latentspace import params
+from latentspace.errors import stage_main
+from latentspace.names import title
+
+
+@stage_main
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    for option in ("--decoded", "--tsne", "--curves", "--reconstructions", "--centroids", "--prior",
+                   "--tsne-figure", "--losses"):
+        parser.add_argument(option, required=True)
+    args = parser.parse_args()
+    models = params.for_stage().models()
+    from latentspace import curves, plotting
+    from latentspace.outputs import load_arrays, save_figure, write_text
+
+    decoded = {m: load_arrays(Path(args.decoded) / f"{m}.npz", ("originals", "reconstructions", "classes",
+                                                                  "centroids", "prior")) for m in models}
+    maps = {m: load_arrays(Path(args.tsne) / f"{m}.npz", ("map", "labels")) for m in models}
+    n = len(decoded[models[0]]["prior"])
+    rows = {"original": decoded[models[0]]["originals"]}
+    rows.update({title(m): decoded[m]["reconstructions"] for m in models})
+    save_figure(args.reconstructions, plotting.image_grid(
+        rows, "Reconstructions of the first evaluation digits (VAEs decode the mean code)"))
+    save_figure(args.centroids, plotting.image_grid(
+        {title(m): decoded[m]["centroids"] for m in models}, "Decoded class centroids of the evaluation codes",
+        [str(c) for c in decoded[models[0]]["classes"]]))
+    save_figure(args.prior, plotting.image_grid(
+        {title(m): decoded[m]["prior"] for m in models}, f"The same {n} draws of z ~ N(0, I) through each decoder"))
+    save_figure(args.tsne_figure, plotting.tsne_panels(
+        {title(m): (maps[m]["map"], maps[m]["labels"]) for m in models}))
+    write_text(args.losses, curves.overlay({m: curves.read(Path(args.curves) / f"{m}.csv") for m in models}))
+    print(f"{', '.join(models)} side by side → {args.reconstructions}, {args.centroids}, {args.prior}, "
+          f"{args.tsne_figure}, {args.losses}")
+
+
+if __name__ == "__main__":
+    main()

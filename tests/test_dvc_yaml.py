@@ -1,0 +1,103 @@
+"""dvc.yaml as the one source of truth: deps are exactly the code each stage runs, and every path a
+script is handed on its command line is a declared dependency or output (and the other way round)."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+PACKAGE = "latentspace"
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module an ``import`` anywhere in ``path`` names (functions' lazy imports included)."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # from . import x, from .models import y
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
+                module = f"{base}.{node.module}" if node.module else base
+            else:
+                module = node.module
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)  # from pkg import submodule
+    return found
+
+
+def project_file(module: str) -> Path | None:
+    if module != PACKAGE and not module.startswith(PACKAGE + "."):
+        return None
+    parts = module.split(".")
+    for candidate in (ROOT.joinpath(*parts).with_suffix(".py"), ROOT.joinpath(*parts, "__init__.py")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def import_closure(script: Path) -> set[str]:
+    """``script`` and every project file it imports, transitively (importing a.b runs a/__init__.py)."""
+    todo, seen = [script], set()
+    while todo:
+        path = todo.pop()
+        if path not in seen:
+            seen.add(path)
+            for module in imported_modules(path):
+                parts = module.split(".")
+                todo.extend(f for i in range(1, len(parts) + 1) if (f := project_file(".".join(parts[:i]))))
+    return {str(path.relative_to(ROOT)) for path in seen}
+
+
+@pytest.fixture(scope="module")
+def stages():
+    from dvc.repo import Repo
+
+    with Repo(str(ROOT)) as repo:
+        return {stage.name: stage for stage in repo.index.stages}
+
+
+def script_of(stage) -> Path:
+    command = stage.cmd.split()
+    assert command[0] == "python3" and command[1].startswith("stages/"), stage.cmd
+    return ROOT / command[1]
+
+
+def test_the_closure_finds_lazy_relative_and_package_imports(tmp_path):
+    closure = import_closure(ROOT / "stages" / "train.py")
+    assert "latentspace/training.py" in closure  # imported inside main()
+    assert "latentspace/losses.py" in closure  # through training.py's relative import
+    assert "latentspace/__init__.py" in closure
+    assert "latentspace/plotting.py" not in closure  # a figure helper must not retrain a model
+
+
+def test_every_stage_depends_on_exactly_the_code_it_runs(stages):
+    assert len(stages) > 5
+    for name, stage in stages.items():
+        code = {str(dep) for dep in stage.deps if str(dep).endswith(".py")}
+        assert code == import_closure(script_of(stage)), name
+
+
+def test_every_path_on_a_command_line_is_declared_and_every_declared_path_is_on_it(stages):
+    for name, stage in stages.items():
+        arguments = set(stage.cmd.split()[2:])
+        data = {str(dep) for dep in stage.deps if not str(dep).endswith(".py") and dep.def_path != "params.yaml"}
+        data -= {"params.yaml"}
+        outs = {str(out) for out in stage.outs}
+        paths = {arg for arg in arguments if "/" in arg}
+        assert paths == data | outs, name
+
+
+def test_stages_that_neither_train_nor_decode_import_no_tensorflow_code(stages):
+    heavy = {"latentspace/models.py", "latentspace/training.py", "latentspace/losses.py"}
+    light = [name for name in stages if name.split("@")[0] not in ("train", "codes")]
+    assert {"download", "tsne@vae", "silhouette@ae", "compare", "report"} <= set(light)
+    for name in light:
+        closure = import_closure(script_of(stages[name]))
+        assert not heavy & closure, name
+        for path in closure:
+            modules = imported_modules(ROOT / path)
+            assert not {m for m in modules if m.split(".")[0] in ("tensorflow", "keras")}, (name, path)
