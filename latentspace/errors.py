@@ -1,5 +1,7 @@
-"""The one error type stages report, and the wrapper that turns it into a one-line exit."""
+"""The one error type stages report, the wrapper that turns it into a one-line exit, and the
+command line every stage script shares (paths come from dvc.yaml)."""
 
+import argparse
 import functools
 import signal
 import sys
@@ -42,3 +44,17 @@ def stage_main(fn):
             raise SystemExit(143) from None
 
     return wrapper
+
+
+def arguments(doc: str, *names: str, lists: tuple[str, ...] = ()) -> argparse.Namespace:
+    """Parse a stage's command line: ``name`` is positional, ``--name`` a required option (a path).
+
+    Options in ``lists`` take one or more values. ``doc``'s first line is the ``--help`` text.
+    """
+    parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
+    for name in names:
+        if name.startswith("--"):
+            parser.add_argument(name, required=True, nargs="+" if name in lists else None)
+        else:
+            parser.add_argument(name, help="a model's section in params.yaml's models")
+    return parser.parse_args()

@@ -103,34 +103,39 @@ def _autoencoder(name: str, encoder: keras.Model, decoder: keras.Model, beta: fl
     return keras.Model(image, decoder(z), name=name)
 
 
-def dense_ae(*, latent_size: int, seed: int, hidden_units: int):
+def dense_ae(*, name: str, latent_size: int, seed: int, hidden_units: int):
     """The original's AE: dense encoder and decoder of ``hidden_units``, a deterministic code."""
     encoder = dense_encoder(hidden_units, latent_size, variational=False)
     decoder = dense_decoder(hidden_units, latent_size)
-    return _autoencoder("dense_ae", encoder, decoder, None, seed), encoder, decoder
+    return _autoencoder(name, encoder, decoder, None, seed), encoder, decoder
 
 
-def dense_vae(*, latent_size: int, seed: int, hidden_units: int, beta: float):
+def dense_vae(*, name: str, latent_size: int, seed: int, hidden_units: int, beta: float):
     """The original's VAE: the AE's layers, mean and log-variance heads, loss BCE + β·KL."""
     encoder = dense_encoder(hidden_units, latent_size, variational=True)
     decoder = dense_decoder(hidden_units, latent_size)
-    return _autoencoder("dense_vae", encoder, decoder, beta, seed), encoder, decoder
+    return _autoencoder(name, encoder, decoder, beta, seed), encoder, decoder
 
 
-def conv_vae(*, latent_size: int, seed: int, beta: float):
+def conv_vae(*, name: str, latent_size: int, seed: int, beta: float):
     """The original's convolutional VAE (layers fixed by the paper), loss BCE + β·KL."""
     encoder, decoder = conv_encoder(latent_size), conv_decoder(latent_size)
-    return _autoencoder("conv_vae", encoder, decoder, beta, seed), encoder, decoder
+    return _autoencoder(name, encoder, decoder, beta, seed), encoder, decoder
 
 
-# One builder per architecture of ``params.ARCHITECTURES``, called with ``latent_size``, ``seed``
-# and the model section's keys; each returns (trainable model, encoder, decoder).
+# One builder per architecture of ``params.ARCHITECTURES``, called with the model's ``name`` (its
+# section in params.yaml), ``latent_size``, ``seed`` and the section's keys; each returns
+# (trainable model, encoder, decoder).
 BUILDERS = {"dense_ae": dense_ae, "dense_vae": dense_vae, "conv_vae": conv_vae}
 
 
-def build(architecture: str, *, latent_size: int, seed: int = 0, **section):
-    """The trainable model (image → reconstruction), its encoder and its decoder."""
-    return BUILDERS[architecture](latent_size=latent_size, seed=seed, **section)
+def build(architecture: str, *, name: str | None = None, latent_size: int, seed: int = 0, **section):
+    """The trainable model (image → reconstruction), its encoder and its decoder.
+
+    ``name`` (default: the architecture's) names the Keras model; TensorFlow derives random
+    streams from it, so the same name and seed give the same training.
+    """
+    return BUILDERS[architecture](name=name or architecture, latent_size=latent_size, seed=seed, **section)
 
 
 def is_variational(encoder: keras.Model) -> bool:

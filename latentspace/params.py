@@ -239,7 +239,7 @@ def declared_keys(stage: str, root: str | Path = ".") -> tuple[str, ...] | None:
         raise StageError(f"dvc.yaml: cannot find stage '{stage}' ({exc})") from None
     other = [str(dep) for dep in deps if Path(dep.def_path).name != PARAMS_FILE]
     if other:
-        raise StageError(f"dvc.yaml: stage '{stage}' reads params from {other}; this project keeps them in {PARAMS_FILE}")
+        raise StageError(f"dvc.yaml: stage '{stage}' reads params from {other}; keep them in {PARAMS_FILE}")
     if any(not dep.params for dep in deps):
         return None
     return tuple(key for dep in deps for key in dep.params)
@@ -254,4 +254,6 @@ def for_stage(path: str | Path = PARAMS_FILE) -> Params:
     stage = os.environ.get("DVC_STAGE")
     if not stage:
         raise StageError("DVC_STAGE: not set; run stages through DVC: dvc repro [-s STAGE]")
-    return Params(values, declared_keys(stage, os.environ.get("DVC_ROOT", ".")))
+    # The stage runs in its repository's root. Not $DVC_ROOT: in a queued or --temp experiment
+    # (a copy under .dvc/tmp/exps) it can name the outer repository.
+    return Params(values, declared_keys(stage, "."))

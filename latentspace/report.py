@@ -54,8 +54,8 @@ def findings(rows: dict[str, dict[str, float]]) -> list[str]:
         shared = [m for m in ranked if m in SILHOUETTE_RANKING]
         if len(shared) > 1:
             original = [m for m in SILHOUETTE_RANKING if m in shared]
-            stated = ", then ".join(title(m) + (f" {ORIGINAL[m]['silhouette']:.4f}" if "silhouette" in ORIGINAL[m] else "")
-                                   for m in original)
+            stated = ", then ".join(
+                title(m) + (f" {ORIGINAL[m]['silhouette']:.4f}" if "silhouette" in ORIGINAL[m] else "") for m in original)
             agree = "the same order as" if shared == original else "a different order from"
             sentence += f" For {_listing([title(m) for m in original])} that is {agree} the original ({stated})."
         sentences.append(sentence)
@@ -74,9 +74,9 @@ def findings(rows: dict[str, dict[str, float]]) -> list[str]:
     for model in rows:
         if model not in vaes and "val_loss" in ORIGINAL.get(model, {}):
             sentences.append(
-                f"The {title(model)}, which pays no KL term, reaches a validation loss of {rows[model]['val_loss']:.1f} "
-                f"nats per image (original: {ORIGINAL[model]['val_loss']:.1f}); nothing pulls its codes towards N(0, I)."
-            )
+                f"The {title(model)}, which pays no KL term, reaches a validation loss of "
+                f"{rows[model]['val_loss']:.1f} nats per image (original: {ORIGINAL[model]['val_loss']:.1f}); "
+                "nothing pulls its codes towards N(0, I).")
     sentences.append(
         "Whether the samples decoded from N(0, I) look like digits is for the eye (prior figure below): only "
         f"{_listing([title(m) for m in vaes]) if vaes else 'the VAEs'} were trained to make that prior meaningful."

@@ -86,9 +86,9 @@ class StopOnNonFinite(keras.callbacks.Callback):
                 )
 
 
-def train(arrays: dict, architecture: str, section: dict, *, latent_size: int, batch_size: int,
+def train(arrays: dict, name: str, architecture: str, section: dict, *, latent_size: int, batch_size: int,
           learning_rate: float, epochs: int, seed: int, model_dir: Path, curves: Path) -> dict:
-    """Train a model of ``architecture`` built with ``section``'s keys on ``arrays`` (see :mod:`latentspace.data`).
+    """Train model ``name``, of ``architecture`` with ``section``'s keys, on ``arrays`` (:mod:`latentspace.data`).
 
     Writes ``model_dir/{encoder,decoder}.keras`` and the ``curves`` CSV, each only when training
     finished. Returns the final epoch's metrics with the parameter counts.
@@ -98,7 +98,7 @@ def train(arrays: dict, architecture: str, section: dict, *, latent_size: int, b
     make_deterministic(seed)
     x_train, _ = load_split(arrays, "train")
     x_val, _ = load_split(arrays, "val")
-    model, encoder, decoder = build(architecture, latent_size=latent_size, seed=seed, **section)
+    model, encoder, decoder = build(architecture, name=name, latent_size=latent_size, seed=seed, **section)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=reconst_loss,
                   metrics=[reconst_loss] if is_variational(encoder) else None)
     with atomic_path(model_dir) as model_tmp, atomic_path(curves) as curves_tmp:

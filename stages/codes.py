@@ -8,18 +8,15 @@ decoded, with its ``classes``; ``prior``, ``report.num_samples`` draws of N(0, I
 same draws for every model with the same ``seed``).
 """
 
-import argparse
+from pathlib import Path
 
 from latentspace import params
-from latentspace.errors import StageError, stage_main
+from latentspace.errors import StageError, arguments, stage_main
 
 
 @stage_main
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for option in ("--data", "--model", "--codes", "--decoded"):
-        parser.add_argument(option, required=True)
-    args = parser.parse_args()
+    args = arguments(__doc__, "--data", "--model", "--codes", "--decoded")
     p = params.for_stage()
     import numpy as np
 
@@ -32,8 +29,6 @@ def main():
     n = p["report.num_samples"]
     if n > len(splits["eval"][1]):
         raise StageError(f"report.num_samples = {n} is larger than the {len(splits['eval'][1])} evaluation digits")
-    from pathlib import Path
-
     from latentspace.models import decode, encode, load_model  # imports TensorFlow
 
     encoder = load_model(Path(args.model) / "encoder.keras")

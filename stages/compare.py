@@ -6,21 +6,17 @@ for the models of params.yaml's ``models`` in their order. Outs: ``--reconstruct
 ``--losses`` (every model's curves in one CSV, the data of the overlaid loss charts).
 """
 
-import argparse
 from pathlib import Path
 
 from latentspace import params
-from latentspace.errors import stage_main
+from latentspace.errors import arguments, stage_main
 from latentspace.names import title
 
 
 @stage_main
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for option in ("--decoded", "--tsne", "--curves", "--reconstructions", "--centroids", "--prior",
-                   "--tsne-figure", "--losses"):
-        parser.add_argument(option, required=True)
-    args = parser.parse_args()
+    args = arguments(__doc__, "--decoded", "--tsne", "--curves", "--reconstructions", "--centroids", "--prior",
+                     "--tsne-figure", "--losses")
     models = params.for_stage().models()
     from latentspace import curves, plotting
     from latentspace.outputs import load_arrays, save_figure, write_text

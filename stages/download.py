@@ -3,17 +3,13 @@
 Out: ``--out`` (.npz: uint8 images (N, 28, 28), uint8 labels (N,) per split).
 """
 
-import argparse
-
 from latentspace import params
-from latentspace.errors import stage_main
+from latentspace.errors import arguments, stage_main
 
 
 @stage_main
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", required=True)
-    args = parser.parse_args()
+    args = arguments(__doc__, "--out")
     p = params.for_stage()
     from latentspace.data import SPLITS, build_dataset
     from latentspace.outputs import save_arrays

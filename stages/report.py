@@ -5,12 +5,11 @@ Per model (params.yaml's ``models``, in order) it reads ``<name>.json`` in ``--t
 ``--silhouette-figures``; ``--figures`` are the side-by-side figures, captioned by file name.
 """
 
-import argparse
 import json
 from pathlib import Path
 
 from latentspace import params
-from latentspace.errors import StageError, stage_main
+from latentspace.errors import StageError, arguments, stage_main
 from latentspace.names import title
 
 CAPTIONS = {
@@ -37,11 +36,8 @@ def _read_png(path):
 
 @stage_main
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for option in ("--data", "--train-metrics", "--silhouette-metrics", "--curves", "--silhouette-figures", "--out"):
-        parser.add_argument(option, required=True)
-    parser.add_argument("--figures", nargs="+", required=True)
-    args = parser.parse_args()
+    args = arguments(__doc__, "--data", "--train-metrics", "--silhouette-metrics", "--curves", "--silhouette-figures",
+                     "--figures", "--out", lists=("--figures",))
     p = params.for_stage()
     models = p.models()
     from latentspace import curves

@@ -4,19 +4,13 @@ Outs: ``--metrics`` ({"silhouette": mean score}), ``--values`` (.npz: per-digit 
 ``labels`` (N,)), ``--figure`` (the values grouped by class).
 """
 
-import argparse
-
-from latentspace.errors import stage_main
+from latentspace.errors import arguments, stage_main
 from latentspace.names import title
 
 
 @stage_main
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("name", help="the model's section in params.yaml's models")
-    for option in ("--codes", "--metrics", "--values", "--figure"):
-        parser.add_argument(option, required=True)
-    args = parser.parse_args()
+    args = arguments(__doc__, "name", "--codes", "--metrics", "--values", "--figure")
     from latentspace.analysis import silhouette
     from latentspace.outputs import load_arrays, save_arrays, save_figure, write_json
     from latentspace.plotting import silhouette_plot

@@ -4,19 +4,15 @@ Outs: ``--model`` folder ({encoder,decoder}.keras), ``--metrics`` (final losses,
 ``--curves`` (a row an epoch, see latentspace/curves.py).
 """
 
-import argparse
+from pathlib import Path
 
 from latentspace import params
-from latentspace.errors import stage_main
+from latentspace.errors import arguments, stage_main
 
 
 @stage_main
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("name", help="the model's section in params.yaml's models")
-    for option in ("--data", "--model", "--metrics", "--curves"):
-        parser.add_argument(option, required=True)
-    args = parser.parse_args()
+    args = arguments(__doc__, "name", "--data", "--model", "--metrics", "--curves")
     p = params.for_stage()
     section = p.section(f"models.{args.name}")
     architecture = section.pop("architecture")
@@ -24,14 +20,12 @@ def main():
     from latentspace.outputs import load_arrays, write_json
 
     arrays = load_arrays(args.data, ARRAYS)
-    from pathlib import Path
-
     from latentspace.training import train  # imports TensorFlow: only once the inputs are known good
 
     metrics = train(
-        arrays, architecture, section, latent_size=p["model.latent_size"], batch_size=p["train.batch_size"],
-        learning_rate=p["train.learning_rate"], epochs=p["train.epochs"], seed=p["seed"],
-        model_dir=Path(args.model), curves=Path(args.curves),
+        arrays, args.name, architecture, section, latent_size=p["model.latent_size"],
+        batch_size=p["train.batch_size"], learning_rate=p["train.learning_rate"], epochs=p["train.epochs"],
+        seed=p["seed"], model_dir=Path(args.model), curves=Path(args.curves),
     )
     write_json(args.metrics, metrics)
     print(f"{args.name}: val_loss {metrics['val_loss']:.2f} nats/image → {args.metrics}")

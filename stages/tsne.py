@@ -3,18 +3,13 @@
 Out: ``--out`` (.npz: ``map`` (N, 2), ``labels`` (N,)).
 """
 
-import argparse
-
 from latentspace import params
-from latentspace.errors import StageError, stage_main
+from latentspace.errors import StageError, arguments, stage_main
 
 
 @stage_main
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for option in ("--codes", "--out"):
-        parser.add_argument(option, required=True)
-    args = parser.parse_args()
+    args = arguments(__doc__, "--codes", "--out")
     p = params.for_stage()
     from latentspace.outputs import load_arrays, save_arrays
 

@@ -28,7 +28,7 @@ def test_every_architecture_of_the_schema_has_a_builder_taking_exactly_its_keys(
     assert set(BUILDERS) == set(ARCHITECTURES)
     for name, builder in BUILDERS.items():
         keywords = set(inspect.signature(builder).parameters)
-        assert keywords == {"latent_size", "seed", *ARCHITECTURES[name]}, name
+        assert keywords == {"name", "latent_size", "seed", *ARCHITECTURES[name]}, name
 
 
 def test_reconstruction_loss_sums_bce_over_pixels_per_image():

@@ -132,3 +132,13 @@ def test_plots_diff_in_a_fresh_clone_shows_both_revisions_curves(reproduced, tmp
     reproduced.write_params(tiny_params())
     reproduced.repro()
     reproduced.commit("models.vae.beta back to 1")
+
+
+def test_an_experiment_in_a_temporary_copy_reads_its_own_params(reproduced):
+    """``dvc exp run --temp`` (like a queued experiment) runs the stages in a copy under .dvc/tmp/exps."""
+    output = reproduced.dvc("exp", "run", "--temp", "-n", "perplexity11", "-S", "tsne.perplexity=11").stdout
+    ran = [line.split("'")[1] for line in output.splitlines() if line.startswith("Running stage '")]
+    assert ran == [f"tsne@{m}" for m in MODELS] + GATHER
+    shown = json.loads(reproduced.dvc("exp", "show", "--json").stdout)
+    names = [exp.get("name") for entry in shown for exp in entry.get("experiments") or []]
+    assert "perplexity11" in names

@@ -1,0 +1,33 @@
+"""The report's sentences, on hand-made numbers whose verdicts are known."""
+
+from latentspace.original import ORIGINAL
+from latentspace.report import findings, metrics_table
+
+
+def rows(silhouettes, val_losses):
+    train = {}
+    for model, loss in val_losses.items():
+        train[model] = {"val_loss": loss, "epochs": 30, "parameters": {"encoder": 1, "decoder": 2}}
+        if model != "ae":
+            train[model].update(val_reconst_loss=loss - 10.0, val_diverg_loss=10.0)
+    return metrics_table(train, {m: {"silhouette": s} for m, s in silhouettes.items()})
+
+
+def test_the_originals_order_is_recognised_and_so_is_a_different_one():
+    same = findings(rows({"ae": 0.3, "conv_vae": 0.2, "vae": 0.1}, {"ae": 90.0, "vae": 120.0, "conv_vae": 100.0}))
+    assert "The AE codes separate the classes best" in same[0]
+    assert "the same order as the original (AE, then Conv VAE 0.1183, then VAE 0.1117)" in same[0]
+    assert "Of the VAEs the Conv VAE reaches the lowest validation loss (100.0 = 90.0 reconstruction" in same[1]
+    assert "The original agrees: Conv VAE 97.3 < VAE 111.8." in same[1]
+    assert f"(original: {ORIGINAL['ae']['val_loss']:.1f})" in same[2]
+    other = findings(rows({"ae": 0.1, "conv_vae": 0.2, "vae": 0.3}, {"ae": 90.0, "vae": 95.0, "conv_vae": 100.0}))
+    assert "The VAE codes separate the classes best" in other[0] and "a different order from" in other[0]
+    assert "The original disagrees" in other[1]
+
+
+def test_a_model_the_original_lacks_is_ranked_but_not_compared():
+    sentences = findings(rows({"vae": 0.2, "wide_vae": 0.4}, {"vae": 120.0, "wide_vae": 110.0}))
+    assert "The Wide VAE codes separate the classes best by silhouette score: Wide VAE (0.4000), then VAE" in sentences[0]
+    assert "original" not in sentences[0]  # one shared model: nothing to compare an order with
+    assert "The original" not in sentences[1]
+    assert sentences[-1].endswith("only VAE and Wide VAE were trained to make that prior meaningful.")
