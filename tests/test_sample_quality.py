@@ -1,0 +1,80 @@
+"""Each sample-quality metric on inputs whose answer is known before it is trusted on real digits."""
+
+import math
+
+import numpy as np
+import pytest
+
+from latentspace import sample_quality as q
+
+
+def one_hot(classes, n_classes=10, confidence=1.0):
+    p = np.full((len(classes), n_classes), (1 - confidence) / (n_classes - 1))
+    p[np.arange(len(classes)), classes] = confidence
+    return p
+
+
+def test_a_judge_that_always_says_one_digit_gives_entropy_0_and_inception_score_1():
+    p = one_hot(np.full(100, 3))
+    assert q.class_entropy(p) == 0.0
+    assert q.inception_score(p) == pytest.approx(1.0)
+    assert q.mean_confidence(p) == 1.0
+
+
+def test_uniform_fully_confident_predictions_give_entropy_log_10_and_inception_score_10():
+    p = one_hot(np.arange(1000) % 10)
+    assert q.class_entropy(p) == pytest.approx(math.log(10))
+    assert q.inception_score(p) == pytest.approx(10.0, rel=1e-6)
+
+
+def test_unsure_predictions_lower_confidence_and_inception_score():
+    sure, unsure = one_hot(np.arange(100) % 10), one_hot(np.arange(100) % 10, confidence=0.4)
+    assert q.mean_confidence(unsure) == pytest.approx(0.4)
+    assert 1.0 < q.inception_score(unsure) < q.inception_score(sure)
+    assert q.inception_score(np.full((50, 10), 0.1)) == pytest.approx(1.0)  # knows nothing
+
+
+def test_frechet_distance_of_a_set_to_itself_is_zero_and_grows_with_noise():
+    features = np.random.default_rng(0).normal(size=(500, 8))
+    assert q.frechet_distance(features, features) == pytest.approx(0.0, abs=1e-8)
+    noise = np.random.default_rng(1).normal(size=features.shape)
+    distances = [q.frechet_distance(features, features + s * noise) for s in (0.1, 0.5, 1.0, 2.0)]
+    assert distances == sorted(distances) and distances[0] > 0
+
+
+def test_frechet_distance_of_two_gaussians_matches_the_closed_form():
+    # N(0, I) against N(m, 4I) in d dims: |m|² + d(1 + 4 − 2·2) = |m|² + d
+    rng = np.random.default_rng(2)
+    d, m = 4, np.array([1.0, 2.0, 0.0, 0.0])
+    a, b = rng.normal(size=(200_000, d)), m + 2 * rng.normal(size=(200_000, d))
+    assert q.frechet_distance(a, b) == pytest.approx(5.0 + d, rel=0.02)
+
+
+def test_precision_and_recall_of_a_set_against_itself_are_one():
+    points = np.random.default_rng(3).normal(size=(300, 5))
+    assert q.precision_recall(points, points, k=3) == (1.0, 1.0)
+
+
+def test_precision_and_recall_separate_quality_from_coverage():
+    rng = np.random.default_rng(4)
+    real = rng.normal(size=(600, 2))
+    collapsed = rng.normal(scale=0.05, size=(600, 2))  # all near the centre: good but not varied
+    far = rng.normal(size=(600, 2)) + 20.0  # varied but nowhere near the real data
+    precision, recall = q.precision_recall(real, collapsed)
+    assert precision > 0.95 and recall < 0.2
+    assert q.precision_recall(real, far) == (0.0, 0.0)
+
+
+def test_the_mixture_sampler_recovers_a_known_two_component_mixture():
+    rng = np.random.default_rng(5)
+    means = np.array([[-4.0, 0.0, 1.0], [4.0, 2.0, -1.0]])
+    codes = np.concatenate([means[0] + rng.normal(scale=0.5, size=(2000, 3)),
+                            means[1] + rng.normal(scale=0.5, size=(2000, 3))])
+    mixture = q.fit_mixture(codes, components=2, covariance="full", seed=0)
+    found = mixture.means_[np.argsort(mixture.means_[:, 0])]
+    np.testing.assert_allclose(found, means, atol=0.1)
+    draws = q.sample_mixture(mixture, 1000, seed=1)
+    assert draws.shape == (1000, 3) and draws.dtype == np.float32
+    assert 0.4 < np.mean(draws[:, 0] > 0) < 0.6  # both components, in proportion
+    assert not np.all(draws[:500, 0] < 0)  # shuffled, not grouped by component
+    np.testing.assert_array_equal(draws, q.sample_mixture(mixture, 1000, seed=1))  # seeded
