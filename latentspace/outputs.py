@@ -96,6 +96,14 @@ def load_arrays(path: str | Path, names: tuple[str, ...]) -> dict[str, np.ndarra
         raise StageError(f"{path}: cannot read arrays ({exc})") from None
 
 
+def read_json(path: str | Path):
+    """A metrics file another stage wrote; a missing or broken one is a :class:`StageError`."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise StageError(f"{path}: cannot read metrics ({exc})") from None
+
+
 def figure_png(figure) -> bytes:
     """A matplotlib figure as PNG bytes (100 dpi, no version metadata); the figure is closed."""
     import matplotlib.pyplot as plt

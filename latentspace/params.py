@@ -83,6 +83,11 @@ SCHEMA: dict[str, Rule] = {
     "train.epochs": POSITIVE_INT,
     "tsne.perplexity": POSITIVE,
     "report.num_samples": POSITIVE_INT,
+    "judge.epochs": POSITIVE_INT,
+    "judge.seed": Rule(int, low=0),
+    "generation.num_samples": Rule(int, low=4),  # precision and recall need more than k = 3 samples
+    "generation.mixture_components": POSITIVE_INT,
+    "generation.mixture_covariance": Rule(str, choices=("full", "tied", "diag", "spherical")),
 }
 
 # Each architecture's keys in a model section, besides ``architecture`` itself. The builder of the

@@ -12,8 +12,15 @@ import numpy as np  # noqa: E402
 CLASS_COLOURS = plt.get_cmap("tab10")
 
 
-def image_grid(rows: dict[str, np.ndarray], title: str, column_titles: list[str] | None = None):
-    """One row of 28×28 images per entry of ``rows`` (name → (N, 28, 28[, 1]) in [0, 1])."""
+def image_grid(rows: dict[str, np.ndarray], title: str, column_titles: list[str] | None = None,
+               columns: int | None = None):
+    """One row of 28×28 images per entry of ``rows`` (name → (N, 28, 28[, 1]) in [0, 1]).
+
+    With ``columns``, an entry of more images takes several rows of that many, named on the first.
+    """
+    if columns:
+        rows = {(name if start == 0 else f"{name} ({start + 1}–)"): images[start:start + columns]
+                for name, images in rows.items() for start in range(0, len(images), columns)}
     columns = max(len(images) for images in rows.values())
     figure, axes = plt.subplots(len(rows), columns, figsize=(columns * 0.9 + 1.2, len(rows) * 0.95 + 0.5),
                                 squeeze=False)
@@ -89,5 +96,30 @@ def loss_curves(curves: dict[str, dict[str, np.ndarray]]):
         ax.set_ylabel("nats per image")
         if ax.lines:
             ax.legend(fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+SAMPLER_MARKERS = {"prior": "o", "mixture": "s"}
+
+
+def generation_panel(points: dict[str, dict[str, tuple[float, float]]], floor: float, classes: int = 10):
+    """Each model × sampler at (Fréchet distance, class entropy): ``points[title][sampler]``.
+
+    The real digits' Fréchet distance (``floor``) and perfect coverage (log ``classes``) are dashed;
+    the best corner is bottom right: close to the real digits, every class generated.
+    """
+    figure, ax = plt.subplots(figsize=(7, 5))
+    for i, (title, samplers) in enumerate(points.items()):
+        for sampler, (distance, entropy) in samplers.items():
+            ax.scatter(distance, entropy, s=70, color=CLASS_COLOURS(i % 10), marker=SAMPLER_MARKERS.get(sampler, "^"),
+                       label=f"{title}, {sampler}")
+    ax.axvline(floor, color="grey", linestyle="--", label=f"real digits ({floor:.1f})")
+    ax.axhline(np.log(classes), color="grey", linestyle=":", label="all classes equally")
+    ax.set_xscale("log")
+    ax.set_xlabel("Fréchet distance to the evaluation digits (judge's features, log scale)")
+    ax.set_ylabel("entropy of the predicted classes (nats)")
+    ax.set_title("Generated digits: closeness to real digits against coverage of the classes")
+    ax.legend(fontsize=8, loc="lower left")
     figure.tight_layout()
     return figure

@@ -84,6 +84,61 @@ def findings(rows: dict[str, dict[str, float]]) -> list[str]:
     return sentences
 
 
+# Generation metrics: (key, column label, whether larger is better).
+GENERATION_COLUMNS = [
+    ("confidence", "judge's confidence", True), ("class_entropy", "class entropy (nats)", True),
+    ("inception_score", "Inception Score", True), ("frechet_distance", "Fréchet distance", False),
+    ("precision", "precision", True), ("recall", "recall", True),
+]
+SAMPLERS = {"prior": "N(0, I)", "mixture": "mixture"}
+
+
+def best_cells(rows: dict[tuple, dict[str, float]]) -> set[tuple]:
+    """(row, key) of the best value of each generation column among ``rows``."""
+    best = set()
+    for key, _, larger in GENERATION_COLUMNS:
+        values = {row: metrics[key] for row, metrics in rows.items() if metrics.get(key) is not None}
+        if values:
+            target = (max if larger else min)(values.values())
+            best |= {(row, key) for row, value in values.items() if value == target}
+    return best
+
+
+def generation_section(generation: dict[str, dict], judge: dict[str, float]) -> str:
+    """The "Generation" tables: every model × sampler (best of each column in bold), the real
+    digits as the floor, and the judge's accuracy on decoded centroids and reconstructions."""
+    e = html.escape
+    rows = {(model, sampler): metrics[sampler] for model, metrics in generation.items() for sampler in SAMPLERS}
+    best = best_cells(rows)
+    head = "".join(f"<th>{e(label)}</th>" for _, label, _ in GENERATION_COLUMNS)
+
+    def cell(row, key, value):
+        text = _format(value)
+        return f"<td><b>{text}</b></td>" if (row, key) in best else f"<td>{text}</td>"
+
+    body = "".join(
+        f"<tr><th>{e(title(model))}, {e(SAMPLERS[sampler])}</th>"
+        + "".join(cell((model, sampler), key, rows[(model, sampler)].get(key)) for key, _, _ in GENERATION_COLUMNS)
+        + "</tr>" for model, sampler in rows)
+    real = {"confidence": judge["real_confidence"], "class_entropy": judge["real_class_entropy"],
+            "inception_score": judge["real_inception_score"], "frechet_distance": judge["real_frechet_distance"],
+            "precision": judge["real_precision"], "recall": judge["real_recall"]}
+    floor = ("<tr><th>real digits (validation against evaluation)</th>"
+             + "".join(f"<td>{_format(real[key])}</td>" for key, _, _ in GENERATION_COLUMNS) + "</tr>")
+    accuracy = "".join(
+        f"<tr><th>{e(title(model))}</th><td>{_format(metrics['centroids']['accuracy'])}</td>"
+        f"<td>{_format(metrics['reconstructions']['accuracy'])}</td></tr>" for model, metrics in generation.items())
+    return (f"<h2>Generation</h2><p>Each sampler's digits are shown to a digit classifier (the judge, "
+            f"{_format(judge['eval_accuracy'])} accurate on the evaluation digits). Bold: the best of each column. "
+            "Class entropy log 10 = 2.303 means every digit equally often; precision is the share of generated "
+            "digits that look like real ones, recall the share of real digits the generated ones cover "
+            "(k = 3 nearest neighbours in the judge's features).</p>"
+            f"<table><tr><th>model, sampler</th>{head}</tr>{body}{floor}</table>"
+            "<p>The judge's accuracy on each model's decoded class centroids and on its reconstructions of the "
+            "evaluation digits (does the code keep the digit?):</p>"
+            f"<table><tr><th>model</th><th>centroids</th><th>reconstructions</th></tr>{accuracy}</table>")
+
+
 def _image(data: bytes, alt: str) -> str:
     encoded = base64.b64encode(data).decode("ascii")
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{encoded}">'
@@ -107,9 +162,10 @@ def _table(rows: dict[str, dict]) -> str:
     return f"<table><tr><th>model</th>{head}</tr>{body}</table>"
 
 
-def render(params: dict, rows: dict[str, dict], curves: dict, figures: dict[str, bytes], split_sizes: dict) -> str:
+def render(params: dict, rows: dict[str, dict], curves: dict, figures: dict[str, bytes], split_sizes: dict,
+           generation: str = "") -> str:
     """The page as an HTML string. ``curves`` maps a model to its curves (:mod:`latentspace.curves`),
-    ``figures`` a caption to PNG bytes."""
+    ``figures`` a caption to PNG bytes; ``generation`` is :func:`generation_section`'s HTML."""
     from .outputs import figure_png
     from .plotting import loss_curves
 
@@ -139,6 +195,7 @@ Losses are nats per image on the validation split; silhouette scores on the eval
 <h2>Metrics</h2>
 {_table(rows)}
 {reference}
+{generation}
 <h2>Training curves</h2>
 <figure>{_image(curves_png, "loss curves")}<figcaption>Solid: training; dashed: validation.</figcaption></figure>
 <h2>Figures</h2>{pictures}

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+NEIGHBOURS = 3  # k of the precision and recall (Kynkäänniemi et al. use 3)
+
 
 def mean_confidence(probabilities: np.ndarray) -> float:
     """The judge's mean top-class probability: near 1 when every sample looks like some digit."""
@@ -18,7 +20,7 @@ def class_entropy(probabilities: np.ndarray, classes: int = 10) -> float:
     """Entropy (nats) of the histogram of predicted classes: 0 for one digit, log(classes) for all alike."""
     counts = np.bincount(np.argmax(probabilities, axis=1), minlength=classes).astype(np.float64)
     shares = counts[counts > 0] / counts.sum()
-    return float(-np.sum(shares * np.log(shares)))
+    return float(-np.sum(shares * np.log(shares))) + 0.0  # + 0.0: one class gives 0.0, not -0.0
 
 
 def inception_score(probabilities: np.ndarray, eps: float = 1e-12) -> float:
@@ -60,7 +62,7 @@ def _covered(queries: np.ndarray, centres: np.ndarray, radii: np.ndarray) -> np.
     return np.any(pairwise_distances(queries, centres) <= radii[None, :], axis=1)
 
 
-def precision_recall(real: np.ndarray, generated: np.ndarray, k: int = 3) -> tuple[float, float]:
+def precision_recall(real: np.ndarray, generated: np.ndarray, k: int = NEIGHBOURS) -> tuple[float, float]:
     """Kynkäänniemi et al. (2019): precision is the share of generated samples inside the real
     manifold (the union of balls reaching each real sample's k-th neighbour); recall the share of
     real samples inside the generated manifold. Quality and coverage, separately."""

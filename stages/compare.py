@@ -1,8 +1,10 @@
 """Stage compare: the figures that put every model side by side (no TensorFlow).
 
-Reads each model's ``<name>.npz`` in ``--decoded`` and ``--tsne`` and ``<name>.csv`` in ``--curves``,
-for the models of params.yaml's ``models`` in their order. Outs: ``--reconstructions``,
-``--centroids``, ``--prior`` (image grids, a row a model), ``--tsne-figure`` (a panel a model),
+Reads each model's ``<name>.npz`` in ``--decoded`` and ``--tsne``, ``<name>.csv`` in ``--curves``
+and ``<name>.json`` in ``--generation``, for the models of params.yaml's ``models`` in their order.
+Outs: ``--reconstructions``, ``--centroids``, ``--prior`` (image grids, a row a model),
+``--tsne-figure`` (a panel a model), ``--generation-figure`` (Fréchet distance against class
+entropy for each model and sampler, the real digits' distance from ``--judge-metrics`` marked),
 ``--losses`` (every model's curves in one CSV, the data of the overlaid loss charts).
 """
 
@@ -15,11 +17,11 @@ from latentspace.names import title
 
 @stage_main
 def main():
-    args = arguments(__doc__, "--decoded", "--tsne", "--curves", "--reconstructions", "--centroids", "--prior",
-                     "--tsne-figure", "--losses")
+    args = arguments(__doc__, "--decoded", "--tsne", "--curves", "--generation", "--judge-metrics",
+                     "--reconstructions", "--centroids", "--prior", "--tsne-figure", "--generation-figure", "--losses")
     models = params.for_stage().models()
     from latentspace import curves, plotting
-    from latentspace.outputs import load_arrays, save_figure, write_text
+    from latentspace.outputs import load_arrays, read_json, save_figure, write_text
 
     decoded = {m: load_arrays(Path(args.decoded) / f"{m}.npz", ("originals", "reconstructions", "classes",
                                                                   "centroids", "prior")) for m in models}
@@ -36,9 +38,14 @@ def main():
         {title(m): decoded[m]["prior"] for m in models}, f"The same {n} draws of z ~ N(0, I) through each decoder"))
     save_figure(args.tsne_figure, plotting.tsne_panels(
         {title(m): (maps[m]["map"], maps[m]["labels"]) for m in models}))
+    generation = {m: read_json(Path(args.generation) / f"{m}.json") for m in models}
+    points = {title(m): {s: (generation[m][s]["frechet_distance"], generation[m][s]["class_entropy"])
+                         for s in ("prior", "mixture")} for m in models}
+    floor = read_json(args.judge_metrics)["real_frechet_distance"]
+    save_figure(args.generation_figure, plotting.generation_panel(points, floor))
     write_text(args.losses, curves.overlay({m: curves.read(Path(args.curves) / f"{m}.csv") for m in models}))
     print(f"{', '.join(models)} side by side → {args.reconstructions}, {args.centroids}, {args.prior}, "
-          f"{args.tsne_figure}, {args.losses}")
+          f"{args.tsne_figure}, {args.generation_figure}, {args.losses}")
 
 
 if __name__ == "__main__":

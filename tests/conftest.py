@@ -23,6 +23,9 @@ def tiny_params() -> dict:
     tree["train"]["batch_size"] = 60
     tree["tsne"]["perplexity"] = 10
     tree["report"]["num_samples"] = 4
+    tree["judge"]["epochs"] = 1
+    tree["generation"]["num_samples"] = 60
+    tree["generation"]["mixture_components"] = 2
     return tree
 
 

@@ -110,6 +110,10 @@ CASES = {
         t, "train-labels-idx1-ubyte", idx_bytes(np.full(60, 12)))}, "train-labels-idx1-ubyte"),
     "tfds without a network": ("download", {"data.source": "tfds"}, "data.source"),
     "training diverges": ("train@vae", {"train.learning_rate": 1.0e9}, "train.learning_rate"),
+    "unknown mixture covariance": ("generation@vae", {"generation.mixture_covariance": "full-rank"},
+                                   "generation.mixture_covariance"),
+    "too few generated digits": ("generation@ae", {"generation.num_samples": 3}, "generation.num_samples"),
+    "judge epochs zero": ("judge", {"judge.epochs": 0}, "judge.epochs"),
 }
 
 

@@ -49,6 +49,10 @@ def test_the_committed_and_the_test_params_are_valid():
     ("data.subsample", 0, "integer ≥ 1 or null"),
     ("tsne.perplexity", 0, "number > 0"),
     ("report.num_samples", 0, "integer ≥ 1"),
+    ("judge.epochs", 0, "integer ≥ 1"),
+    ("generation.num_samples", 3, "integer ≥ 4"),
+    ("generation.mixture_components", 0, "integer ≥ 1"),
+    ("generation.mixture_covariance", "full-rank", "one of full, tied, diag, spherical"),
 ])
 def test_a_bad_value_is_refused_naming_key_value_and_range(key, value, says):
     with pytest.raises(StageError) as error:

@@ -1,14 +1,20 @@
 """The real pipeline: ``dvc repro`` on tiny params in a temporary git repository."""
 
 import json
+import math
 import sys
+
+import browser
+import pytest
+
+from latentspace.outputs import load_arrays
 
 from conftest import run, tiny_params
 
 MODELS = ("ae", "vae", "conv_vae")
-CHAIN = ("train", "codes", "tsne", "silhouette")  # the stages that run once a model
+CHAIN = ("train", "codes", "tsne", "silhouette", "generation")  # the stages that run once a model
 GATHER = ["compare", "report"]
-ALL_STAGES = ["download", *(f"{stage}@{m}" for stage in CHAIN for m in MODELS), *GATHER]
+ALL_STAGES = ["download", "judge", *(f"{stage}@{m}" for stage in CHAIN for m in MODELS), *GATHER]
 OUTPUTS = [
     "data/dataset.npz", "data/codes/ae.npz", "data/decoded/vae.npz", "data/tsne/conv_vae.npz",
     "data/silhouette/vae.npz", "models/ae/encoder.keras", "models/vae/decoder.keras",
@@ -17,6 +23,8 @@ OUTPUTS = [
     "plots/curves/ae.csv", "plots/curves/vae.csv", "plots/curves/conv_vae.csv", "plots/losses.csv",
     "plots/reconstructions.png", "plots/centroids.png", "plots/prior.png", "plots/tsne.png",
     "plots/silhouette/ae.png", "plots/silhouette/vae.png", "plots/silhouette/conv_vae.png", "report/index.html",
+    "models/judge.keras", "data/judge.npz", "metrics/judge.json", "metrics/generation/ae.json",
+    "metrics/generation/conv_vae.json", "data/samples/vae.npz", "plots/samples/conv_vae.png", "plots/generation.png",
 ]
 
 
@@ -50,9 +58,28 @@ def test_training_metrics_and_curves_hold_the_losses_and_parameter_counts(reprod
         assert -1 <= score <= 1
 
 
+def test_generation_metrics_for_every_model_and_sampler_are_in_range(reproduced):
+    judge = json.loads((reproduced.path / "metrics/judge.json").read_text())
+    assert 0 <= judge["eval_accuracy"] <= 1 and judge["real_frechet_distance"] >= 0
+    shown = json.loads(reproduced.dvc("metrics", "show", "--json").stdout)
+    (workspace,) = [entry["data"] for entry in shown.values()]
+    for model in MODELS:
+        metrics = workspace["metrics/generation/" + model + ".json"]["data"]
+        for sampler in ("prior", "mixture"):
+            m = metrics[sampler]
+            assert 0 <= m["class_entropy"] <= math.log(10) + 1e-9 and 1 - 1e-9 <= m["inception_score"] <= 10
+            assert 0.1 - 1e-9 <= m["confidence"] <= 1 and m["frechet_distance"] >= 0
+            assert 0 <= m["precision"] <= 1 and 0 <= m["recall"] <= 1
+        assert 0 <= metrics["centroids"]["accuracy"] <= 1 and 0 <= metrics["reconstructions"]["accuracy"] <= 1
+    samples = load_arrays(reproduced.path / "data/samples/vae.npz", ("prior", "mixture"))
+    assert samples["prior"].shape == samples["mixture"].shape == (60, 28, 28, 1)
+
+
 def test_the_report_shows_params_metrics_sentences_and_every_figure(reproduced):
     page = (reproduced.path / "report/index.html").read_text()
-    assert page.count("data:image/png;base64,") == 8  # curves + 3 decodings + t-SNE + 3 silhouettes
+    assert page.count("data:image/png;base64,") == 12  # curves, 3 decodings, t-SNE, generation, 3 + 3 per model
+    assert "<h2>Generation</h2>" in page and "real digits (validation against evaluation)" in page
+    assert page.count("<td><b>") >= 6  # the best of each generation column is marked
     assert "separate the classes best by silhouette score" in page
     assert "The original study (full MNIST, 50,000 training digits" in page
     assert "tsne.perplexity" in page and "<td>10</td>" in page  # params, and the perplexity's value
@@ -79,7 +106,7 @@ def test_stages_that_neither_train_nor_decode_do_not_import_tensorflow(reproduce
     probe = ("import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__'); "
              "heavy = sorted(m for m in ('tensorflow', 'keras') if m in sys.modules); assert not heavy, heavy")
     stages = reproduced.stages()
-    for name in ("download", "tsne@vae", "silhouette@vae", "compare", "report"):
+    for name in ("download", "tsne@vae", "silhouette@vae", "compare", "report"):  # judge, generation: TensorFlow
         command = stages[name].cmd.split()
         assert command[:2] == ["python3", f"stages/{name.split('@')[0]}.py"]
         run([sys.executable, "-c", probe, *command[1:]], cwd=reproduced.path,
@@ -104,7 +131,9 @@ def test_changing_vae_beta_reruns_exactly_the_vae_chain_and_metrics_diff_shows_i
     reproduced.commit("models.vae.beta = 4")
     diff = json.loads(reproduced.dvc("metrics", "diff", "HEAD~1", "--json").stdout)
     assert "val_loss" in diff["metrics/train/vae.json"] and "silhouette" in diff["metrics/silhouette/vae.json"]
-    assert not {"metrics/train/ae.json", "metrics/train/conv_vae.json"} & set(diff)
+    assert "prior.frechet_distance" in diff["metrics/generation/vae.json"]
+    assert not {"metrics/train/ae.json", "metrics/train/conv_vae.json", "metrics/generation/ae.json",
+                "metrics/judge.json"} & set(diff)
     change = json.loads(reproduced.dvc("params", "diff", "HEAD~1", "--json").stdout)["params.yaml"]
     assert (change["models.vae.beta"]["old"], change["models.vae.beta"]["new"]) == (1.0, 4.0)
     reproduced.write_params(tiny_params())
@@ -142,3 +171,23 @@ def test_an_experiment_in_a_temporary_copy_reads_its_own_params(reproduced):
     shown = json.loads(reproduced.dvc("exp", "show", "--json").stdout)
     names = [exp.get("name") for entry in shown for exp in entry.get("experiments") or []]
     assert "perplexity11" in names
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    path, why = browser.chromium()
+    if path is None:
+        pytest.skip(f"no headless Chromium: {why}")
+    return path
+
+
+def test_the_report_opens_from_disk_in_chromium_and_every_image_loads(reproduced, chromium_path, tmp_path):
+    with browser.Browser(chromium_path) as chromium:
+        chromium.open((reproduced.path / "report/index.html").as_uri())
+        images = chromium.evaluate("[...document.images].map(i => [i.alt, i.complete, i.naturalWidth])")
+        heading = chromium.evaluate("document.querySelector('h2 + p') && document.title")
+        loaded = len(images) == 12 and all(complete and width > 0 for _, complete, width in images)
+        if not loaded:
+            (tmp_path / "report.png").write_bytes(chromium.screenshot())
+    assert loaded, f"images {images}; screenshot of the page: {tmp_path / 'report.png'}"
+    assert heading == "Latent spaces of auto-encoders"

@@ -1,7 +1,7 @@
 """The report's sentences, on hand-made numbers whose verdicts are known."""
 
 from latentspace.original import ORIGINAL
-from latentspace.report import findings, metrics_table
+from latentspace.report import best_cells, findings, generation_section, metrics_table
 
 
 def rows(silhouettes, val_losses):
@@ -31,3 +31,26 @@ def test_a_model_the_original_lacks_is_ranked_but_not_compared():
     assert "original" not in sentences[0]  # one shared model: nothing to compare an order with
     assert "The original" not in sentences[1]
     assert sentences[-1].endswith("only VAE and Wide VAE were trained to make that prior meaningful.")
+
+
+def test_the_generation_table_marks_the_best_of_each_column():
+    def sampler(fd, entropy, precision):
+        return {"confidence": 0.9, "class_entropy": entropy, "inception_score": 5.0, "frechet_distance": fd,
+                "precision": precision, "recall": 0.5}
+
+    generation = {
+        "ae": {"prior": sampler(900.0, 1.0, 0.1), "mixture": sampler(40.0, 2.2, 0.8),
+               "centroids": {"accuracy": 0.6}, "reconstructions": {"accuracy": 0.9}},
+        "vae": {"prior": sampler(60.0, 2.25, 0.7), "mixture": sampler(50.0, 2.2, 0.9),
+                "centroids": {"accuracy": 1.0}, "reconstructions": {"accuracy": 0.8}},
+    }
+    best = best_cells({(m, s): generation[m][s] for m in generation for s in ("prior", "mixture")})
+    assert {key: {row for row, k in best if k == key} for key in ("frechet_distance", "class_entropy", "precision")} \
+        == {"frechet_distance": {("ae", "mixture")}, "class_entropy": {("vae", "prior")},
+            "precision": {("vae", "mixture")}}
+    assert {row for row, key in best if key == "recall"} == {(m, s) for m in generation for s in ("prior", "mixture")}
+    judge = {"eval_accuracy": 0.97, "real_confidence": 0.98, "real_class_entropy": 2.3, "real_inception_score": 9.5,
+             "real_frechet_distance": 3.0, "real_precision": 0.8, "real_recall": 0.8}
+    page = generation_section(generation, judge)
+    assert "<th>AE, mixture</th><td><b>0.9000</b></td><td>2.20</td><td><b>5.00</b></td><td><b>40.00</b></td>" in page
+    assert "<th>VAE</th><td>1.00</td><td>0.8000</td>" in page  # centroids, reconstructions accuracy

@@ -1,0 +1,48 @@
+"""Stage judge: train the digit classifier that scores generated digits, and read the real digits.
+
+Outs: ``--model`` (the classifier, .keras); ``--metrics`` (its accuracy on the evaluation digits,
+and the floor of every generation metric: validation digits against evaluation digits, the same
+number of each); ``--real`` (.npz: the judge's ``features_eval`` (N, 128) of the evaluation digits).
+"""
+
+from pathlib import Path
+
+from latentspace import params
+from latentspace.errors import StageError, arguments, stage_main
+
+
+@stage_main
+def main():
+    args = arguments(__doc__, "--data", "--model", "--metrics", "--real")
+    p = params.for_stage()
+    from latentspace import sample_quality as q
+    from latentspace.data import ARRAYS, load_split
+    from latentspace.outputs import load_arrays, save_arrays, write_json
+
+    arrays = load_arrays(args.data, ARRAYS)
+    (x_train, y_train), (x_val, y_val), (x_eval, y_eval) = (load_split(arrays, s) for s in ("train", "val", "eval"))
+    n = min(len(y_val), len(y_eval))
+    if n <= q.NEIGHBOURS:
+        raise StageError(f"{args.data}: {n} validation or evaluation digits are too few to compare feature sets")
+    from latentspace import judge  # imports TensorFlow
+
+    fitted = judge.train(x_train, y_train, x_val, y_val, epochs=p["judge.epochs"], seed=p["judge.seed"],
+                         path=Path(args.model))
+    model = judge.load(Path(args.model))
+    probabilities, features = judge.judge(model, x_eval)
+    _, features_val = judge.judge(model, x_val)
+    precision, recall = q.precision_recall(features[:n], features_val[:n])
+    metrics = {"eval_accuracy": float((probabilities.argmax(axis=1) == y_eval).mean()), **fitted,
+               "real_frechet_distance": q.frechet_distance(features_val[:n], features[:n]),
+               "real_precision": precision, "real_recall": recall,
+               "real_confidence": q.mean_confidence(probabilities),
+               "real_class_entropy": q.class_entropy(probabilities),
+               "real_inception_score": q.inception_score(probabilities)}
+    save_arrays(args.real, features_eval=features)
+    write_json(args.metrics, metrics)
+    print(f"judge: evaluation accuracy {metrics['eval_accuracy']:.4f}; real Fréchet distance "
+          f"{metrics['real_frechet_distance']:.2f} → {args.metrics}")
+
+
+if __name__ == "__main__":
+    main()
