@@ -28,12 +28,11 @@ def main():
 
     from latentspace import sample_quality as q
     from latentspace.analysis import class_centroids
-    from latentspace.data import load_split
     from latentspace.outputs import load_arrays, save_arrays, save_figure, write_json
     from latentspace.plotting import image_grid
 
     codes = load_arrays(args.codes, ("codes_train", "codes_eval", "labels_eval"))
-    x_eval, y_eval = load_split(load_arrays(args.data, ("x_eval", "y_eval")), "eval")
+    y_eval = load_arrays(args.data, ("y_eval",))["y_eval"]
     real = load_arrays(args.real, ("features_eval",))["features_eval"]
     n, seed = p["generation.num_samples"], p["seed"]
     mixture = q.fit_mixture(codes["codes_train"], p["generation.mixture_components"],
