@@ -1,4 +1,4 @@
-"""Latent-space analyses that need no TensorFlow: class centroids, t-SNE maps, silhouettes.
+"""Latent-space analyses that need no TensorFlow: class centroids, interpolations, t-SNE maps.
 
 Codes are (N, D) float arrays, labels (N,) integers.
 """
@@ -14,17 +14,20 @@ def class_centroids(codes: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, 
     return classes, np.stack([codes[labels == c].mean(axis=0) for c in classes])
 
 
+def interpolations(start: np.ndarray, end: np.ndarray, steps: int) -> np.ndarray:
+    """Codes on the straight lines from each ``start`` to each ``end`` code (P, D): (P, steps, D), ends included."""
+    weights = np.linspace(0.0, 1.0, steps)[None, :, None]
+    return ((1.0 - weights) * start[:, None, :] + weights * end[:, None, :]).astype(np.float32)
+
+
+def first_of_classes(labels: np.ndarray, classes) -> np.ndarray:
+    """The index of the first item of each of ``classes`` in ``labels`` (len(classes),)."""
+    return np.array([int(np.flatnonzero(labels == c)[0]) for c in classes])
+
+
 def tsne_map(codes: np.ndarray, perplexity: float, seed: int) -> np.ndarray:
     """A 2-D t-SNE map (N, 2) of the codes: learning rate 'auto', PCA initialisation, seeded."""
     from sklearn.manifold import TSNE
 
     tsne = TSNE(n_components=2, perplexity=perplexity, learning_rate="auto", init="pca", random_state=seed)
     return tsne.fit_transform(np.asarray(codes, dtype=np.float64)).astype(np.float32)
-
-
-def silhouette(codes: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
-    """The mean silhouette score of the codes against the labels, and the per-sample values (N,)."""
-    from sklearn.metrics import silhouette_samples
-
-    values = silhouette_samples(np.asarray(codes, dtype=np.float64), labels)
-    return float(values.mean()), values

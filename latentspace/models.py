@@ -94,13 +94,25 @@ class Sampling(layers.Layer):
         return {**super().get_config(), "beta": self.beta, "seed": self.seed}
 
 
-def _autoencoder(name: str, encoder: keras.Model, decoder: keras.Model, beta: float | None, seed: int):
-    """image → encoder → (Sampling with β·KL, for a VAE) → decoder → reconstruction."""
+CLASSES = 10  # digits, for the class VAE's classifier head
+
+
+def _autoencoder(name: str, encoder: keras.Model, decoder: keras.Model, beta: float | None, seed: int,
+                 classify: bool = False):
+    """image → encoder → (Sampling with β·KL, for a VAE) → decoder → reconstruction.
+
+    With ``classify`` the model has two outputs, ``{"reconstruction", "label"}``: the second is a
+    softmax classifier's logits (B, 10) on the mean code, whose cross-entropy training weights by γ.
+    The head is built after every other layer, so it draws no random numbers the VAE would draw.
+    """
     image = keras.Input(IMAGE_SHAPE, name="image")
-    z = encoder(image)
-    if beta is not None:
-        z = Sampling(beta, seed, name="sampling")(z)
-    return keras.Model(image, decoder(z), name=name)
+    codes = encoder(image)
+    z = Sampling(beta, seed, name="sampling")(codes) if beta is not None else codes
+    reconstruction = decoder(z)
+    if not classify:
+        return keras.Model(image, reconstruction, name=name)
+    logits = layers.Dense(CLASSES, name="classifier")(codes[0])
+    return keras.Model(image, {"reconstruction": reconstruction, "label": logits}, name=name)
 
 
 def dense_ae(*, name: str, latent_size: int, seed: int, hidden_units: int):
@@ -117,6 +129,15 @@ def dense_vae(*, name: str, latent_size: int, seed: int, hidden_units: int, beta
     return _autoencoder(name, encoder, decoder, beta, seed), encoder, decoder
 
 
+def class_vae(*, name: str, latent_size: int, seed: int, hidden_units: int, beta: float, gamma: float):
+    """The open hypothesis (b): the VAE plus a softmax classifier on the mean code, so that the loss
+    BCE + β·KL + γ·cross-entropy pushes the classes apart. γ = 0 trains exactly the VAE."""
+    del gamma  # a weight of the loss, applied by training (latentspace.training)
+    encoder = dense_encoder(hidden_units, latent_size, variational=True)
+    decoder = dense_decoder(hidden_units, latent_size)
+    return _autoencoder(name, encoder, decoder, beta, seed, classify=True), encoder, decoder
+
+
 def conv_vae(*, name: str, latent_size: int, seed: int, beta: float):
     """The original's convolutional VAE (layers fixed by the paper), loss BCE + β·KL."""
     encoder, decoder = conv_encoder(latent_size), conv_decoder(latent_size)
@@ -126,7 +147,7 @@ def conv_vae(*, name: str, latent_size: int, seed: int, beta: float):
 # One builder per architecture of ``params.ARCHITECTURES``, called with the model's ``name`` (its
 # section in params.yaml), ``latent_size``, ``seed`` and the section's keys; each returns
 # (trainable model, encoder, decoder).
-BUILDERS = {"dense_ae": dense_ae, "dense_vae": dense_vae, "conv_vae": conv_vae}
+BUILDERS = {"dense_ae": dense_ae, "dense_vae": dense_vae, "conv_vae": conv_vae, "class_vae": class_vae}
 
 
 def build(architecture: str, *, name: str | None = None, latent_size: int, seed: int = 0, **section):
@@ -136,6 +157,11 @@ def build(architecture: str, *, name: str | None = None, latent_size: int, seed:
     streams from it, so the same name and seed give the same training.
     """
     return BUILDERS[architecture](name=name or architecture, latent_size=latent_size, seed=seed, **section)
+
+
+def is_supervised(model: keras.Model) -> bool:
+    """Whether a trainable model also predicts the digit (``{"reconstruction", "label"}`` outputs)."""
+    return isinstance(model.output, dict) and "label" in model.output
 
 
 def is_variational(encoder: keras.Model) -> bool:
@@ -149,9 +175,10 @@ def decode(decoder: keras.Model, codes):
 
 
 def encode(encoder: keras.Model, images, batch_size: int = 500):
-    """Codes (N, latent) of images (N, 28, 28, 1): the AE's code, or a VAE encoder's mean."""
+    """Codes (N, latent) of images (N, 28, 28, 1) and their log-variances: the AE's code and None,
+    or a VAE encoder's mean and log-variance."""
     codes = encoder.predict(images, batch_size=batch_size, verbose=0)
-    return codes[0] if isinstance(codes, list) else codes
+    return tuple(codes) if isinstance(codes, list) else (codes, None)
 
 
 def _renumber_shared_objects(node, numbers: dict):

@@ -81,17 +81,17 @@ def save_arrays(path: str | Path, **arrays: np.ndarray) -> None:
     write_bytes(path, buffer.getvalue())
 
 
-def load_arrays(path: str | Path, names: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """Read just the arrays ``names`` of an ``.npz``, without unpickling.
+def load_arrays(path: str | Path, names: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    """Read just the arrays ``names`` (and those of ``optional`` it has) of an ``.npz``, without unpickling.
 
-    A missing file or array is a :class:`StageError`.
+    A missing file or a missing array of ``names`` is a :class:`StageError`.
     """
     try:
         with np.load(path, allow_pickle=False) as archive:
             missing = [name for name in names if name not in archive.files]
             if missing:
                 raise StageError(f"{path}: missing arrays {missing}; rerun the stage that writes it")
-            return {name: archive[name] for name in names}
+            return {name: archive[name] for name in (*names, *optional) if name in archive.files}
     except (OSError, ValueError, zipfile.BadZipFile) as exc:
         raise StageError(f"{path}: cannot read arrays ({exc})") from None
 

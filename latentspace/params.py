@@ -88,6 +88,14 @@ SCHEMA: dict[str, Rule] = {
     "generation.num_samples": Rule(int, low=4),  # precision and recall need more than k = 3 samples
     "generation.mixture_components": POSITIVE_INT,
     "generation.mixture_covariance": Rule(str, choices=("full", "tied", "diag", "spherical")),
+    "report.interpolation_steps": Rule(int, low=2),
+    "separation.neighbours": POSITIVE_INT,
+    "bootstrap.resamples": Rule(int, low=2),
+    "bootstrap.level": FRACTION,
+    "units.active_threshold": NON_NEGATIVE,
+    # The smallest difference that counts for a claim, per measure (latentspace/claims.py's MEASURES).
+    **{f"claims.margins.{measure}": NON_NEGATIVE for measure in (
+        "silhouette", "knn_accuracy", "probe_accuracy", "confidence", "precision", "frechet_distance")},
 }
 
 # Each architecture's keys in a model section, besides ``architecture`` itself. The builder of the
@@ -96,6 +104,7 @@ ARCHITECTURES: dict[str, dict[str, Rule]] = {
     "dense_ae": {"hidden_units": POSITIVE_INT},
     "dense_vae": {"hidden_units": POSITIVE_INT, "beta": NON_NEGATIVE},
     "conv_vae": {"beta": NON_NEGATIVE},
+    "class_vae": {"hidden_units": POSITIVE_INT, "beta": NON_NEGATIVE, "gamma": NON_NEGATIVE},
 }
 MODEL_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")  # names stages (train@vae) and files (models/vae)
 

@@ -79,12 +79,14 @@ def silhouette_plot(values: np.ndarray, labels: np.ndarray, score: float, title:
 
 
 def loss_curves(curves: dict[str, dict[str, np.ndarray]]):
-    """Total, reconstruction and β·KL curves: ``curves[title][column]`` is (epochs,) nats/image.
+    """Total, reconstruction, β·KL (and γ·cross-entropy) curves: ``curves[title][column]`` is (epochs,) nats/image.
 
     Columns as in :mod:`latentspace.curves`: training solid, ``val_`` (validation) dashed.
     """
     panels = [("loss", "total loss"), ("reconst_loss", "reconstruction"), ("diverg_loss", "β·KL")]
-    figure, axes = plt.subplots(1, 3, figsize=(15, 4))
+    if any("class_loss" in columns for columns in curves.values()):
+        panels.append(("class_loss", "γ·cross-entropy"))
+    figure, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 4))
     for ax, (name, label) in zip(axes, panels):
         for i, (title, columns) in enumerate(curves.items()):
             for prefix, style, split in (("", "-", "train"), ("val_", "--", "validation")):
@@ -121,5 +123,27 @@ def generation_panel(points: dict[str, dict[str, tuple[float, float]]], floor: f
     ax.set_ylabel("entropy of the predicted classes (nats)")
     ax.set_title("Generated digits: closeness to real digits against coverage of the classes")
     ax.legend(fontsize=8, loc="lower left")
+    figure.tight_layout()
+    return figure
+
+
+def units_panel(activity: dict[str, np.ndarray], kl: dict[str, np.ndarray], threshold: float):
+    """Which latent dimensions each model uses: ``activity[title]`` (D,) is the variance of the mean
+    code over the digits, ``kl[title]`` (D,) the KL of each dimension in nats (VAEs only); both
+    sorted from the most used dimension down, the activity threshold dashed."""
+    figure, (left, right) = plt.subplots(1, 2, figsize=(13, 4.5))
+    for i, (title, values) in enumerate(activity.items()):
+        ranks = np.arange(1, len(values) + 1)
+        left.plot(ranks, np.sort(values)[::-1], "o-", color=CLASS_COLOURS(i % 10), label=title)
+        if title in kl:
+            right.plot(ranks, np.sort(kl[title])[::-1], "o-", color=CLASS_COLOURS(i % 10), label=title)
+    left.axhline(threshold, color="grey", linestyle="--", label=f"active above {threshold:g}")
+    left.set_yscale("log")
+    left.set_title("Activity: variance of each dimension's mean code over the digits")
+    right.set_title("KL divergence of each dimension (nats per image)")
+    for ax in (left, right):
+        ax.set_xlabel("dimension, most used first")
+        if ax.lines:
+            ax.legend(fontsize=8)
     figure.tight_layout()
     return figure

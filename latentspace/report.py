@@ -20,13 +20,13 @@ COLUMNS = [
 ]
 
 
-def metrics_table(train: dict[str, dict], silhouette: dict[str, dict]) -> dict[str, dict[str, float]]:
+def metrics_table(train: dict[str, dict], separation: dict[str, dict]) -> dict[str, dict[str, float]]:
     """One row per model: the final losses, silhouette score, parameter counts and epochs."""
     rows = {}
     for model, metrics in train.items():
         row = {key: value for key, value in metrics.items() if key != "parameters"}
         row.update(metrics.get("parameters", {}))
-        row["silhouette"] = silhouette.get(model, {}).get("silhouette")
+        row["silhouette"] = separation.get(model, {}).get("silhouette", {}).get("value")
         rows[model] = row
     return rows
 
@@ -77,11 +77,108 @@ def findings(rows: dict[str, dict[str, float]]) -> list[str]:
                 f"The {title(model)}, which pays no KL term, reaches a validation loss of "
                 f"{rows[model]['val_loss']:.1f} nats per image (original: {ORIGINAL[model]['val_loss']:.1f}); "
                 "nothing pulls its codes towards N(0, I).")
-    sentences.append(
-        "Whether the samples decoded from N(0, I) look like digits is for the eye (prior figure below): only "
-        f"{_listing([title(m) for m in vaes]) if vaes else 'the VAEs'} were trained to make that prior meaningful."
-    )
     return sentences
+
+
+VERDICT_STYLE = {"supported": "color:#1a7f37", "not supported": "color:#b42318", "inconclusive": "color:#7a5d00"}
+MEASURE_NAMES = {"silhouette": "silhouette", "knn_accuracy": "kNN accuracy", "probe_accuracy": "linear-probe accuracy",
+                 "confidence": "judge's confidence", "precision": "precision", "frechet_distance": "Fréchet distance"}
+
+
+def _verdict(text: str) -> str:
+    return f'<b style="{VERDICT_STYLE.get(text, "")}">{html.escape(text)}</b>'
+
+
+def _side(label: str) -> str:
+    """``conv_vae_prior`` → "Conv VAE (N(0, I))", ``vae`` → "VAE" (labels of latentspace.claims.Side)."""
+    if label.endswith(("_prior", "_mixture")):
+        model, sampler = label.rsplit("_", 1)
+        return f"{title(model)} ({SAMPLERS[sampler]})"
+    return title(label)
+
+
+def claims_section(verdicts: dict[str, dict], statements: dict[str, str], margins: dict[str, float],
+                   level: float) -> str:
+    """The "Findings" table: each claim, its verdict, and every comparison that decided it:
+    the difference (positive favours the claim), its paired bootstrap interval and verdict."""
+    e = html.escape
+    rows = []
+    for key, result in verdicts.items():
+        comparisons = [(pair, measure, numbers) for pair, measures in result.items() if pair != "verdict"
+                       for measure, numbers in measures.items()]
+        for i, (pair, measure, n) in enumerate(comparisons):
+            better, worse = pair.split("_vs_")
+            head = (f'<td rowspan="{len(comparisons)}" class="claim">{e(statements.get(key, key))}</td>'
+                    f'<td rowspan="{len(comparisons)}">{_verdict(result["verdict"])}</td>') if i == 0 else ""
+            rows.append(f"<tr>{head}<td>{e(_side(better))} vs {e(_side(worse))}</td><td>{e(MEASURE_NAMES[measure])}</td>"
+                        f"<td>{n['difference']:+.4g} [{n['low']:+.4g}, {n['high']:+.4g}]</td>"
+                        f"<td>{_verdict(n['verdict'])}</td></tr>")
+    rules = ", ".join(f"{MEASURE_NAMES[m]} {v:g}" for m, v in margins.items())
+    return (f"<p>Each claim of the original study, decided by this run's numbers. A difference is signed so that "
+            f"positive favours the claim (for the Fréchet distance, lower is better), with its paired {level:.0%} "
+            "bootstrap interval over the same evaluation digits or generated draws. A comparison supports the "
+            f"claim when the interval lies above 0 and the difference reaches the margin ({e(rules)}), contradicts "
+            "it when both hold the other way, and is inconclusive otherwise; a claim needs every comparison to "
+            "agree. One training run per model: the intervals cover the digits, not the training's randomness "
+            "(see the README's \"Seeds\" for repeating the study over seeds).</p>"
+            "<table class=\"claims\"><tr><th>claim</th><th>verdict</th><th>comparison</th><th>measure</th>"
+            "<th>difference [interval]</th><th>says</th></tr>" + "".join(rows) + "</table>")
+
+
+SEPARATION_COLUMNS = [
+    ("silhouette", "silhouette", True), ("knn_accuracy", "kNN accuracy", True),
+    ("probe_accuracy", "linear probe", True), ("davies_bouldin", "Davies–Bouldin", False),
+    ("calinski_harabasz", "Calinski–Harabasz", True), ("kmeans_ari", "k-means ARI", True),
+    ("kmeans_nmi", "k-means NMI", True), ("trustworthiness", "t-SNE trustworthiness", True),
+]
+
+
+def separation_section(separation: dict[str, dict], baselines: dict[str, dict], level: float, neighbours: int) -> str:
+    """The "Separation" table: every score of every model's evaluation codes with its interval,
+    the best model of each column in bold, then the pixel and PCA baselines."""
+    e = html.escape
+    best = set()
+    for key, _, larger in SEPARATION_COLUMNS:
+        values = {m: s[key]["value"] for m, s in separation.items() if key in s}
+        if values:
+            target = (max if larger else min)(values.values())
+            best |= {(m, key) for m, v in values.items() if v == target}
+
+    def cell(row, key, scores):
+        if key not in scores:
+            return "<td>–</td>"
+        s = scores[key]
+        text = f"{_format(s['value'])} <small>[{_format(s['low'])}, {_format(s['high'])}]</small>"
+        return f"<td><b>{text}</b></td>" if (row, key) in best else f"<td>{text}</td>"
+
+    names = {"pixels": "raw pixels (baseline)", "pca": "PCA of the pixels (baseline)"}
+    body = "".join(f"<tr><th>{e(title(m))}</th>" + "".join(cell(m, k, s) for k, _, _ in SEPARATION_COLUMNS) + "</tr>"
+                   for m, s in separation.items())
+    body += "".join(f"<tr><th>{e(names.get(b, b))}</th>" + "".join(cell(b, k, s) for k, _, _ in SEPARATION_COLUMNS)
+                    + "</tr>" for b, s in baselines.items())
+    head = "".join(f"<th>{e(label)}</th>" for _, label, _ in SEPARATION_COLUMNS)
+    return (f"<h2>Separation</h2><p>How well the evaluation codes separate the ten digits, with {level:.0%} bootstrap "
+            f"intervals over the evaluation digits. kNN (k = {neighbours}) and the linear probe (logistic regression) "
+            "are fitted on the training codes and scored on the evaluation codes; Davies–Bouldin is better when "
+            "lower; k-means has ten clusters; trustworthiness checks the t-SNE map against the codes. Bold: the best "
+            "model of each column. The baselines need no training: the 784 pixels, and as many principal components "
+            f"of them as a code has dimensions.</p><table><tr><th>codes</th>{head}</tr>{body}</table>")
+
+
+def units_section(units: dict[str, dict], threshold: float) -> str:
+    """The "Latent units" table: active units, the KL term and its largest dimension per model."""
+    e = html.escape
+    body = "".join(
+        f"<tr><th>{e(title(m))}</th><td>{u['active_units']} of {u['dimensions']}</td>"
+        f"<td>{_format(u.get('kl'))}</td>"
+        f"<td>{_format(max(u['kl_per_dimension'].values()) if 'kl_per_dimension' in u else None)}</td>"
+        f"<td>{_format(min(u['kl_per_dimension'].values()) if 'kl_per_dimension' in u else None)}</td></tr>"
+        for m, u in units.items())
+    return (f"<h2>Latent units</h2><p>A dimension is active when its mean code varies over the evaluation digits by "
+            f"more than {threshold:g} (Burda et al. 2016); the KL term (nats per image) is the sum of the "
+            "dimensions' KL divergences. For the AE the threshold is in the units of its unconstrained code.</p>"
+            "<table><tr><th>model</th><th>active units</th><th>KL</th><th>largest dimension's KL</th>"
+            f"<th>smallest dimension's KL</th></tr>{body}</table>")
 
 
 # Generation metrics: (key, column label, whether larger is better).
@@ -163,9 +260,10 @@ def _table(rows: dict[str, dict]) -> str:
 
 
 def render(params: dict, rows: dict[str, dict], curves: dict, figures: dict[str, bytes], split_sizes: dict,
-           generation: str = "") -> str:
+           claims: str = "", sections: tuple[str, ...] = ()) -> str:
     """The page as an HTML string. ``curves`` maps a model to its curves (:mod:`latentspace.curves`),
-    ``figures`` a caption to PNG bytes; ``generation`` is :func:`generation_section`'s HTML."""
+    ``figures`` a caption to PNG bytes; ``claims`` is :func:`claims_section`'s HTML, ``sections``
+    the HTML of the other sections (separation, latent units, generation), in order."""
     from .outputs import figure_png
     from .plotting import loss_curves
 
@@ -187,15 +285,17 @@ table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; }}
 th, td {{ border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }}
 th {{ background: #f4f4f4; }} img {{ max-width: 100%; }} figure {{ margin: 1em 0 2em; }}
 figcaption {{ color: #555; font-size: 0.9em; }} .params th {{ text-align: left; }}
+.claims td.claim {{ text-align: left; max-width: 22em; }} small {{ color: #666; }}
 </style></head><body>
 <h1>Latent spaces of {e(_listing([title(m) for m in rows]))}</h1>
 <p>Digits: {e(sizes)} (source <code>{e(str(params.get('data.source')))}</code>).
 Losses are nats per image on the validation split; silhouette scores on the evaluation split.</p>
-<h2>Findings</h2><ul>{sentences}</ul>
+<h2>Findings</h2>{claims}
+<p>Other observations:</p><ul>{sentences}</ul>
 <h2>Metrics</h2>
 {_table(rows)}
 {reference}
-{generation}
+{"".join(sections)}
 <h2>Training curves</h2>
 <figure>{_image(curves_png, "loss curves")}<figcaption>Solid: training; dashed: validation.</figcaption></figure>
 <h2>Figures</h2>{pictures}

@@ -62,14 +62,18 @@ def _covered(queries: np.ndarray, centres: np.ndarray, radii: np.ndarray) -> np.
     return np.any(pairwise_distances(queries, centres) <= radii[None, :], axis=1)
 
 
+def inside_manifold(points: np.ndarray, reference: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray:
+    """Whether each point (N, F) lies inside the manifold of ``reference`` (M, F): the union of balls
+    around each reference sample reaching its k-th nearest reference neighbour (N,) bool."""
+    points, reference = np.asarray(points, np.float64), np.asarray(reference, np.float64)
+    return _covered(points, reference, _kth_neighbour_radii(reference, k))
+
+
 def precision_recall(real: np.ndarray, generated: np.ndarray, k: int = NEIGHBOURS) -> tuple[float, float]:
     """Kynkäänniemi et al. (2019): precision is the share of generated samples inside the real
-    manifold (the union of balls reaching each real sample's k-th neighbour); recall the share of
-    real samples inside the generated manifold. Quality and coverage, separately."""
-    real, generated = np.asarray(real, np.float64), np.asarray(generated, np.float64)
-    precision = _covered(generated, real, _kth_neighbour_radii(real, k)).mean()
-    recall = _covered(real, generated, _kth_neighbour_radii(generated, k)).mean()
-    return float(precision), float(recall)
+    manifold (:func:`inside_manifold`); recall the share of real samples inside the generated
+    manifold. Quality and coverage, separately."""
+    return float(inside_manifold(generated, real, k).mean()), float(inside_manifold(real, generated, k).mean())
 
 
 def fit_mixture(codes: np.ndarray, components: int, covariance: str, seed: int):

@@ -1,8 +1,10 @@
 """Training one auto-encoder: seeded, curves logged to a CSV file, outputs written atomically.
 
 Losses are nats per image. For a VAE the logs carry ``reconst_loss`` (the compiled BCE, reported
-again as a metric) and ``diverg_loss`` = ``loss`` − ``reconst_loss``, the β-weighted KL term as it
-enters the loss, so that ``loss = reconst_loss + diverg_loss`` for training and validation alike.
+again as a metric) and ``diverg_loss`` = ``loss`` − ``reconst_loss`` − ``class_loss``, the β-weighted
+KL term as it enters the loss, so that ``loss = reconst_loss + diverg_loss (+ class_loss)`` for
+training and validation alike. The class VAE also logs ``class_loss`` (γ × the cross-entropy of its
+classifier head, nats per image) and ``class_accuracy`` (that head's accuracy).
 
 Curves are written in the format of :mod:`latentspace.curves`, an epoch at a time.
 """
@@ -14,7 +16,7 @@ import math
 import sys
 from pathlib import Path
 
-from .models import build, is_variational, save_model  # first: it quietens TensorFlow before Keras loads it
+from .models import build, is_supervised, is_variational, save_model  # first: it quietens TensorFlow before Keras loads it
 
 import keras  # noqa: E402
 
@@ -33,22 +35,35 @@ def make_deterministic(seed: int) -> None:
         tf.config.experimental.enable_op_determinism()
 
 
-class DivergenceFromLogs(keras.callbacks.Callback):
-    """Adds ``diverg_loss`` (and ``val_diverg_loss``) = total − reconstruction to the epoch logs.
+class LossTerms(keras.callbacks.Callback):
+    """Names each term of the loss in the epoch logs (and their ``val_`` twins).
 
-    Must come before the callbacks that read the logs (:class:`CurvesLogger`).
+    ``reconst_loss``; for a model with a classifier head (Keras logs its outputs' losses as
+    ``reconstruction_*`` and ``label_*``) ``class_loss`` = γ × ``label_loss`` and
+    ``class_accuracy``; ``diverg_loss`` = ``loss`` − the terms above. Must come before the
+    callbacks that read the logs (:class:`CurvesLogger`).
     """
+
+    def __init__(self, gamma: float | None = None):
+        super().__init__()
+        self.gamma = gamma
 
     def on_epoch_end(self, epoch, logs=None):
         for prefix in ("", "val_"):
+            if f"{prefix}label_loss" in logs:
+                logs[f"{prefix}reconst_loss"] = logs.pop(f"{prefix}reconstruction_reconst_loss")
+                logs[f"{prefix}class_loss"] = self.gamma * logs.pop(f"{prefix}label_loss")
+                logs[f"{prefix}class_accuracy"] = logs.pop(f"{prefix}label_accuracy")
+                logs.pop(f"{prefix}reconstruction_loss")
             if f"{prefix}reconst_loss" in logs:
-                logs[f"{prefix}diverg_loss"] = logs[f"{prefix}loss"] - logs[f"{prefix}reconst_loss"]
+                logs[f"{prefix}diverg_loss"] = (logs[f"{prefix}loss"] - logs[f"{prefix}reconst_loss"]
+                                                - logs.get(f"{prefix}class_loss", 0.0))
 
 
 class CurvesLogger(keras.callbacks.Callback):
     """Writes each epoch's losses to a curves file (:mod:`latentspace.curves`) as soon as the epoch ends.
 
-    Must come after :class:`DivergenceFromLogs`.
+    Must come after :class:`LossTerms`.
     """
 
     def __init__(self, path: Path):
@@ -91,27 +106,38 @@ def train(arrays: dict, name: str, architecture: str, section: dict, *, latent_s
     """Train model ``name``, of ``architecture`` with ``section``'s keys, on ``arrays`` (:mod:`latentspace.data`).
 
     Writes ``model_dir/{encoder,decoder}.keras`` and the ``curves`` CSV, each only when training
-    finished. Returns the final epoch's metrics with the parameter counts.
+    finished. Returns the final epoch's metrics with the parameter counts. A model with a
+    classifier head (the class VAE) is fitted to the images and their labels, the head's
+    cross-entropy weighted by ``section["gamma"]``.
     """
     from .data import load_split
 
     make_deterministic(seed)
-    x_train, _ = load_split(arrays, "train")
-    x_val, _ = load_split(arrays, "val")
+    (x_train, y_train), (x_val, y_val) = load_split(arrays, "train"), load_split(arrays, "val")
     model, encoder, decoder = build(architecture, name=name, latent_size=latent_size, seed=seed, **section)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=reconst_loss,
-                  metrics=[reconst_loss] if is_variational(encoder) else None)
+    optimizer, gamma = keras.optimizers.Adam(learning_rate), section.get("gamma")
+    if is_supervised(model):
+        model.compile(optimizer=optimizer,
+                      loss={"reconstruction": reconst_loss,
+                            "label": keras.losses.SparseCategoricalCrossentropy(from_logits=True)},
+                      loss_weights={"reconstruction": 1.0, "label": gamma},
+                      metrics={"reconstruction": [reconst_loss], "label": ["accuracy"]})
+        train_targets = {"reconstruction": x_train, "label": y_train}
+        val_targets = {"reconstruction": x_val, "label": y_val}
+    else:
+        model.compile(optimizer=optimizer, loss=reconst_loss, metrics=[reconst_loss] if is_variational(encoder) else None)
+        train_targets, val_targets = x_train, x_val
     with atomic_path(model_dir) as model_tmp, atomic_path(curves) as curves_tmp:
         history = model.fit(
-            x_train, x_train, validation_data=(x_val, x_val), batch_size=batch_size, epochs=epochs,
+            x_train, train_targets, validation_data=(x_val, val_targets), batch_size=batch_size, epochs=epochs,
             shuffle=True, verbose=1 if sys.stdout.isatty() else 2,
-            callbacks=[StopOnNonFinite(), DivergenceFromLogs(), CurvesLogger(curves_tmp)],
+            callbacks=[StopOnNonFinite(), LossTerms(gamma), CurvesLogger(curves_tmp)],
         )
         model_tmp.mkdir()
         save_model(encoder, model_tmp / "encoder.keras")
         save_model(decoder, model_tmp / "decoder.keras")
     final = {name: float(values[-1]) for name, values in history.history.items()}
-    metrics = {name: final[name] for name in CURVES if name in final}
+    metrics = {name: final[name] for name in (*CURVES, "val_class_accuracy") if name in final}
     metrics["epochs"] = len(history.history["loss"])
     metrics["parameters"] = {"encoder": encoder.count_params(), "decoder": decoder.count_params()}
     return metrics

@@ -6,7 +6,10 @@ each class's mean evaluation code. Each is decoded and shown to the judge.
 Outs: ``--metrics`` (per sampler: the judge's mean confidence, the entropy of its predicted
 classes, Inception Score, Fréchet distance to the evaluation digits' features, precision and
 recall; for centroids and for the reconstructions of the evaluation digits, the judge's accuracy
-against their class); ``--samples`` (.npz of the decoded ``prior`` and ``mixture`` images);
+against their class); ``--samples`` (.npz: per sampler the decoded images ``<sampler>`` (n, 28,
+28, 1) and, per draw, the judge's ``confidence_<sampler>`` (n,), its features ``features_<sampler>``
+(n, F) and ``inside_<sampler>`` (n,), whether the draw lies in the real digits' manifold: the
+per-draw values that precision and the Fréchet distance summarise, for the claims stage);
 ``--figure`` (the first draws of both samplers).
 """
 
@@ -48,10 +51,12 @@ def main():
 
     decoder, judge_model = load_model(Path(args.model) / "decoder.keras"), judge.load(Path(args.judge))
     images = {sampler: decode(decoder, z) for sampler, z in draws.items()}
-    metrics = {}
+    metrics, per_draw = {}, {}
     for sampler, decoded in images.items():
         probabilities, features = judge.judge(judge_model, decoded)
         precision, recall = q.precision_recall(real, features)
+        per_draw.update({f"confidence_{sampler}": probabilities.max(axis=1), f"features_{sampler}": features,
+                         f"inside_{sampler}": q.inside_manifold(features, real)})
         metrics[sampler] = {
             "confidence": q.mean_confidence(probabilities), "class_entropy": q.class_entropy(probabilities),
             "inception_score": q.inception_score(probabilities), "frechet_distance": q.frechet_distance(features, real),
@@ -61,7 +66,7 @@ def main():
     metrics["centroids"] = {"accuracy": float((centroid_probabilities.argmax(axis=1) == classes).mean())}
     reconstructed, _ = judge.judge(judge_model, decode(decoder, codes["codes_eval"]))
     metrics["reconstructions"] = {"accuracy": float((reconstructed.argmax(axis=1) == y_eval).mean())}
-    save_arrays(args.samples, **images)
+    save_arrays(args.samples, **images, **per_draw)
     shown = min(FIGURE_SAMPLES, n)
     save_figure(args.figure, image_grid(
         {"N(0, I)": images["prior"][:shown], "mixture": images["mixture"][:shown]},

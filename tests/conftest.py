@@ -26,6 +26,7 @@ def tiny_params() -> dict:
     tree["judge"]["epochs"] = 1
     tree["generation"]["num_samples"] = 60
     tree["generation"]["mixture_components"] = 2
+    tree["bootstrap"]["resamples"] = 50
     return tree
 
 

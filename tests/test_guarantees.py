@@ -114,6 +114,9 @@ CASES = {
                                    "generation.mixture_covariance"),
     "too few generated digits": ("generation@ae", {"generation.num_samples": 3}, "generation.num_samples"),
     "judge epochs zero": ("judge", {"judge.epochs": 0}, "judge.epochs"),
+    "gamma negative": ("train@class_vae", {"models.class_vae.gamma": -1.0}, "models.class_vae.gamma"),
+    "more neighbours than digits": ("separation@ae", {"separation.neighbours": 60}, "separation.neighbours"),
+    "confidence level 1": ("claims", {"bootstrap.level": 1.0}, "bootstrap.level"),
 }
 
 
@@ -150,7 +153,7 @@ def test_bad_input_fails_fast_naming_it_and_touches_nothing_else(project, tmp_pa
 
 def test_same_params_give_byte_identical_metrics_models_and_figures(project, reproduced):
     """Two separate runs (two repositories, separate processes) of the same tiny configuration."""
-    assert {"metrics/train/conv_vae.json", "metrics/silhouette/vae.json", "models/vae/encoder.keras",
+    assert {"metrics/train/conv_vae.json", "metrics/separation/vae.json", "models/vae/encoder.keras",
             "plots/tsne.png", "plots/curves/ae.csv", "data/codes/vae.npz"} <= set(reproduced.first_outputs)
     for name, content in reproduced.first_outputs.items():
         assert (project.path / name).read_bytes() == content, name
@@ -191,6 +194,6 @@ def test_sigterm_during_training_leaves_nothing_and_the_rerun_matches(tmp_path, 
     for left in (f"models/{model}", f"metrics/train/{model}.json", f"plots/curves/{model}.csv"):
         assert not (fresh.path / left).exists(), left
     fresh.repro()
-    for name in ("train/ae", "train/vae", "train/conv_vae", "silhouette/vae"):
+    for name in ("train/ae", "train/vae", "train/conv_vae", "train/class_vae", "separation/vae", "claims"):
         assert (fresh.path / f"metrics/{name}.json").read_bytes() == reproduced.first_outputs[f"metrics/{name}.json"]
     assert "up to date" in fresh.dvc("status").stdout

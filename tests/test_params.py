@@ -140,7 +140,7 @@ def test_a_new_model_is_one_section():
     flat = params.validate(tree)
     assert flat["models.wide_vae.hidden_units"] == 600
     p = params.Params(flat, ("models",))
-    assert p.models() == ["ae", "vae", "conv_vae", "wide_vae"]
+    assert p.models() == ["ae", "vae", "conv_vae", "class_vae", "wide_vae"]
 
 
 def test_a_stage_reads_exactly_its_declared_keys_and_sections():

@@ -11,18 +11,25 @@ from latentspace.outputs import load_arrays
 
 from conftest import run, tiny_params
 
-MODELS = ("ae", "vae", "conv_vae")
-CHAIN = ("train", "codes", "tsne", "silhouette", "generation")  # the stages that run once a model
-GATHER = ["compare", "report"]
-ALL_STAGES = ["download", "judge", *(f"{stage}@{m}" for stage in CHAIN for m in MODELS), *GATHER]
+MODELS = ("ae", "vae", "conv_vae", "class_vae")
+CHAIN = ("train", "codes", "tsne", "separation", "units", "generation")  # the stages that run once a model
+GATHER = ["claims", "compare", "report"]
+ALL_STAGES = ["download", "baselines", "judge", *(f"{stage}@{m}" for stage in CHAIN for m in MODELS), *GATHER]
+SEPARATION = ("silhouette", "knn_accuracy", "probe_accuracy", "trustworthiness", "davies_bouldin",
+              "calinski_harabasz", "kmeans_ari", "kmeans_nmi")
+CLAIMS = ("ae_separates_best", "ae_prior_samples_not_digits", "conv_vae_separates_better", "better_prior_helps",
+          "class_term_helps")
 OUTPUTS = [
     "data/dataset.npz", "data/codes/ae.npz", "data/decoded/vae.npz", "data/tsne/conv_vae.npz",
-    "data/silhouette/vae.npz", "models/ae/encoder.keras", "models/vae/decoder.keras",
-    "models/conv_vae/encoder.keras", "metrics/train/ae.json", "metrics/train/vae.json",
-    "metrics/train/conv_vae.json", "metrics/silhouette/ae.json", "metrics/silhouette/conv_vae.json",
-    "plots/curves/ae.csv", "plots/curves/vae.csv", "plots/curves/conv_vae.csv", "plots/losses.csv",
-    "plots/reconstructions.png", "plots/centroids.png", "plots/prior.png", "plots/tsne.png",
-    "plots/silhouette/ae.png", "plots/silhouette/vae.png", "plots/silhouette/conv_vae.png", "report/index.html",
+    "data/separation/vae.npz", "models/ae/encoder.keras", "models/vae/decoder.keras",
+    "models/conv_vae/encoder.keras", "models/class_vae/encoder.keras", "metrics/train/ae.json",
+    "metrics/train/vae.json", "metrics/train/conv_vae.json", "metrics/train/class_vae.json",
+    "metrics/separation/ae.json", "metrics/separation/class_vae.json", "metrics/units/vae.json",
+    "metrics/units/ae.json", "metrics/baselines.json", "metrics/claims.json",
+    "plots/curves/ae.csv", "plots/curves/vae.csv", "plots/curves/conv_vae.csv", "plots/curves/class_vae.csv",
+    "plots/losses.csv", "plots/reconstructions.png", "plots/centroids.png", "plots/prior.png", "plots/tsne.png",
+    "plots/interpolation.png", "plots/units.png", "plots/silhouette/ae.png", "plots/silhouette/vae.png",
+    "plots/silhouette/conv_vae.png", "plots/silhouette/class_vae.png", "report/index.html",
     "models/judge.keras", "data/judge.npz", "metrics/judge.json", "metrics/generation/ae.json",
     "metrics/generation/conv_vae.json", "data/samples/vae.npz", "plots/samples/conv_vae.png", "plots/generation.png",
 ]
@@ -53,9 +60,39 @@ def test_training_metrics_and_curves_hold_the_losses_and_parameter_counts(reprod
         assert header.split(",") == ["epoch", "loss", "reconst_loss", "diverg_loss", "val_loss", "val_reconst_loss",
                                      "val_diverg_loss"]
         assert float(last.split(",")[4]) == m["val_loss"]  # the curve ends where the metrics say
+    m = json.loads((reproduced.path / "metrics/train/class_vae.json").read_text())
+    assert m["val_loss"] == pytest.approx(m["val_reconst_loss"] + m["val_diverg_loss"] + m["val_class_loss"], rel=1e-6)
+    assert m["val_class_loss"] > 0 and 0 <= m["val_class_accuracy"] <= 1
+    header = (reproduced.path / "plots/curves/class_vae.csv").read_text().splitlines()[0]
+    assert header.split(",") == ["epoch", "loss", "reconst_loss", "diverg_loss", "class_loss", "val_loss",
+                                 "val_reconst_loss", "val_diverg_loss", "val_class_loss"]
+
+
+def test_separation_units_baselines_and_claims_are_metrics_with_intervals(reproduced):
+    shown = json.loads(reproduced.dvc("metrics", "show", "--json").stdout)
+    (workspace,) = [entry["data"] for entry in shown.values()]
     for model in MODELS:
-        score = json.loads((reproduced.path / f"metrics/silhouette/{model}.json").read_text())["silhouette"]
-        assert -1 <= score <= 1
+        scores = workspace[f"metrics/separation/{model}.json"]["data"]
+        assert set(scores) == set(SEPARATION)
+        for name, s in scores.items():
+            assert s["low"] <= s["high"], name
+            if name in ("silhouette", "knn_accuracy", "probe_accuracy", "trustworthiness"):  # means of per-digit values
+                assert s["low"] <= s["value"] <= s["high"], name
+        assert -1 <= scores["silhouette"]["value"] <= 1 and 0 <= scores["trustworthiness"]["value"] <= 1
+        units = workspace[f"metrics/units/{model}.json"]["data"]
+        assert 0 <= units["active_units"] <= units["dimensions"] == 10
+        if model != "ae":  # the KL per dimension adds up to the KL term of the loss (evaluation digits here)
+            assert sum(units["kl_per_dimension"].values()) == pytest.approx(units["kl"]) and units["kl"] > 0
+    baselines = workspace["metrics/baselines.json"]["data"]
+    assert set(baselines) == {"pixels", "pca"} and set(baselines["pca"]) == set(SEPARATION) - {"trustworthiness"}
+    claims = workspace["metrics/claims.json"]["data"]
+    assert list(claims) == list(CLAIMS)
+    for claim in claims.values():
+        assert claim["verdict"] in ("supported", "not supported", "inconclusive")
+        comparisons = {k: v for k, v in claim.items() if k != "verdict"}
+        assert comparisons and all(m["low"] <= m["high"] for c in comparisons.values() for m in c.values())
+    assert set(claims["better_prior_helps"]) == {"verdict", "vae_mixture_vs_vae_prior",
+                                                 "conv_vae_mixture_vs_conv_vae_prior"}
 
 
 def test_generation_metrics_for_every_model_and_sampler_are_in_range(reproduced):
@@ -77,14 +114,17 @@ def test_generation_metrics_for_every_model_and_sampler_are_in_range(reproduced)
 
 def test_the_report_shows_params_metrics_sentences_and_every_figure(reproduced):
     page = (reproduced.path / "report/index.html").read_text()
-    assert page.count("data:image/png;base64,") == 12  # curves, 3 decodings, t-SNE, generation, 3 + 3 per model
+    # curves, 3 decodings, interpolation, units, t-SNE, generation, silhouette and samples per model
+    assert page.count("data:image/png;base64,") == 16
     assert "<h2>Generation</h2>" in page and "real digits (validation against evaluation)" in page
+    assert "<h2>Separation</h2>" in page and "raw pixels (baseline)" in page and "<h2>Latent units</h2>" in page
+    assert page.count('class="claim"') == len(CLAIMS) and "Hypothesis (b): a class-separating term" in page
     assert page.count("<td><b>") >= 6  # the best of each generation column is marked
     assert "separate the classes best by silhouette score" in page
     assert "The original study (full MNIST, 50,000 training digits" in page
     assert "tsne.perplexity" in page and "<td>10</td>" in page  # params, and the perplexity's value
     assert "models.conv_vae.beta" in page and "Conv VAE" in page
-    vae = json.loads((reproduced.path / "metrics/silhouette/vae.json").read_text())["silhouette"]
+    vae = json.loads((reproduced.path / "metrics/separation/vae.json").read_text())["silhouette"]["value"]
     assert f"{vae:.4f}" in page
 
 
@@ -106,7 +146,7 @@ def test_stages_that_neither_train_nor_decode_do_not_import_tensorflow(reproduce
     probe = ("import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__'); "
              "heavy = sorted(m for m in ('tensorflow', 'keras') if m in sys.modules); assert not heavy, heavy")
     stages = reproduced.stages()
-    for name in ("download", "tsne@vae", "silhouette@vae", "compare", "report"):  # judge, generation: TensorFlow
+    for name in ("download", "baselines", "tsne@vae", "separation@vae", "units@vae", "claims", "compare", "report"):
         command = stages[name].cmd.split()
         assert command[:2] == ["python3", f"stages/{name.split('@')[0]}.py"]
         run([sys.executable, "-c", probe, *command[1:]], cwd=reproduced.path,
@@ -114,11 +154,14 @@ def test_stages_that_neither_train_nor_decode_do_not_import_tensorflow(reproduce
     assert "up to date" in reproduced.dvc("status").stdout  # the outputs were rewritten identically
 
 
-def test_changing_perplexity_reruns_the_maps_compare_and_report_only(reproduced):
+MAPS = sorted([f"tsne@{m}" for m in MODELS] + [f"separation@{m}" for m in MODELS] + GATHER)  # trustworthiness
+
+
+def test_changing_perplexity_reruns_the_maps_their_scores_and_the_gathering_stages_only(reproduced):
     tree = tiny_params()
     tree["tsne"]["perplexity"] = 12
     reproduced.write_params(tree)
-    assert reproduced.repro() == [f"tsne@{m}" for m in MODELS] + GATHER
+    assert sorted(reproduced.repro()) == MAPS
     reproduced.write_params(tiny_params())  # back: restored from the run cache, nothing reruns
     assert reproduced.repro() == []
     assert "up to date" in reproduced.dvc("status").stdout
@@ -130,14 +173,14 @@ def test_changing_vae_beta_reruns_exactly_the_vae_chain_and_metrics_diff_shows_i
     assert sorted(ran) == sorted([f"{stage}@vae" for stage in CHAIN] + GATHER)
     reproduced.commit("models.vae.beta = 4")
     diff = json.loads(reproduced.dvc("metrics", "diff", "HEAD~1", "--json").stdout)
-    assert "val_loss" in diff["metrics/train/vae.json"] and "silhouette" in diff["metrics/silhouette/vae.json"]
+    assert "val_loss" in diff["metrics/train/vae.json"] and "silhouette.value" in diff["metrics/separation/vae.json"]
     assert "prior.frechet_distance" in diff["metrics/generation/vae.json"]
     assert not {"metrics/train/ae.json", "metrics/train/conv_vae.json", "metrics/generation/ae.json",
-                "metrics/judge.json"} & set(diff)
+                "metrics/train/class_vae.json", "metrics/judge.json", "metrics/baselines.json"} & set(diff)
     change = json.loads(reproduced.dvc("params", "diff", "HEAD~1", "--json").stdout)["params.yaml"]
     assert (change["models.vae.beta"]["old"], change["models.vae.beta"]["new"]) == (1.0, 4.0)
     reproduced.write_params(tiny_params())
-    assert not {"train@vae", "train@ae", "train@conv_vae"} & set(reproduced.repro())  # run cache
+    assert not {f"train@{m}" for m in MODELS} & set(reproduced.repro())  # run cache
     reproduced.commit("models.vae.beta back to 1")
 
 
@@ -167,10 +210,16 @@ def test_an_experiment_in_a_temporary_copy_reads_its_own_params(reproduced):
     """``dvc exp run --temp`` (like a queued experiment) runs the stages in a copy under .dvc/tmp/exps."""
     output = reproduced.dvc("exp", "run", "--temp", "-n", "perplexity11", "-S", "tsne.perplexity=11").stdout
     ran = [line.split("'")[1] for line in output.splitlines() if line.startswith("Running stage '")]
-    assert ran == [f"tsne@{m}" for m in MODELS] + GATHER
+    assert sorted(ran) == MAPS
     shown = json.loads(reproduced.dvc("exp", "show", "--json").stdout)
     names = [exp.get("name") for entry in shown for exp in entry.get("experiments") or []]
     assert "perplexity11" in names
+    from latentspace import over_seeds  # reads the verdicts of every run the way `dvc exp show --json` nests them
+
+    found = {run["name"]: run for run in over_seeds.runs(shown)}
+    assert "perplexity11" in found and found["perplexity11"]["params"]["tsne.perplexity"] == 11
+    assert set(found["perplexity11"]["claims"]) == set(CLAIMS)
+    assert over_seeds.seed_groups(list(found.values())) == []  # they differ in perplexity, not in seed
 
 
 @pytest.fixture(scope="session")
@@ -186,7 +235,7 @@ def test_the_report_opens_from_disk_in_chromium_and_every_image_loads(reproduced
         chromium.open((reproduced.path / "report/index.html").as_uri())
         images = chromium.evaluate("[...document.images].map(i => [i.alt, i.complete, i.naturalWidth])")
         heading = chromium.evaluate("document.querySelector('h2 + p') && document.title")
-        loaded = len(images) == 12 and all(complete and width > 0 for _, complete, width in images)
+        loaded = len(images) == 16 and all(complete and width > 0 for _, complete, width in images)
         if not loaded:
             (tmp_path / "report.png").write_bytes(chromium.screenshot())
     assert loaded, f"images {images}; screenshot of the page: {tmp_path / 'report.png'}"

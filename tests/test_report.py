@@ -10,7 +10,8 @@ def rows(silhouettes, val_losses):
         train[model] = {"val_loss": loss, "epochs": 30, "parameters": {"encoder": 1, "decoder": 2}}
         if model != "ae":
             train[model].update(val_reconst_loss=loss - 10.0, val_diverg_loss=10.0)
-    return metrics_table(train, {m: {"silhouette": s} for m, s in silhouettes.items()})
+    return metrics_table(train, {m: {"silhouette": {"value": s, "low": s - 0.01, "high": s + 0.01}}
+                                 for m, s in silhouettes.items()})
 
 
 def test_the_originals_order_is_recognised_and_so_is_a_different_one():
@@ -30,7 +31,6 @@ def test_a_model_the_original_lacks_is_ranked_but_not_compared():
     assert "The Wide VAE codes separate the classes best by silhouette score: Wide VAE (0.4000), then VAE" in sentences[0]
     assert "original" not in sentences[0]  # one shared model: nothing to compare an order with
     assert "The original" not in sentences[1]
-    assert sentences[-1].endswith("only VAE and Wide VAE were trained to make that prior meaningful.")
 
 
 def test_the_generation_table_marks_the_best_of_each_column():
@@ -54,3 +54,32 @@ def test_the_generation_table_marks_the_best_of_each_column():
     page = generation_section(generation, judge)
     assert "<th>AE, mixture</th><td><b>0.9000</b></td><td>2.20</td><td><b>5.00</b></td><td><b>40.00</b></td>" in page
     assert "<th>VAE</th><td>1.00</td><td>0.8000</td>" in page  # centroids, reconstructions accuracy
+
+
+def test_the_findings_table_shows_each_claim_its_verdict_and_the_numbers_that_decided_it():
+    from latentspace.report import claims_section
+
+    verdicts = {"class_term_helps": {"verdict": "supported", "class_vae_vs_vae": {
+        "silhouette": {"difference": 0.05, "low": 0.03, "high": 0.07, "verdict": "supported"},
+        "probe_accuracy": {"difference": 0.1, "low": 0.08, "high": 0.12, "verdict": "supported"}}},
+        "better_prior_helps": {"verdict": "inconclusive", "vae_mixture_vs_vae_prior": {
+            "frechet_distance": {"difference": 2.0, "low": -1.0, "high": 5.0, "verdict": "inconclusive"}}}}
+    page = claims_section(verdicts, {"class_term_helps": "A class term helps"}, {"silhouette": 0.01}, 0.95)
+    assert '<td rowspan="2" class="claim">A class term helps</td>' in page
+    assert "<td>Class VAE vs VAE</td><td>linear-probe accuracy</td><td>+0.1 [+0.08, +0.12]</td>" in page
+    assert "<td>VAE (mixture) vs VAE (N(0, I))</td><td>Fréchet distance</td><td>+2 [-1, +5]</td>" in page
+    assert page.count(">supported</b>") == 3 and page.count(">inconclusive</b>") == 2
+    assert "paired 95% bootstrap interval" in page and "silhouette 0.01" in page
+
+
+def test_the_separation_table_bolds_the_best_model_per_column_lower_davies_bouldin_being_better():
+    from latentspace.report import separation_section
+
+    def scores(silhouette, db):
+        return {"silhouette": {"value": silhouette, "low": silhouette - 0.01, "high": silhouette + 0.01},
+                "davies_bouldin": {"value": db, "low": db - 0.1, "high": db + 0.1}}
+
+    page = separation_section({"ae": scores(0.2, 3.0), "vae": scores(0.1, 2.0)}, {"pixels": scores(0.5, 1.0)}, 0.95, 5)
+    assert "<th>AE</th><td><b>0.2000 <small>[0.1900, 0.2100]</small></b></td><td>–</td>" in page
+    assert "<td><b>2.00 <small>[1.90, 2.10]</small></b></td>" in page  # the VAE's Davies–Bouldin
+    assert "<th>raw pixels (baseline)</th><td>0.5000" in page  # baselines are shown, never bolded

@@ -1,0 +1,35 @@
+"""Stage baselines: the separation scores of the raw pixels and of their PCA, for scale (no TensorFlow).
+
+The same scores as separation@<model> (latentspace/separation.py), with bootstrap intervals, for
+two "codes" that need no training: the 784 pixels of each digit, and its projection on the first
+``model.latent_size`` principal components of the training digits (as many numbers as a code).
+Out ``--metrics``: {"pixels": {score: {value, low, high}}, "pca": {…}}.
+"""
+
+from latentspace import params
+from latentspace.errors import arguments, stage_main
+
+
+@stage_main
+def main():
+    args = arguments(__doc__, "--data", "--metrics")
+    p = params.for_stage()
+    from latentspace.data import ARRAYS, load_split
+    from latentspace.outputs import load_arrays, write_json
+    from latentspace.separation import pca_codes, scores
+
+    arrays = load_arrays(args.data, ARRAYS)
+    (x_train, y_train), (x_eval, y_eval) = load_split(arrays, "train"), load_split(arrays, "eval")
+    pixels = x_train.reshape(len(x_train), -1), x_eval.reshape(len(x_eval), -1)
+    inputs = {"pixels": pixels, "pca": pca_codes(*pixels, p["model.latent_size"], p["seed"])}
+    metrics = {}
+    for name, (train, evaluation) in inputs.items():
+        metrics[name], _ = scores(train, y_train, evaluation, y_eval, neighbours=p["separation.neighbours"],
+                                  resamples=p["bootstrap.resamples"], level=p["bootstrap.level"], seed=p["seed"])
+    write_json(args.metrics, metrics)
+    print(f"baselines: probe accuracy pixels {metrics['pixels']['probe_accuracy']['value']:.3f}, "
+          f"PCA {metrics['pca']['probe_accuracy']['value']:.3f} → {args.metrics}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""Stage separation@<model>: how well one model's evaluation codes separate the digits (no TensorFlow).
+
+Scores, each with a bootstrap interval over the evaluation digits (``bootstrap.*``): silhouette;
+the accuracy of a k-nearest-neighbour vote and of a linear probe, both fitted on the training
+codes; the Davies–Bouldin (lower is better) and Calinski–Harabasz indices; the agreement of a
+ten-cluster k-means with the labels (adjusted Rand index, normalised mutual information); the
+trustworthiness of the t-SNE map ``--tsne`` (k = ``separation.neighbours``, as the kNN's).
+Outs: ``--metrics`` ({score: {value, low, high}}), ``--values`` (.npz: the per-digit scores (N,)
+and ``labels``), ``--figure`` (the silhouette values grouped by class).
+"""
+
+from latentspace import params
+from latentspace.errors import StageError, arguments, stage_main
+from latentspace.names import title
+
+
+@stage_main
+def main():
+    args = arguments(__doc__, "name", "--codes", "--tsne", "--metrics", "--values", "--figure")
+    p = params.for_stage()
+    from latentspace.outputs import load_arrays, save_arrays, save_figure, write_json
+    from latentspace.plotting import silhouette_plot
+    from latentspace.separation import scores
+
+    codes = load_arrays(args.codes, ("codes_train", "labels_train", "codes_eval", "labels_eval"))
+    embedded = load_arrays(args.tsne, ("map",))["map"]
+    labels, k = codes["labels_eval"], p["separation.neighbours"]
+    if k >= min(len(labels), len(codes["labels_train"])):
+        raise StageError(f"separation.neighbours = {k} must be smaller than the number of digits ({len(labels)})")
+    metrics, values = scores(codes["codes_train"], codes["labels_train"], codes["codes_eval"], labels,
+                             neighbours=k, resamples=p["bootstrap.resamples"], level=p["bootstrap.level"],
+                             seed=p["seed"], embedded=embedded)
+    score = metrics["silhouette"]["value"]
+    save_figure(args.figure, silhouette_plot(values["silhouette"], labels, score,
+                                             f"Silhouette of {title(args.name)} codes"))
+    save_arrays(args.values, labels=labels, **values)
+    write_json(args.metrics, metrics)
+    print(f"{args.name}: silhouette {score:.4f}, kNN {metrics['knn_accuracy']['value']:.3f}, "
+          f"probe {metrics['probe_accuracy']['value']:.3f} → {args.metrics}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""Verdicts over seeds, on hand-made runs whose answer is known, read the way `dvc exp show --json` nests them."""
+
+import pytest
+
+from latentspace import over_seeds
+
+
+def run(name, seed, difference, perplexity=30):
+    claims = {"class_term_helps": {"verdict": "supported", "class_vae_vs_vae": {
+        "silhouette": {"difference": difference, "low": difference - 0.01, "high": difference + 0.01,
+                       "verdict": "supported"}}}}
+    params = {"seed": seed, "tsne": {"perplexity": perplexity}, "claims": {"margins": {"silhouette": 0.01}}}
+    return {"rev": name, "name": name, "data": {"params": {"params.yaml": {"data": params}},
+                                                "metrics": {over_seeds.CLAIMS_FILE: {"data": claims}}}}
+
+
+def shown(*entries):
+    """The workspace, then a commit whose experiments are the other entries (DVC 3's layout)."""
+    return [{"rev": "workspace", **entries[0]},
+            {"rev": "abc", "data": {}, "experiments": [{"revs": [entry]} for entry in entries[1:]]}]
+
+
+def test_runs_are_found_in_the_workspace_and_in_experiments_and_grouped_by_everything_but_the_seed():
+    found = over_seeds.runs(shown(run("ws", 42, 0.05), run("s1", 1, 0.04), run("s2", 2, 0.06),
+                                  run("other", 1, 0.5, perplexity=10), run("again", 1, 0.04)))
+    assert [r["name"] for r in found] == ["ws", "s1", "s2", "other", "again"]
+    groups = over_seeds.seed_groups(found)
+    assert [[r["name"] for r in group] for group in groups] == [["ws", "s1", "s2"]]  # `other` has one seed only
+
+
+@pytest.mark.parametrize("differences, expected", [
+    ([0.05, 0.04, 0.06], "supported"),        # every seed agrees, well beyond the margin
+    ([-0.05, -0.04, -0.06], "not supported"),
+    ([0.05, -0.04, 0.02], "inconclusive"),    # the seeds disagree: the interval straddles 0
+    ([0.005, 0.004, 0.006], "inconclusive"),  # sure but below the margin (0.01)
+])
+def test_the_spread_over_seeds_decides(differences, expected):
+    group = [over_seeds.runs([run(f"s{i}", i, d)])[0] for i, d in enumerate(differences)]
+    decided = over_seeds.decide(group, 0.95)["class_term_helps"]
+    assert decided["verdict"] == expected and decided["seeds"] == 3
+    numbers = decided["class_vae_vs_vae"]["silhouette"]
+    assert numbers["mean"] == pytest.approx(sum(differences) / 3)
+    assert numbers["low"] < numbers["mean"] < numbers["high"]
+    half = 4.302653 * (sum((d - numbers["mean"]) ** 2 for d in differences) / 2) ** 0.5 / 3 ** 0.5  # t(0.975, 2)
+    assert numbers["high"] - numbers["mean"] == pytest.approx(half, rel=1e-5)
+    assert "| class_term_helps |" in over_seeds.table({"class_term_helps": decided}, [0, 1, 2])
