@@ -8,7 +8,9 @@ evaluation digits (separation) or the same draws (generation), and a verdict:
 - not supported: the interval lies below 0 and the difference reaches the margin the other way;
 - inconclusive: otherwise (the interval straddles 0, or the margin is not reached).
 
-A claim is supported (or not supported) when every comparison says so, inconclusive otherwise.
+A claim is a conjunction ("the AE separates better than each other model, by every measure"): it
+is supported when every comparison supports it, not supported when any comparison contradicts it,
+and inconclusive otherwise.
 Models are named by their section in params.yaml, as in the original (``ae``, ``vae``,
 ``conv_vae``) and for the class-separating VAE (``class_vae``); a claim about a model this run
 lacks is left out.
@@ -61,8 +63,10 @@ def verdict(difference: float, low: float, high: float, margin: float) -> str:
 
 
 def overall(verdicts: list[str]) -> str:
-    """A claim's verdict from its comparisons': unanimous, or inconclusive."""
-    return verdicts[0] if verdicts and all(v == verdicts[0] for v in verdicts) else INCONCLUSIVE
+    """A claim's verdict from its comparisons': one clear contradiction refutes it, all must support it."""
+    if NOT_SUPPORTED in verdicts:
+        return NOT_SUPPORTED
+    return SUPPORTED if verdicts and all(v == SUPPORTED for v in verdicts) else INCONCLUSIVE
 
 
 def claims(models: list[str]) -> list[Claim]:

@@ -118,8 +118,8 @@ def claims_section(verdicts: dict[str, dict], statements: dict[str, str], margin
             f"positive favours the claim (for the Fréchet distance, lower is better), with its paired {level:.0%} "
             "bootstrap interval over the same evaluation digits or generated draws. A comparison supports the "
             f"claim when the interval lies above 0 and the difference reaches the margin ({e(rules)}), contradicts "
-            "it when both hold the other way, and is inconclusive otherwise; a claim needs every comparison to "
-            "agree. One training run per model: the intervals cover the digits, not the training's randomness "
+            "it when both hold the other way, and is inconclusive otherwise. A claim holds when every comparison "
+            "supports it and fails when any comparison contradicts it. One training run per model: the intervals cover the digits, not the training's randomness "
             "(see the README's \"Seeds\" for repeating the study over seeds).</p>"
             "<table class=\"claims\"><tr><th>claim</th><th>verdict</th><th>comparison</th><th>measure</th>"
             "<th>difference [interval]</th><th>says</th></tr>" + "".join(rows) + "</table>")

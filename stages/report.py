@@ -17,7 +17,7 @@ CAPTIONS = {
     "reconstructions": "Reconstructions of the first evaluation digits",
     "centroids": "Decoded class centroids",
     "prior": "Decoded draws of N(0, I)",
-    "interpolation": "Decoded straight lines between the codes of two evaluation digits: the AE's holes, made visible",
+    "interpolation": "Decoded straight lines between the codes of two evaluation digits (the ends are reconstructions)",
     "units": "Which latent dimensions each model uses",
     "tsne": "t-SNE maps of the codes",
     "generation": "Generated digits: Fréchet distance against class entropy, each model and sampler",

@@ -19,11 +19,13 @@ def test_verdict_rules(difference, low, high, margin, expected):
     assert verdict(difference, low, high, margin) == expected
 
 
-def test_a_claim_needs_every_comparison_to_agree():
+def test_a_claim_needs_every_comparison_to_support_it_and_one_contradiction_refutes_it():
     assert claims.overall([SUPPORTED, SUPPORTED]) == SUPPORTED
     assert claims.overall([NOT_SUPPORTED]) == NOT_SUPPORTED
     assert claims.overall([SUPPORTED, INCONCLUSIVE]) == INCONCLUSIVE
-    assert claims.overall([SUPPORTED, NOT_SUPPORTED]) == INCONCLUSIVE
+    assert claims.overall([INCONCLUSIVE, NOT_SUPPORTED]) == NOT_SUPPORTED  # "best" fails against one clear winner
+    assert claims.overall([SUPPORTED, NOT_SUPPORTED]) == NOT_SUPPORTED
+    assert claims.overall([]) == INCONCLUSIVE
 
 
 def test_claims_about_models_the_run_lacks_are_left_out():
