@@ -111,7 +111,7 @@ def claims_section(verdicts: dict[str, dict], statements: dict[str, str], margin
             head = (f'<td rowspan="{len(comparisons)}" class="claim">{e(statements.get(key, key))}</td>'
                     f'<td rowspan="{len(comparisons)}">{_verdict(result["verdict"])}</td>') if i == 0 else ""
             rows.append(f"<tr>{head}<td>{e(_side(better))} vs {e(_side(worse))}</td><td>{e(MEASURE_NAMES[measure])}</td>"
-                        f"<td>{n['difference']:+.4g} [{n['low']:+.4g}, {n['high']:+.4g}]</td>"
+                        f"<td>{n['difference']:+.3g} [{n['low']:+.3g}, {n['high']:+.3g}]</td>"
                         f"<td>{_verdict(n['verdict'])}</td></tr>")
     rules = ", ".join(f"{MEASURE_NAMES[m]} {v:g}" for m, v in margins.items())
     return (f"<p>Each claim of the original study, decided by this run's numbers. A difference is signed so that "
