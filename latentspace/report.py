@@ -15,7 +15,8 @@ from .names import title
 
 COLUMNS = [
     ("loss", "train loss"), ("val_loss", "val loss"), ("val_reconst_loss", "val reconstruction"),
-    ("val_diverg_loss", "val β·KL"), ("silhouette", "silhouette"), ("encoder", "encoder params"),
+    ("val_diverg_loss", "val β·KL"), ("val_class_loss", "val γ·cross-entropy"), ("silhouette", "silhouette"),
+    ("encoder", "encoder params"),
     ("decoder", "decoder params"), ("epochs", "epochs"),
 ]
 

@@ -175,6 +175,7 @@ def test_changing_vae_beta_reruns_exactly_the_vae_chain_and_metrics_diff_shows_i
     diff = json.loads(reproduced.dvc("metrics", "diff", "HEAD~1", "--json").stdout)
     assert "val_loss" in diff["metrics/train/vae.json"] and "silhouette.value" in diff["metrics/separation/vae.json"]
     assert "prior.frechet_distance" in diff["metrics/generation/vae.json"]
+    assert "class_term_helps.class_vae_vs_vae.silhouette.difference" in diff["metrics/claims.json"]
     assert not {"metrics/train/ae.json", "metrics/train/conv_vae.json", "metrics/generation/ae.json",
                 "metrics/train/class_vae.json", "metrics/judge.json", "metrics/baselines.json"} & set(diff)
     change = json.loads(reproduced.dvc("params", "diff", "HEAD~1", "--json").stdout)["params.yaml"]
@@ -240,3 +241,24 @@ def test_the_report_opens_from_disk_in_chromium_and_every_image_loads(reproduced
             (tmp_path / "report.png").write_bytes(chromium.screenshot())
     assert loaded, f"images {images}; screenshot of the page: {tmp_path / 'report.png'}"
     assert heading == "Latent spaces of auto-encoders"
+
+
+def test_a_fresh_clone_pulls_every_output_from_a_shared_remote_and_reruns_nothing(reproduced, tmp_path):
+    """The team story with a local-folder remote: push outputs and run cache from one clone, pull in another."""
+    remote = tmp_path / "remote"
+    reproduced.dvc("remote", "add", "-d", "shared", str(remote))
+    reproduced.commit("a shared DVC remote")
+    reproduced.dvc("push", "--run-cache")
+    assert any(remote.rglob("*")), "nothing was pushed"
+    clone = tmp_path / "clone"
+    run(["git", "clone", "-q", str(reproduced.path), str(clone)], cwd=tmp_path)
+    assert not (clone / "models").exists() or not any((clone / "models").rglob("*.keras"))  # only git's files
+    run([sys.executable, "-m", "dvc", "pull", "--run-cache"], cwd=clone)
+    result = run([sys.executable, "-m", "dvc", "repro"], cwd=clone)
+    assert "Running stage" not in result.stdout, result.stdout
+    for path in ("models/class_vae/encoder.keras", "data/separation/vae.npz", "report/index.html",
+                 "metrics/claims.json", "metrics/separation/conv_vae.json"):
+        assert (clone / path).read_bytes() == (reproduced.path / path).read_bytes(), path
+    shown = [json.loads(run([sys.executable, "-m", "dvc", "metrics", "show", "--json"], cwd=where).stdout)
+             for where in (clone, reproduced.path)]
+    assert [list(s.values())[0]["data"] for s in shown][0] == [list(s.values())[0]["data"] for s in shown][1]
