@@ -243,15 +243,21 @@ def test_the_report_opens_from_disk_in_chromium_and_every_image_loads(reproduced
     assert heading == "Latent spaces of auto-encoders"
 
 
-def test_a_fresh_clone_pulls_every_output_from_a_shared_remote_and_reruns_nothing(reproduced, tmp_path):
-    """The team story with a local-folder remote: push outputs and run cache from one clone, pull in another."""
-    remote = tmp_path / "remote"
+def test_a_fresh_clone_pulls_every_output_and_an_experiment_from_shared_remotes_and_reruns_nothing(
+        reproduced, tmp_path):
+    """The team story with a local-folder DVC remote and a bare git origin: push outputs, run cache
+    and an experiment from one clone; pull them in another."""
+    remote, origin = tmp_path / "remote", tmp_path / "origin.git"
+    run(["git", "init", "-q", "--bare", str(origin)], cwd=tmp_path)
     reproduced.dvc("remote", "add", "-d", "shared", str(remote))
     reproduced.commit("a shared DVC remote")
+    reproduced.git("push", "-q", str(origin), "HEAD:refs/heads/main")
     reproduced.dvc("push", "--run-cache")
     assert any(remote.rglob("*")), "nothing was pushed"
+    reproduced.dvc("exp", "run", "--temp", "-n", "threshold", "-S", "units.active_threshold=0.5")  # units … report
+    reproduced.dvc("exp", "push", str(origin), "threshold")
     clone = tmp_path / "clone"
-    run(["git", "clone", "-q", str(reproduced.path), str(clone)], cwd=tmp_path)
+    run(["git", "clone", "-q", "-b", "main", str(origin), str(clone)], cwd=tmp_path)
     assert not (clone / "models").exists() or not any((clone / "models").rglob("*.keras"))  # only git's files
     run([sys.executable, "-m", "dvc", "pull", "--run-cache"], cwd=clone)
     result = run([sys.executable, "-m", "dvc", "repro"], cwd=clone)
@@ -262,3 +268,9 @@ def test_a_fresh_clone_pulls_every_output_from_a_shared_remote_and_reruns_nothin
     shown = [json.loads(run([sys.executable, "-m", "dvc", "metrics", "show", "--json"], cwd=where).stdout)
              for where in (clone, reproduced.path)]
     assert [list(s.values())[0]["data"] for s in shown][0] == [list(s.values())[0]["data"] for s in shown][1]
+    run([sys.executable, "-m", "dvc", "exp", "pull", str(origin), "threshold"], cwd=clone)
+    run([sys.executable, "-m", "dvc", "exp", "apply", "threshold"], cwd=clone)
+    pulled = json.loads((clone / "metrics/units/vae.json").read_text())  # the experiment's numbers and report
+    assert pulled["active_units"] == sum(value > 0.5 for value in pulled["activity"].values())
+    assert "more than 0.5 (Burda et al. 2016)" in (clone / "report/index.html").read_text()
+    assert "Running stage" not in run([sys.executable, "-m", "dvc", "repro"], cwd=clone).stdout
