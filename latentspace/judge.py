@@ -28,14 +28,14 @@ def classifier() -> keras.Model:
     return keras.Model(image, layers.Dense(10, activation="softmax", name="digit")(h), name="judge")
 
 
-def train(x_train, y_train, x_val, y_val, *, epochs: int, seed: int, path: Path) -> dict:
+def train(x_train, y_train, x_val, y_val, *, epochs: int, seed: int, threads: int | None = None, path: Path) -> dict:
     """Fit the classifier (Adam, batch 100, cross-entropy), seeded; save it to ``path`` when done.
 
     Returns the final epoch's training and validation accuracy.
     """
     from .training import make_deterministic
 
-    make_deterministic(seed)
+    make_deterministic(seed, threads)
     model = classifier()
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     history = model.fit(x_train, y_train, validation_data=(x_val, y_val), batch_size=100, epochs=epochs,

@@ -34,25 +34,62 @@ def _flatten(tree: dict, prefix: str = "") -> dict:
     return flat
 
 
-def runs(shown: list) -> list[dict]:
-    """``{"name", "params", "claims"}`` of every run in ``dvc exp show --json``'s output (workspace,
-    commits and their experiments) that has a claims file; ``params`` flattened to dotted keys."""
+PARAMS_FILE = "params.yaml"
+FINISHED = (None, "success")  # executor states of runs whose metrics are their own (queued, running, failed are not)
+
+
+def _short(rev: str | None) -> str | None:
+    """A commit's 40-hex SHA → its first 7 digits; ``workspace`` and names unchanged."""
+    if rev and len(rev) == 40 and all(c in "0123456789abcdef" for c in rev):
+        return rev[:7]
+    return rev
+
+
+def _file_data(files: dict | None) -> dict:
+    """``{path: data}`` of the files ``dvc exp show`` could read (a file with an ``error`` is left out)."""
+    return {path: entry["data"] for path, entry in (files or {}).items()
+            if isinstance(entry, dict) and isinstance(entry.get("data"), dict)}
+
+
+def all_runs(shown: list) -> list[dict]:
+    """Every run in ``dvc exp show --json``'s output: the workspace, commits (branches, tags with ``-a``,
+    ``-T``, ``-A``) and each commit's experiments, in the order shown. A run is::
+
+        {"name": experiment, branch or tag name, else the short SHA (or "workspace"),
+         "rev": the full SHA (or "workspace"), "baseline": the name of the commit an experiment is based on
+         (None for commits), "state": the executor's state (None, "success", "queued", "running", "failed"),
+         "params": {dotted key: value} (params.yaml's keys bare, other files' as "file:key"),
+         "metrics": {"file:dotted.key": value} over every metrics file, "files": {metrics file: its data}}
+    """
     found = []
 
-    def visit(entry):
+    def visit(entry, baseline, state):
         data = entry.get("data") or {}
-        claims = ((data.get("metrics") or {}).get(CLAIMS_FILE) or {}).get("data")
-        params = ((data.get("params") or {}).get("params.yaml") or {}).get("data")
-        if claims and params:
-            found.append({"name": entry.get("name") or data.get("name") or entry.get("rev") or data.get("rev"),
-                          "params": _flatten(params), "claims": claims})
+        params = {}
+        for path, tree in _file_data(data.get("params")).items():
+            params.update(_flatten(tree, "" if path == PARAMS_FILE else f"{path}:"))
+        files = _file_data(data.get("metrics"))
+        rev = entry.get("rev") or data.get("rev")
+        name = entry.get("name") or data.get("name") or _short(rev)
+        found.append({"name": name, "rev": rev, "baseline": baseline, "state": state, "params": params,
+                      "files": files, "metrics": {f"{path}:{key}": value for path, tree in files.items()
+                                                  for key, value in _flatten(tree).items()}})
         for experiment in entry.get("experiments") or []:
+            executor = (experiment.get("executor") or {}).get("state")
             for revision in experiment.get("revs") or []:
-                visit(revision)
+                visit(revision, name, executor)
 
     for entry in shown:
-        visit(entry)
+        visit(entry, None, None)
     return found
+
+
+def runs(shown: list) -> list[dict]:
+    """``{"name", "params", "claims"}`` of every finished run in ``dvc exp show --json``'s output (workspace,
+    commits and their experiments) that has a claims file; ``params`` flattened to dotted keys."""
+    return [{"name": run["name"], "params": run["params"], "claims": run["files"][CLAIMS_FILE]}
+            for run in all_runs(shown)
+            if run["state"] in FINISHED and run["params"] and run["files"].get(CLAIMS_FILE)]
 
 
 def seed_groups(found: list[dict]) -> list[list[dict]]:

@@ -68,6 +68,8 @@ POSITIVE = Rule(float, low=0, open_low=True)
 NON_NEGATIVE = Rule(float, low=0)
 FRACTION = Rule(float, low=0, high=1, open_low=True)
 
+DISTRIBUTE = ("none", "mirrored")  # train.distribute: one device, or tf.distribute.MirroredStrategy
+
 # The keys every params file has.
 SCHEMA: dict[str, Rule] = {
     "seed": Rule(int, low=0),
@@ -81,6 +83,8 @@ SCHEMA: dict[str, Rule] = {
     "train.batch_size": POSITIVE_INT,
     "train.learning_rate": POSITIVE,
     "train.epochs": POSITIVE_INT,
+    "train.distribute": Rule(str, choices=DISTRIBUTE),
+    "compute.threads": POSITIVE_INT,
     "tsne.perplexity": POSITIVE,
     "report.num_samples": POSITIVE_INT,
     "judge.epochs": POSITIVE_INT,

@@ -11,12 +11,14 @@ Curves are written in the format of :mod:`latentspace.curves`, an epoch at a tim
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import functools
 import math
 import sys
 from pathlib import Path
 
-from .models import build, is_supervised, is_variational, save_model  # first: it quietens TensorFlow before Keras loads it
+from .models import build, is_supervised, is_variational, save_model, use_threads  # first: it quietens TensorFlow before Keras loads it
 
 import keras  # noqa: E402
 
@@ -26,8 +28,12 @@ from .losses import reconst_loss  # noqa: E402
 from .outputs import atomic_path  # noqa: E402
 
 
-def make_deterministic(seed: int) -> None:
-    """Seed Python, NumPy and the backend, and make TensorFlow pick deterministic kernels."""
+def make_deterministic(seed: int, threads: int | None = None) -> None:
+    """Fix the thread pools (:func:`latentspace.models.use_threads`; None leaves them as they are,
+    for use inside a process that already ran TensorFlow), seed Python, NumPy and the backend, and
+    make TensorFlow pick deterministic kernels."""
+    if threads is not None:
+        use_threads(threads)
     keras.utils.set_random_seed(seed)
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf
@@ -101,31 +107,61 @@ class StopOnNonFinite(keras.callbacks.Callback):
                 )
 
 
+def strategy(distribute: str):
+    """A context to build and compile the model in: none, or ``tf.distribute.MirroredStrategy`` over
+    every GPU, else over every logical CPU (one, unless the process split the CPU: the tests do).
+
+    A mirrored step splits each batch across the devices and sums their gradients, so it computes
+    the single-device step up to rounding.
+    """
+    if distribute == "none":
+        return contextlib.nullcontext()
+    if keras.backend.backend() != "tensorflow":
+        raise StageError(f"train.distribute: {distribute!r} needs the TensorFlow backend, "
+                         f"not {keras.backend.backend()!r}")
+    return _mirrored().scope()
+
+
+@functools.cache
+def _mirrored():
+    """One strategy a process: a second one would reuse the first's collective keys (TensorFlow fails)."""
+    import tensorflow as tf
+
+    devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
+    return tf.distribute.MirroredStrategy([device.name for device in devices])
+
+
 def train(arrays: dict, name: str, architecture: str, section: dict, *, latent_size: int, batch_size: int,
-          learning_rate: float, epochs: int, seed: int, model_dir: Path, curves: Path) -> dict:
+          learning_rate: float, epochs: int, seed: int, model_dir: Path, curves: Path, threads: int | None = None,
+          distribute: str = "none") -> dict:
     """Train model ``name``, of ``architecture`` with ``section``'s keys, on ``arrays`` (:mod:`latentspace.data`).
 
     Writes ``model_dir/{encoder,decoder}.keras`` and the ``curves`` CSV, each only when training
     finished. Returns the final epoch's metrics with the parameter counts. A model with a
     classifier head (the class VAE) is fitted to the images and their labels, the head's
-    cross-entropy weighted by ``section["gamma"]``.
+    cross-entropy weighted by ``section["gamma"]``. ``threads``: the CPU thread pools
+    (:func:`make_deterministic`); ``distribute``: "none" or "mirrored" (:func:`strategy`).
     """
     from .data import load_split
 
-    make_deterministic(seed)
+    make_deterministic(seed, threads)
     (x_train, y_train), (x_val, y_val) = load_split(arrays, "train"), load_split(arrays, "val")
-    model, encoder, decoder = build(architecture, name=name, latent_size=latent_size, seed=seed, **section)
-    optimizer, gamma = keras.optimizers.Adam(learning_rate), section.get("gamma")
+    with strategy(distribute):  # variables and optimizer state are made where training runs
+        model, encoder, decoder = build(architecture, name=name, latent_size=latent_size, seed=seed, **section)
+        optimizer, gamma = keras.optimizers.Adam(learning_rate), section.get("gamma")
+        if is_supervised(model):
+            model.compile(optimizer=optimizer,
+                          loss={"reconstruction": reconst_loss,
+                                "label": keras.losses.SparseCategoricalCrossentropy(from_logits=True)},
+                          loss_weights={"reconstruction": 1.0, "label": gamma},
+                          metrics={"reconstruction": [reconst_loss], "label": ["accuracy"]})
+        else:
+            model.compile(optimizer=optimizer, loss=reconst_loss,
+                          metrics=[reconst_loss] if is_variational(encoder) else None)
     if is_supervised(model):
-        model.compile(optimizer=optimizer,
-                      loss={"reconstruction": reconst_loss,
-                            "label": keras.losses.SparseCategoricalCrossentropy(from_logits=True)},
-                      loss_weights={"reconstruction": 1.0, "label": gamma},
-                      metrics={"reconstruction": [reconst_loss], "label": ["accuracy"]})
         train_targets = {"reconstruction": x_train, "label": y_train}
         val_targets = {"reconstruction": x_val, "label": y_val}
     else:
-        model.compile(optimizer=optimizer, loss=reconst_loss, metrics=[reconst_loss] if is_variational(encoder) else None)
         train_targets, val_targets = x_train, x_val
     with atomic_path(model_dir) as model_tmp, atomic_path(curves) as curves_tmp:
         history = model.fit(

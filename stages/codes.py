@@ -35,8 +35,9 @@ def main():
     if n > len(eval_labels):
         raise StageError(f"report.num_samples = {n} is larger than the {len(eval_labels)} evaluation digits")
     pairs = [pair for pair in INTERPOLATED if all(c in eval_labels for c in pair)]
-    from latentspace.models import decode, encode, load_model  # imports TensorFlow
+    from latentspace.models import decode, encode, load_model, use_threads  # imports TensorFlow
 
+    use_threads(p["compute.threads"])
     encoder = load_model(Path(args.model) / "encoder.keras")
     decoder = load_model(Path(args.model) / "decoder.keras")
     codes = {}

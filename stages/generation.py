@@ -44,7 +44,9 @@ def main():
     draws = {"prior": np.random.default_rng(seed).standard_normal((n, centroids.shape[1])).astype(np.float32),
              "mixture": q.sample_mixture(mixture, n, seed)}
     from latentspace import judge  # imports TensorFlow
-    from latentspace.models import load_model
+    from latentspace.models import load_model, use_threads
+
+    use_threads(p["compute.threads"])
 
     def decode(decoder, codes):
         return decoder.predict(codes, batch_size=500, verbose=0)

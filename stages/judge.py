@@ -27,7 +27,7 @@ def main():
     from latentspace import judge  # imports TensorFlow
 
     fitted = judge.train(x_train, y_train, x_val, y_val, epochs=p["judge.epochs"], seed=p["judge.seed"],
-                         path=Path(args.model))
+                         threads=p["compute.threads"], path=Path(args.model))
     model = judge.load(Path(args.model))
     probabilities, features = judge.judge(model, x_eval)
     _, features_val = judge.judge(model, x_val)

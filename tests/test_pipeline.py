@@ -1,11 +1,13 @@
 """The real pipeline: ``dvc repro`` on tiny params in a temporary git repository."""
 
+import csv
 import json
 import math
 import sys
 
 import browser
 import pytest
+import sshd
 
 from latentspace.outputs import load_arrays
 
@@ -223,6 +225,96 @@ def test_an_experiment_in_a_temporary_copy_reads_its_own_params(reproduced):
     assert over_seeds.seed_groups(list(found.values())) == []  # they differ in perplexity, not in seed
 
 
+def _experiments(where) -> dict:
+    """``{experiment name: run}`` of ``dvc exp show --json`` in ``where`` (latentspace.over_seeds.all_runs)."""
+    from latentspace.over_seeds import all_runs
+
+    shown = json.loads(run([sys.executable, "-m", "dvc", "exp", "show", "--json"], cwd=where).stdout)
+    return {r["name"]: r for r in all_runs(shown) if r["baseline"]}
+
+
+def test_a_queued_sweep_run_two_at_a_time_equals_dvc_repro_and_the_comparison_page_lists_it(reproduced, tmp_path):
+    """README "Sweeps": three experiments queued, ``dvc queue start -j 2``; each trains (the AE's
+    width) with the thread count fixed by ``compute.threads``, so its numbers equal a plain ``dvc repro``
+    of the same params; ``python3 -m latentspace.sweep`` puts all three on one page."""
+    import time
+
+    from latentspace import sweep
+
+    widths = {f"ae-width{w}": w for w in (20, 40, 80)}
+    for name, width in widths.items():
+        reproduced.dvc("exp", "run", "--queue", "-n", name, "-S", f"models.ae.hidden_units={width}")
+    reproduced.dvc("queue", "start", "-j", "2")
+    deadline = time.monotonic() + 900
+    while time.monotonic() < deadline:
+        states = {name: _experiments(reproduced.path).get(name, {}).get("state") for name in widths}
+        if all(state in ("success", "failed") for state in states.values()):
+            break
+        time.sleep(5)
+    assert set(states.values()) == {"success"}, (states, reproduced.dvc("queue", "status").stdout)
+    found = _experiments(reproduced.path)
+
+    tree = tiny_params()  # the same params as one of them, run by `dvc repro` alone (no run cache)
+    tree["models"]["ae"]["hidden_units"] = 40
+    reproduced.write_params(tree)
+    assert "train@ae" in reproduced.repro("--no-run-cache")
+    queued = found["ae-width40"]["files"]
+    assert {"metrics/train/ae.json", "metrics/separation/ae.json", "metrics/claims.json"} <= set(queued)
+    for path, data in queued.items():
+        assert json.loads((reproduced.path / path).read_text()) == data, path
+    assert found["ae-width20"]["files"]["metrics/train/ae.json"] != queued["metrics/train/ae.json"]
+    reproduced.write_params(tiny_params())
+    assert "train@ae" not in reproduced.repro()  # restored from the run cache
+    assert "up to date" in reproduced.dvc("status").stdout
+
+    out = tmp_path / "sweep"
+    assert sweep.main(["--repo", str(reproduced.path), "--out", str(out)]) == 0
+    page = (out / "index.html").read_text()
+    assert all(name in page for name in widths)
+    rows = {row["name"]: row for row in csv.DictReader((out / "runs.csv").open())}
+    for name, width in widths.items():
+        assert int(rows[name]["models.ae.hidden_units"]) == width
+        assert float(rows[name]["metrics/train/ae.json:val_loss"]) == found[name]["files"]["metrics/train/ae.json"][
+            "val_loss"]
+    assert [p.name for p in out.glob("*hidden_units*val_loss*.png")], sorted(p.name for p in out.iterdir())
+
+
+def test_two_hosts_share_a_sweep_through_one_git_origin_and_one_dvc_remote(reproduced, tmp_path):
+    """README "Bigger machines": two clones act as two hosts. Each pulls, runs its share with
+    ``dvc exp run`` and pushes it; either then pulls all and compares them."""
+    from latentspace import sweep
+
+    origin, remote = tmp_path / "origin.git", tmp_path / "remote"
+    run(["git", "init", "-q", "--bare", str(origin)], cwd=tmp_path)
+    reproduced.dvc("remote", "add", "-d", "hosts", str(remote))
+    reproduced.commit("the hosts' DVC remote")
+    reproduced.git("push", "-q", str(origin), "HEAD:refs/heads/main")
+    reproduced.dvc("push", "--run-cache")
+    shares = {"a": 3, "b": 7}  # separation.neighbours: each host's share of the sweep
+    for host, neighbours in shares.items():
+        where = tmp_path / host
+        run(["git", "clone", "-q", "-b", "main", str(origin), str(where)], cwd=tmp_path)
+        run([sys.executable, "-m", "dvc", "pull", "--run-cache"], cwd=where)
+        ran = run([sys.executable, "-m", "dvc", "exp", "run", "-n", f"k{neighbours}", "-S",
+                   f"separation.neighbours={neighbours}"], cwd=where).stdout
+        assert "Running stage 'separation@ae'" in ran and "Running stage 'train@ae'" not in ran
+        run([sys.executable, "-m", "dvc", "exp", "push", "origin", f"k{neighbours}"], cwd=where)
+    here = tmp_path / "a"
+    run([sys.executable, "-m", "dvc", "exp", "pull", "origin"], cwd=here)  # every experiment of main
+    found = _experiments(here)
+    assert {"k3", "k7"} <= set(found)
+    b_run = _experiments(tmp_path / "b")["k7"]
+    assert found["k7"]["files"] == b_run["files"]  # host b's numbers, as b has them
+    assert found["k3"]["params"]["separation.neighbours"] == 3
+    out = tmp_path / "sweep"
+    assert sweep.main(["--repo", str(here), "--out", str(out)]) == 0
+    rows = {row["name"]: row for row in csv.DictReader((out / "runs.csv").open())}
+    assert {"k3", "k7"} <= set(rows) and rows["k7"]["separation.neighbours"] == "7"
+    run([sys.executable, "-m", "dvc", "exp", "apply", "k7"], cwd=here)  # its outputs come from the remote
+    assert json.loads((here / "metrics/separation/ae.json").read_text()) == found["k7"]["files"][
+        "metrics/separation/ae.json"]
+
+
 @pytest.fixture(scope="session")
 def chromium_path():
     path, why = browser.chromium()
@@ -243,21 +335,44 @@ def test_the_report_opens_from_disk_in_chromium_and_every_image_loads(reproduced
     assert heading == "Latent spaces of auto-encoders"
 
 
+@pytest.fixture(params=["local", "ssh"])
+def shared_remote(request, tmp_path):
+    """``(add, configure_clone, threshold)``: add the DVC remote to the pipeline's project; give a clone
+    what its config.local needs; the experiment's param, one a kind (the run cache is shared).
+    Local: a folder. SSH: a real OpenSSH server on localhost (Debian's openssh-server, dvc-ssh)."""
+    if request.param == "local":
+        yield (lambda project: project.dvc("remote", "add", "-d", "shared", str(tmp_path / "remote")),
+               lambda clone: None, 0.5)
+        return
+    path, why = sshd.sshd()
+    if path is None:
+        pytest.skip(f"no OpenSSH server: {why}")
+    with sshd.SSHServer(tmp_path / "sshd", path) as server:
+        def dvc_in(where):
+            return lambda *args: run([sys.executable, "-m", "dvc", *args], cwd=where)
+
+        yield (lambda project: sshd.configure_dvc_remote(project.dvc, "shared-ssh", server, tmp_path / "remote"),
+               lambda clone: sshd.configure_dvc_remote(dvc_in(clone), "shared-ssh", server), 0.4)
+
+
 def test_a_fresh_clone_pulls_every_output_and_an_experiment_from_shared_remotes_and_reruns_nothing(
-        reproduced, tmp_path):
-    """The team story with a local-folder DVC remote and a bare git origin: push outputs, run cache
-    and an experiment from one clone; pull them in another."""
+        reproduced, shared_remote, tmp_path):
+    """The team story with a DVC remote (a folder, then SSH) and a bare git origin: push outputs, run
+    cache and an experiment from one clone; pull them in another."""
+    add_remote, configure_clone, threshold = shared_remote
     remote, origin = tmp_path / "remote", tmp_path / "origin.git"
     run(["git", "init", "-q", "--bare", str(origin)], cwd=tmp_path)
-    reproduced.dvc("remote", "add", "-d", "shared", str(remote))
+    add_remote(reproduced)
     reproduced.commit("a shared DVC remote")
     reproduced.git("push", "-q", str(origin), "HEAD:refs/heads/main")
     reproduced.dvc("push", "--run-cache")
-    assert any(remote.rglob("*")), "nothing was pushed"
-    reproduced.dvc("exp", "run", "--temp", "-n", "threshold", "-S", "units.active_threshold=0.5")  # units … report
-    reproduced.dvc("exp", "push", str(origin), "threshold")
+    assert any((remote / "files").rglob("*")) and any((remote / "runs").rglob("*")), "nothing was pushed"
+    name = f"threshold{threshold}".replace(".", "")
+    reproduced.dvc("exp", "run", "--temp", "-n", name, "-S", f"units.active_threshold={threshold}")  # units … report
+    reproduced.dvc("exp", "push", str(origin), name)
     clone = tmp_path / "clone"
     run(["git", "clone", "-q", "-b", "main", str(origin), str(clone)], cwd=tmp_path)
+    configure_clone(clone)
     assert not (clone / "models").exists() or not any((clone / "models").rglob("*.keras"))  # only git's files
     run([sys.executable, "-m", "dvc", "pull", "--run-cache"], cwd=clone)
     result = run([sys.executable, "-m", "dvc", "repro"], cwd=clone)
@@ -268,9 +383,10 @@ def test_a_fresh_clone_pulls_every_output_and_an_experiment_from_shared_remotes_
     shown = [json.loads(run([sys.executable, "-m", "dvc", "metrics", "show", "--json"], cwd=where).stdout)
              for where in (clone, reproduced.path)]
     assert [list(s.values())[0]["data"] for s in shown][0] == [list(s.values())[0]["data"] for s in shown][1]
-    run([sys.executable, "-m", "dvc", "exp", "pull", str(origin), "threshold"], cwd=clone)
-    run([sys.executable, "-m", "dvc", "exp", "apply", "threshold"], cwd=clone)
+    run([sys.executable, "-m", "dvc", "exp", "pull", str(origin), name], cwd=clone)
+    run([sys.executable, "-m", "dvc", "exp", "apply", name], cwd=clone)
     pulled = json.loads((clone / "metrics/units/vae.json").read_text())  # the experiment's numbers and report
-    assert pulled["active_units"] == sum(value > 0.5 for value in pulled["activity"].values())
-    assert "more than 0.5 (Burda et al. 2016)" in (clone / "report/index.html").read_text()
+    assert pulled["active_units"] == sum(value > threshold for value in pulled["activity"].values())
+    assert f"more than {threshold} (Burda et al. 2016)" in (clone / "report/index.html").read_text()
+    assert (clone / "plots/curves/vae.csv").read_bytes() == (reproduced.path / "plots/curves/vae.csv").read_bytes()
     assert "Running stage" not in run([sys.executable, "-m", "dvc", "repro"], cwd=clone).stdout

@@ -1,0 +1,435 @@
+"""A comparison page for DVC experiments and branches (no TensorFlow)::
+
+    python3 -m latentspace.sweep [--out sweep] [--repo .] [-a] [-T] [-A] [--rev REV ...] [-n NUM]
+
+runs ``dvc exp show --json`` in ``--repo`` (the flags ``-a``/``--all-branches``, ``-T``/``--all-tags``,
+``-A``/``--all-commits``, ``--rev`` and ``-n`` are passed on as given, so it compares experiments,
+branches or both) and writes the folder ``--out`` (relative to the current directory) whole or not at
+all: ``index.html`` (self-contained but for the PNG figures beside it), ``runs.csv`` (one row a run)
+and one PNG a swept param and key metric. Prints the runs' table as Markdown.
+
+The page: a table of the runs (the params that vary between them, then :data:`KEY_METRICS`), a
+figure of each key metric against each swept numeric param (one series a model; mean over seeds,
+bars min–max), and the mean and standard deviation over seeds of runs that differ only in ``seed``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import html
+import io
+import json
+import math
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import mean, stdev
+
+from .names import title
+from .over_seeds import FINISHED, all_runs, seed_groups
+from .report import VERDICT_STYLE
+
+# The key metrics, one column each: (file, dotted key in it, label). ``{model}`` stands for each
+# section of params.yaml's ``models`` (the column's group is the model), ``*`` for any one key of
+# the file (the label's ``*`` becomes that key; the group is the file's stem). Add a line here
+# when a stage gains a metric worth comparing; a column no run has is left out.
+KEY_METRICS = (
+    ("metrics/train/{model}.json", "val_loss", "val_loss"),
+    ("metrics/separation/{model}.json", "silhouette.value", "silhouette"),
+    ("metrics/separation/{model}.json", "knn_accuracy.value", "knn_accuracy"),
+    ("metrics/separation/{model}.json", "probe_accuracy.value", "probe_accuracy"),
+    ("metrics/generation/{model}.json", "prior.frechet_distance", "prior_frechet"),  # N(0, I) draws, judge's features
+    ("metrics/claims.json", "*.verdict", "*"),
+)
+SEED = "seed"
+
+
+class SweepError(Exception):
+    """Nothing to compare: ``dvc exp show`` failed or no run has metrics. The message is one line."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """A key metric's column: ``key`` as in a run's ``metrics`` ("file:dotted.key"), ``group`` (a model,
+    or the file's stem) and ``label`` (the metric)."""
+
+    key: str
+    group: str
+    label: str
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _ordered_union(dicts) -> list[str]:
+    return list(dict.fromkeys(key for d in dicts for key in d))
+
+
+def comparable(found: list[dict]) -> tuple[list[dict], list[tuple[str, str]]]:
+    """The runs of :func:`latentspace.over_seeds.all_runs` worth comparing, and ``(name, why)`` of the others:
+    finished runs with metrics; the workspace is left out when it equals a shown commit (params and metrics)."""
+    kept, left = [], []
+    for run in found:
+        if run["state"] not in FINISHED:
+            left.append((run["name"], run["state"]))
+        elif not run["metrics"]:
+            left.append((run["name"], "no metrics"))
+        else:
+            kept.append(run)
+    for run in [r for r in kept if r["rev"] == "workspace"]:
+        same = [r for r in kept if r is not run and (r["params"], r["metrics"]) == (run["params"], run["metrics"])]
+        if same:
+            kept = [r for r in kept if r is not run]
+            left.append((run["name"], f"same as {same[0]['name']}"))
+    return kept, left
+
+
+def models(found: list[dict]) -> list[str]:
+    """The sections of params.yaml's ``models`` over the runs, in order of appearance."""
+    return list(dict.fromkeys(key.split(".")[1] for run in found for key in run["params"]
+                              if key.startswith("models.") and key.count(".") >= 2))
+
+
+def key_columns(found: list[dict], specs=KEY_METRICS) -> list[Column]:
+    """The columns of ``specs`` that at least one run has: each model's in turn, then the others."""
+    keys = _ordered_union(run["metrics"] for run in found)
+    columns = []
+    for model in models(found):
+        for file, key, label in specs:
+            if "{model}" in file + key:
+                columns += _matches(keys, file.replace("{model}", model), key.replace("{model}", model), label, model)
+    for file, key, label in specs:
+        if "{model}" not in file + key:
+            columns += _matches(keys, file, key, label, Path(file).stem)
+    return columns
+
+
+def _matches(keys: list[str], file: str, key: str, label: str, group: str) -> list[Column]:
+    pattern = re.compile(re.escape(f"{file}:{key}").replace(r"\*", "([^.:]+)") + "$")
+    found = []
+    for candidate in keys:
+        match = pattern.match(candidate)
+        if match:
+            found.append(Column(candidate, group, label.replace("*", match.group(1)) if match.groups() else label))
+    return found
+
+
+def varying_params(found: list[dict]) -> list[str]:
+    """The param keys whose value differs between the runs (or that some run lacks); every key of a lone run."""
+    keys = _ordered_union(run["params"] for run in found)
+    if len(found) == 1:
+        return keys
+    return [key for key in keys
+            if len({json.dumps(run["params"][key], sort_keys=True) if key in run["params"] else None
+                    for run in found}) > 1]
+
+
+def swept_params(found: list[dict]) -> list[str]:
+    """The varying params with numeric values (``seed`` excepted): the x axes of the figures."""
+    return [key for key in varying_params(found) if key != SEED
+            and all(_number(run["params"][key]) for run in found if key in run["params"])
+            and len({run["params"][key] for run in found if key in run["params"]}) > 1]
+
+
+def header(params: list[str], columns: list[Column]) -> list[str]:
+    """The table's column names: run, based on, each param's dotted key, each column's "group label"."""
+    return ["run", "based on", *params, *(f"{title(c.group)} {c.label}" for c in columns)]
+
+
+def table(found: list[dict], params: list[str], columns: list[Column]) -> list[list]:
+    """One row a run, as :func:`header`: name, baseline, the params' values, the columns' (None: missing)."""
+    return [[run["name"], run["baseline"], *(run["params"].get(p) for p in params),
+             *(run["metrics"].get(c.key) for c in columns)] for run in found]
+
+
+def _text(value) -> str:
+    """A cell as text: blank when missing, numbers to 4 significant digits."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    return str(value)
+
+
+def markdown(found: list[dict], params: list[str], columns: list[Column]) -> str:
+    """:func:`table` as a Markdown table."""
+    def line(cells):
+        return "| " + " | ".join(_text(cell).replace("|", "\\|") for cell in cells) + " |"
+
+    names = header(params, columns)
+    return "\n".join([line(names), "| " + " | ".join("---" for _ in names) + " |",
+                      *(line(row) for row in table(found, params, columns))])
+
+
+def runs_csv(found: list[dict], columns: list[Column]) -> str:
+    """One row a run: name, rev, baseline, every param (dotted key), then the key metrics ("file:key")."""
+    params = _ordered_union(run["params"] for run in found)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["name", "rev", "baseline", *params, *(c.key for c in columns)])
+    for run in found:
+        values = [run["name"], run["rev"], run["baseline"], *(run["params"].get(p) for p in params),
+                  *(run["metrics"].get(c.key) for c in columns)]
+        writer.writerow(["" if v is None else json.dumps(v) if isinstance(v, (list, dict)) else v for v in values])
+    return buffer.getvalue()
+
+
+def statistics(values: list) -> dict:
+    """``{"n", "mean", "sd"}`` of numbers (``sd``: sample standard deviation, n − 1; None for n < 2), or
+    ``{"n", "counts": {value: times}}`` of anything else; missing values (None) are not counted."""
+    values = [v for v in values if v is not None]
+    if values and all(_number(v) for v in values):
+        return {"n": len(values), "mean": mean(values), "sd": stdev(values) if len(values) > 1 else None}  # exact sums
+    counts: dict = {}
+    for value in values:
+        counts[_text(value)] = counts.get(_text(value), 0) + 1
+    return {"n": len(values), "counts": counts}
+
+
+def seed_statistics(found: list[dict], columns: list[Column]) -> list[dict]:
+    """For each group of runs that differ only in ``seed`` (two seeds or more, one run a seed):
+    ``{"runs": [names], "seeds": [seeds], "params": {varying param: value}, "stats": {column key: statistics}}``."""
+    varying = [p for p in varying_params(found) if p != SEED]
+    groups = []
+    for group in seed_groups([run for run in found if SEED in run["params"]]):
+        groups.append({"runs": [run["name"] for run in group], "seeds": [run["params"][SEED] for run in group],
+                       "params": {p: group[0]["params"].get(p) for p in varying},
+                       "stats": {c.key: statistics([run["metrics"].get(c.key) for run in group]) for c in columns}})
+    return groups
+
+
+def contexts(found: list[dict], param: str) -> list[tuple[str, list[dict]]]:
+    """The runs with a value of ``param`` grouped by every other param but ``seed``, as ``(label, runs)``; only
+    groups with two values of ``param`` or more (a sweep). ``label`` names what sets a group apart ("" for one)."""
+    groups: dict[str, list[dict]] = {}
+    for run in found:
+        if param in run["params"]:
+            rest = {k: v for k, v in run["params"].items() if k not in (param, SEED)}
+            groups.setdefault(json.dumps(rest, sort_keys=True), []).append(run)
+    sweeps = [runs for runs in groups.values() if len({run["params"][param] for run in runs}) > 1]
+    differ = varying_params([runs[0] for runs in sweeps]) if len(sweeps) > 1 else []
+    differ = [k for k in differ if k not in (param, SEED)]
+    return [(", ".join(f"{k}={_text(runs[0]['params'].get(k))}" for k in differ), runs) for runs in sweeps]
+
+
+def points(found: list[dict], param: str, key: str) -> list[tuple]:
+    """``(x, mean, low, high, n)`` at each value ``x`` of ``param``, ascending: the mean of metric ``key`` over
+    the runs at ``x`` (one run a seed), ``low``–``high`` their min–max. Runs without the metric are skipped."""
+    at: dict = {}
+    for run in found:
+        value = run["metrics"].get(key)
+        if _number(value):
+            at.setdefault(run["params"][param], {}).setdefault(run["params"].get(SEED), value)
+    return [(x, mean(v), min(v), max(v), len(v))
+            for x, v in ((x, list(by_seed.values())) for x, by_seed in sorted(at.items()))]
+
+
+def sweep_figure(param: str, label: str, series: dict[tuple[str, str], list[tuple]]):
+    """``label`` against ``param``: ``series[(group, context)]`` is :func:`points`' list; one colour a group,
+    one line style a context; markers at the means, bars min–max over seeds. Log x when it spans ×10."""
+    from .plotting import CLASS_COLOURS, plt
+
+    figure, ax = plt.subplots(figsize=(6.5, 4.2))
+    groups = list(dict.fromkeys(group for group, _ in series))
+    styles = list(dict.fromkeys(context for _, context in series))
+    xs = [p[0] for line in series.values() for p in line]
+    for (group, context), line in series.items():
+        x, middle, low, high, _ = zip(*line)
+        below = [max(m - lo, 0.0) for m, lo in zip(middle, low)]
+        above = [max(hi - m, 0.0) for m, hi in zip(middle, high)]
+        ax.errorbar(x, middle, yerr=[below, above],  # max: a mean may round just outside min–max
+                    fmt="o", linestyle=["-", "--", ":", "-."][styles.index(context) % 4], capsize=3,
+                    color=CLASS_COLOURS(groups.index(group) % 10),
+                    label=title(group) + (f" ({context})" if context else ""))
+    log = min(xs) > 0 and max(xs) >= 10 * min(xs)
+    if log:
+        ax.set_xscale("log")
+    if len(set(xs)) <= 8:  # ticks at the values run
+        ax.set_xticks(sorted(set(xs)), [_text(x) for x in sorted(set(xs))])
+        ax.minorticks_off()
+    ax.set_xlabel(param + (" (log scale)" if log else ""))
+    ax.set_ylabel(label)
+    ax.set_title(f"{label} against {param}", fontsize=10)
+    ax.legend(fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def _file_name(*parts: str) -> str:
+    return "--".join(re.sub(r"[^A-Za-z0-9._-]+", "_", part) for part in parts) + ".png"
+
+
+def figures(found: list[dict], columns: list[Column]) -> list[dict]:
+    """``{"param", "label", "file", "png"}`` for each swept param and numeric key metric with a sweep to draw."""
+    from .outputs import figure_png
+
+    by_label: dict[str, list[Column]] = {}
+    for column in columns:
+        by_label.setdefault(column.label, []).append(column)
+    drawn = []
+    for param in swept_params(found):
+        sweeps = contexts(found, param)
+        for label, group_columns in by_label.items():
+            series = {(c.group, context): line for c in group_columns for context, runs in sweeps
+                      if (line := points(runs, param, c.key))}
+            if series:
+                drawn.append({"param": param, "label": label, "file": _file_name(param, label),
+                              "png": figure_png(sweep_figure(param, label, series))})
+    return drawn
+
+
+def _cell(value) -> str:
+    style = VERDICT_STYLE.get(value) if isinstance(value, str) else None
+    text = html.escape(_text(value))
+    return f'<td style="{style}">{text}</td>' if style else f"<td>{text}</td>"
+
+
+def _runs_table(found: list[dict], params: list[str], columns: list[Column]) -> str:
+    e = html.escape
+    groups = list(dict.fromkeys(c.group for c in columns))
+    top = ('<tr><th rowspan="2">run</th><th rowspan="2">based on</th>'
+           + (f'<th colspan="{len(params)}">params</th>' if params else "")
+           + "".join(f'<th colspan="{sum(c.group == g for c in columns)}">{e(title(g))}</th>' for g in groups) + "</tr>")
+    second = ("<tr>" + "".join(f"<th>{e(p)}</th>" for p in params)
+              + "".join(f"<th>{e(c.label)}</th>" for c in columns) + "</tr>")
+    body = "".join("<tr>" + f"<th>{e(_text(row[0]))}</th>" + "".join(_cell(v) for v in row[1:]) + "</tr>"
+                   for row in table(found, params, columns))
+    return f'<table class="runs">{top}{second}{body}</table>'
+
+
+def _seeds_section(groups: list[dict], columns: list[Column]) -> str:
+    e = html.escape
+    if not groups:
+        return "<p>No runs differ only in <code>seed</code>.</p>"
+    parts = []
+    for group in groups:
+        setting = ", ".join(f"{k}={_text(v)}" for k, v in group["params"].items())
+        rows = []
+        for c in columns:
+            s = group["stats"][c.key]
+            if "counts" in s:
+                value = ", ".join(f"{k} ×{n}" for k, n in s["counts"].items())
+                rows.append(f"<tr><th>{e(title(c.group))}</th><th>{e(c.label)}</th><td>{s['n']}</td>"
+                            f'<td colspan="2">{e(value)}</td></tr>')
+            else:
+                rows.append(f"<tr><th>{e(title(c.group))}</th><th>{e(c.label)}</th><td>{s['n']}</td>"
+                            f"<td>{e(_text(s['mean']))}</td><td>{e(_text(s['sd']))}</td></tr>")
+        runs = ", ".join(f"{name} (seed {_text(seed)})" for name, seed in zip(group["runs"], group["seeds"]))
+        parts.append(f"<h3>{e(setting or 'the shown params')}</h3><p>Runs: {e(runs)}.</p>"
+                     "<table><tr><th>group</th><th>metric</th><th>n</th><th>mean</th><th>sd</th></tr>"
+                     + "".join(rows) + "</table>")
+    return "".join(parts)
+
+
+def render(found: list[dict], params: list[str], columns: list[Column], drawn: list[dict], seeds: list[dict],
+           left: list[tuple[str, str]], command: str = "dvc exp show --json") -> str:
+    """The page as HTML: the runs' table, the sweeps' figures (by file name, beside the page), the seeds'
+    statistics and the runs left out. Every string from the data is escaped."""
+    e = html.escape
+    sweeps = []
+    for param in dict.fromkeys(d["param"] for d in drawn):
+        pictures = "".join(f'<figure><img alt="{e(d["label"])} against {e(param)}" src="{e(d["file"])}">'
+                           f"<figcaption>{e(d['label'])} against {e(param)}</figcaption></figure>"
+                           for d in drawn if d["param"] == param)
+        sweeps.append(f"<h3>{e(param)}</h3>{pictures}")
+    leftover = "".join(f"<li>{e(_text(name))}: {e(_text(why))}</li>" for name, why in left)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Runs compared</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1400px; color: #222; }}
+table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; }}
+th, td {{ border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }}
+th {{ background: #f4f4f4; }} img {{ max-width: 100%; }} figure {{ display: inline-block; margin: 0.5em; }}
+figcaption {{ color: #555; font-size: 0.9em; }} .wide {{ overflow-x: auto; }} .runs tr > th:first-child {{ text-align: left; }}
+</style></head><body>
+<h1>Runs compared</h1>
+<p>{len(found)} runs from <code>{e(command)}</code>. The table shows the params that vary between them
+(every param if there is one run) and the key metrics; a blank cell is a metric the run lacks. Losses are nats
+per image on the validation split; separation scores on the evaluation split; prior_frechet is the Fréchet
+distance of N(0, I) draws to the evaluation digits in the judge's features. Every value: <code>runs.csv</code>.</p>
+<div class="wide">{_runs_table(found, params, columns)}</div>
+<h2>Sweeps</h2>
+<p>Each key metric against each numeric param that varies (not <code>seed</code>), among runs that differ in that
+param alone (and in seed): markers are the mean over seeds, bars the min–max over seeds.</p>
+{"".join(sweeps) or "<p>No param is swept.</p>"}
+<h2>Seeds</h2>
+<p>Runs that differ only in <code>seed</code>: mean and sample standard deviation (n − 1) over seeds; verdicts
+counted. <code>python3 -m latentspace.over_seeds</code> decides the claims over seeds.</p>
+{_seeds_section(seeds, columns)}
+{f"<h2>Left out</h2><ul>{leftover}</ul>" if leftover else ""}
+</body></html>
+"""
+
+
+def build(shown: list, out: str | Path, command: str = "dvc exp show --json") -> str:
+    """Write the folder ``out`` (index.html, runs.csv, figures) from ``dvc exp show --json``'s parsed output,
+    atomically; return the runs' Markdown table. :class:`SweepError` when no run has metrics."""
+    from .outputs import atomic_path
+
+    found, left = comparable(all_runs(shown))
+    if not found:
+        raise SweepError("no finished run with metrics in dvc exp show: run the pipeline or the experiments first")
+    params, columns = varying_params(found), key_columns(found)
+    drawn, seeds = figures(found, columns), seed_statistics(found, columns)
+    page = render(found, params, columns, drawn, seeds, left, command)
+    with atomic_path(out) as tmp:
+        tmp.mkdir()
+        (tmp / "index.html").write_text(page, encoding="utf-8")
+        (tmp / "runs.csv").write_text(runs_csv(found, columns), encoding="utf-8")
+        for d in drawn:
+            (tmp / d["file"]).write_bytes(d["png"])
+    return markdown(found, params, columns)
+
+
+def exp_show(options: list[str], repo: str | Path = ".") -> list:
+    """``dvc exp show --json`` with ``options``, run in ``repo``, parsed; :class:`SweepError` when it fails."""
+    done = subprocess.run([sys.executable, "-m", "dvc", "exp", "show", "--json", *options], cwd=repo, check=False,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+        raise SweepError(f"dvc exp show failed: {last}")
+    try:
+        shown = json.loads(done.stdout)
+    except ValueError:
+        raise SweepError("dvc exp show printed no JSON") from None
+    if not isinstance(shown, list):
+        raise SweepError("dvc exp show printed JSON of an unknown shape")
+    return shown
+
+
+def _options(args: argparse.Namespace) -> list[str]:
+    options = [flag for flag, on in (("-a", args.all_branches), ("-T", args.all_tags), ("-A", args.all_commits)) if on]
+    for rev in args.rev or []:
+        options += ["--rev", rev]
+    return options + (["-n", str(args.num)] if args.num is not None else [])
+
+
+def main(argv=None) -> int:
+    """The command (module docstring); 0 when written, 1 with a one-line message on stderr otherwise."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].rstrip(":"))
+    parser.add_argument("--out", default="sweep", help="folder to write (default sweep; replaced whole)")
+    parser.add_argument("--repo", default=".", help="the DVC project to run dvc exp show in (default .)")
+    parser.add_argument("-a", "--all-branches", action="store_true", help="passed to dvc exp show")
+    parser.add_argument("-T", "--all-tags", action="store_true", help="passed to dvc exp show")
+    parser.add_argument("-A", "--all-commits", action="store_true", help="passed to dvc exp show")
+    parser.add_argument("--rev", action="append", help="passed to dvc exp show (repeatable)")
+    parser.add_argument("-n", "--num", type=int, help="passed to dvc exp show")
+    args = parser.parse_args(argv)
+    options = _options(args)
+    try:
+        shown = exp_show(options, args.repo)
+        print(build(shown, args.out, " ".join(["dvc exp show --json", *options])))
+    except (SweepError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
