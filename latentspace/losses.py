@@ -14,6 +14,7 @@ def reconst_loss(y_true, y_pred):
     reconstruction term of a VAE's loss.
     """
     eps = config.epsilon()
+    y_true, y_pred = ops.cast(y_true, "float32"), ops.cast(y_pred, "float32")  # also as a metric under mixed precision
     y_pred = ops.clip(y_pred, eps, 1.0 - eps)
     bce = -(y_true * ops.log(y_pred) + (1.0 - y_true) * ops.log(1.0 - y_pred))
     return ops.sum(ops.reshape(bce, (ops.shape(bce)[0], -1)), axis=1)

@@ -46,8 +46,8 @@ def dense_decoder(hidden_units: int, latent_size: int) -> keras.Model:
     """Dense(hidden, LeakyReLU) → Dense(784, sigmoid) → Reshape(28, 28, 1)."""
     z = keras.Input((latent_size,), name="z")
     h = layers.LeakyReLU()(layers.Dense(hidden_units)(z))
-    h = layers.Dense(784, activation="sigmoid")(h)
-    return keras.Model(z, layers.Reshape(IMAGE_SHAPE)(h), name="decoder")
+    h = layers.Dense(784, activation="sigmoid", dtype="float32")(h)  # float32 output under mixed precision
+    return keras.Model(z, layers.Reshape(IMAGE_SHAPE, dtype="float32")(h), name="decoder")
 
 
 def conv_encoder(latent_size: int) -> keras.Model:
@@ -67,7 +67,7 @@ def conv_decoder(latent_size: int) -> keras.Model:
     h = layers.LeakyReLU()(layers.Conv2DTranspose(64, 7, padding="valid")(h))
     for filters, strides in [(64, 1), (64, 2), (32, 1), (32, 2), (32, 1)]:
         h = layers.LeakyReLU()(layers.Conv2DTranspose(filters, 5, strides=strides, padding="same")(h))
-    image = layers.Conv2D(1, 5, padding="same", activation="sigmoid")(h)
+    image = layers.Conv2D(1, 5, padding="same", activation="sigmoid", dtype="float32")(h)
     return keras.Model(z, image, name="decoder")
 
 
@@ -85,7 +85,7 @@ class Sampling(layers.Layer):
         self.seed_generator = keras.random.SeedGenerator(seed)
 
     def call(self, inputs):
-        mean, log_var = inputs
+        mean, log_var = (ops.cast(t, self.compute_dtype) for t in inputs)  # float32 under mixed precision
         self.add_loss(self.beta * kl_divergence(mean, log_var))
         epsilon = keras.random.normal(ops.shape(mean), seed=self.seed_generator)
         return mean + ops.exp(0.5 * log_var) * epsilon
@@ -107,11 +107,11 @@ def _autoencoder(name: str, encoder: keras.Model, decoder: keras.Model, beta: fl
     """
     image = keras.Input(IMAGE_SHAPE, name="image")
     codes = encoder(image)
-    z = Sampling(beta, seed, name="sampling")(codes) if beta is not None else codes
+    z = Sampling(beta, seed, name="sampling", dtype="float32")(codes) if beta is not None else codes
     reconstruction = decoder(z)
     if not classify:
         return keras.Model(image, reconstruction, name=name)
-    logits = layers.Dense(CLASSES, name="classifier")(codes[0])
+    logits = layers.Dense(CLASSES, name="classifier", dtype="float32")(codes[0])
     return keras.Model(image, {"reconstruction": reconstruction, "label": logits}, name=name)
 
 

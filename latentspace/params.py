@@ -69,6 +69,8 @@ NON_NEGATIVE = Rule(float, low=0)
 FRACTION = Rule(float, low=0, high=1, open_low=True)
 
 DISTRIBUTE = ("none", "mirrored")  # train.distribute: one device, or tf.distribute.MirroredStrategy
+PRECISIONS = ("float32", "mixed_bfloat16")  # train.precision: Keras dtype policies
+TSNE_BACKENDS = ("sklearn", "opentsne")  # tsne.backend
 
 # The keys every params file has.
 SCHEMA: dict[str, Rule] = {
@@ -84,8 +86,10 @@ SCHEMA: dict[str, Rule] = {
     "train.learning_rate": POSITIVE,
     "train.epochs": POSITIVE_INT,
     "train.distribute": Rule(str, choices=DISTRIBUTE),
+    "train.precision": Rule(str, choices=PRECISIONS),
     "compute.threads": POSITIVE_INT,
     "tsne.perplexity": POSITIVE,
+    "tsne.backend": Rule(str, choices=TSNE_BACKENDS),
     "report.num_samples": POSITIVE_INT,
     "judge.epochs": POSITIVE_INT,
     "judge.seed": Rule(int, low=0),

@@ -131,33 +131,47 @@ def _mirrored():
     return tf.distribute.MirroredStrategy([device.name for device in devices])
 
 
+def _compiled(architecture: str, name: str, latent_size: int, seed: int, section: dict, learning_rate: float):
+    """The model built and compiled (Adam; BCE sum; for a classifier head, γ-weighted cross-entropy)."""
+    model, encoder, decoder = build(architecture, name=name, latent_size=latent_size, seed=seed, **section)
+    optimizer, gamma = keras.optimizers.Adam(learning_rate), section.get("gamma")
+    if is_supervised(model):
+        model.compile(optimizer=optimizer,
+                      loss={"reconstruction": reconst_loss,
+                            "label": keras.losses.SparseCategoricalCrossentropy(from_logits=True)},
+                      loss_weights={"reconstruction": 1.0, "label": gamma},
+                      metrics={"reconstruction": [reconst_loss], "label": ["accuracy"]})
+    else:
+        model.compile(optimizer=optimizer, loss=reconst_loss, metrics=[reconst_loss] if is_variational(encoder) else None)
+    return model, encoder, decoder
+
+
 def train(arrays: dict, name: str, architecture: str, section: dict, *, latent_size: int, batch_size: int,
           learning_rate: float, epochs: int, seed: int, model_dir: Path, curves: Path, threads: int | None = None,
-          distribute: str = "none") -> dict:
+          distribute: str = "none", precision: str = "float32", callbacks=()) -> dict:
     """Train model ``name``, of ``architecture`` with ``section``'s keys, on ``arrays`` (:mod:`latentspace.data`).
 
     Writes ``model_dir/{encoder,decoder}.keras`` and the ``curves`` CSV, each only when training
     finished. Returns the final epoch's metrics with the parameter counts. A model with a
     classifier head (the class VAE) is fitted to the images and their labels, the head's
     cross-entropy weighted by ``section["gamma"]``. ``threads``: the CPU thread pools
-    (:func:`make_deterministic`); ``distribute``: "none" or "mirrored" (:func:`strategy`).
+    (:func:`make_deterministic`); ``distribute``: "none" or "mirrored" (:func:`strategy`);
+    ``precision``: a Keras dtype policy, "float32" or "mixed_bfloat16" (layers compute in bfloat16
+    and keep float32 weights; the decoder's last layer, the sampling with its KL term and the
+    classifier head stay float32, so every loss is computed in float32). ``callbacks``: more
+    Keras callbacks (the benchmark's clock).
     """
     from .data import load_split
 
     make_deterministic(seed, threads)
     (x_train, y_train), (x_val, y_val) = load_split(arrays, "train"), load_split(arrays, "val")
-    with strategy(distribute):  # variables and optimizer state are made where training runs
-        model, encoder, decoder = build(architecture, name=name, latent_size=latent_size, seed=seed, **section)
-        optimizer, gamma = keras.optimizers.Adam(learning_rate), section.get("gamma")
-        if is_supervised(model):
-            model.compile(optimizer=optimizer,
-                          loss={"reconstruction": reconst_loss,
-                                "label": keras.losses.SparseCategoricalCrossentropy(from_logits=True)},
-                          loss_weights={"reconstruction": 1.0, "label": gamma},
-                          metrics={"reconstruction": [reconst_loss], "label": ["accuracy"]})
-        else:
-            model.compile(optimizer=optimizer, loss=reconst_loss,
-                          metrics=[reconst_loss] if is_variational(encoder) else None)
+    keras.config.set_dtype_policy(precision)
+    try:
+        with strategy(distribute):  # variables and optimizer state are made where training runs
+            model, encoder, decoder = _compiled(architecture, name, latent_size, seed, section, learning_rate)
+    finally:
+        keras.config.set_dtype_policy("float32")
+    gamma = section.get("gamma")
     if is_supervised(model):
         train_targets = {"reconstruction": x_train, "label": y_train}
         val_targets = {"reconstruction": x_val, "label": y_val}
@@ -167,7 +181,7 @@ def train(arrays: dict, name: str, architecture: str, section: dict, *, latent_s
         history = model.fit(
             x_train, train_targets, validation_data=(x_val, val_targets), batch_size=batch_size, epochs=epochs,
             shuffle=True, verbose=1 if sys.stdout.isatty() else 2,
-            callbacks=[StopOnNonFinite(), LossTerms(gamma), CurvesLogger(curves_tmp)],
+            callbacks=[StopOnNonFinite(), LossTerms(gamma), CurvesLogger(curves_tmp), *callbacks],
         )
         model_tmp.mkdir()
         save_model(encoder, model_tmp / "encoder.keras")

@@ -26,7 +26,7 @@ def main():
         arrays, args.name, architecture, section, latent_size=p["model.latent_size"],
         batch_size=p["train.batch_size"], learning_rate=p["train.learning_rate"], epochs=p["train.epochs"],
         seed=p["seed"], model_dir=Path(args.model), curves=Path(args.curves), threads=p["compute.threads"],
-        distribute=p["train.distribute"],
+        distribute=p["train.distribute"], precision=p["train.precision"],
     )
     write_json(args.metrics, metrics)
     print(f"{args.name}: val_loss {metrics['val_loss']:.2f} nats/image → {args.metrics}")

@@ -19,7 +19,8 @@ def main():
         raise StageError(f"tsne.perplexity = {perplexity:g} must be smaller than the {len(labels)} evaluation digits")
     from latentspace.analysis import tsne_map
 
-    save_arrays(args.out, map=tsne_map(codes["codes_eval"], perplexity, p["seed"]), labels=labels)
+    mapped = tsne_map(codes["codes_eval"], perplexity, p["seed"], p["tsne.backend"], p["compute.threads"])
+    save_arrays(args.out, map=mapped, labels=labels)
     print(f"t-SNE map of {len(labels)} codes → {args.out}")
 
 

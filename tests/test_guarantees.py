@@ -119,6 +119,8 @@ CASES = {
     "confidence level 1": ("claims", {"bootstrap.level": 1.0}, "bootstrap.level"),
     "unknown distribution": ("train@ae", {"train.distribute": "multi"}, "train.distribute"),
     "no threads": ("codes@vae", {"compute.threads": 0}, "compute.threads"),
+    "unknown precision": ("train@vae", {"train.precision": "float16"}, "train.precision"),
+    "unknown t-SNE backend": ("tsne@ae", {"tsne.backend": "umap"}, "tsne.backend"),
 }
 
 

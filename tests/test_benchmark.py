@@ -1,0 +1,49 @@
+"""The benchmark's arithmetic on inputs whose answer is known (the benchmark itself is not a test)."""
+
+import math
+
+import pytest
+
+from latentspace import benchmark
+from latentspace.models import build
+
+
+def test_training_flops_count_six_per_multiply_add_of_dense_and_convolution_layers():
+    _, encoder, decoder = build("dense_ae", latent_size=10, hidden_units=300)
+    macs = 784 * 300 + 300 * 10 + 10 * 300 + 300 * 784  # Flatten → 300 → 10 → 300 → 784
+    assert benchmark.training_flops(encoder) + benchmark.training_flops(decoder) == 6 * macs
+    model, encoder, decoder = build("conv_vae", latent_size=10, beta=1.0)
+    forward = benchmark.training_flops(model) / 6
+    conv = 28 * 28 * 25 * 1 * 32 + 14 * 14 * 25 * 32 * 32 + 14 * 14 * 25 * 32 * 64 + 7 * 7 * 25 * 64 * 64 + 49 * 64 * 128
+    assert forward > conv and 60e6 < forward < 75e6  # the issue's ≈ 67 M multiply-adds, within the heads' share
+
+
+@pytest.mark.parametrize("extensions, per_cycle", [(["avx2", "fma", "avx512f"], 64), (["avx2", "fma"], 32), ([], 16)])
+def test_theoretical_peak_is_cores_times_clock_times_the_widest_units_flops(extensions, per_cycle):
+    facts = {"cores": 2, "ghz": 2.45, "extensions": extensions}
+    assert benchmark.theoretical_peak(facts) == pytest.approx(2 * 2.45 * per_cycle)
+    assert benchmark.theoretical_peak({**facts, "ghz": None}) is None
+
+
+def test_machine_names_the_cpu_its_cores_and_the_versions():
+    facts = benchmark.machine()
+    assert facts["cores"] >= 1 and facts["cpu"] and facts["versions"]["numpy"]
+    assert set(facts["extensions"]) <= set(benchmark.FLAGS)
+
+
+def test_the_tables_show_fractions_ratios_and_shares_from_the_numbers():
+    result = {"machine": {"cpu": "Test CPU", "cores": 2, "ghz": 2.0, "extensions": ["avx2"], "versions": {"x": "1"}},
+              "limit": {"theoretical": 128.0, "numpy_matmul": {1024: 100.0}, "framework_matmul": {1024: 110.0},
+                        "conv_vae_convolutions_float32": 60.0, "limit": 128.0},
+              "training": [{"model": "conv_vae", "precision": "float32", "images_per_s": 200.0,
+                            "gflop_per_image": 0.4, "gflop_per_s": 80.0, "fraction": 0.625, "epochs": 3,
+                            "val_loss": 120.0}],
+              "repro": {"total_s": 100.0, "startup_s": 10.0, "noop_repro_s": 1.5, "status_s": 1.2,
+                        "stages": [{"stage": "train@ae", "wall_s": 20.0, "startup_s": 7.0, "work_s": 13.0}]},
+              "tsne": [{"points": 10000, "backend": "sklearn", "seconds": 30.0, "trustworthiness": 0.99},
+                       {"points": 10000, "backend": "opentsne", "seconds": 6.0, "trustworthiness": 0.985}]}
+    table = benchmark.markdown(result)
+    assert "| conv_vae | float32 | 200 | 0.400 | 80.0 | 0.62 |" in table
+    assert "| **forced `dvc repro`** | 100 | 10 (10%) |" in table
+    assert "| 10000 | opentsne | 6.0 | 5.0× | 0.9850 |" in table
+    assert "**limit (highest float32)** | 128 |" in table and not math.isnan(result["limit"]["limit"])
