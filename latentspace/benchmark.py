@@ -362,8 +362,10 @@ def markdown(result: dict) -> str:
                          f"{row['gflop_per_image']:.3f} | {row['gflop_per_s']:.1f} | {row['fraction']:.2f} | "
                          f"{row['val_loss']:.2f} (after {row['epochs']} epochs) |")
         lines.append("")
-        lines += ["| full size, 30 epochs (extrapolated) | " + " | ".join(r["model"] for r in result["full_size"][:4])
-                  + " |", "| --- |" + " --- |" * 4]
+    if result.get("full_size"):
+        models = list(dict.fromkeys(r["model"] for r in result["full_size"]))
+        lines += ["| full size, 30 epochs (extrapolated) | " + " | ".join(models) + " |",
+                  "| --- |" + " --- |" * len(models)]
         for data in FULL_SIZES:
             rows = [r for r in result["full_size"] if r["data"] == data]
             lines.append(f"| {data} | " + " | ".join(f"{r['minutes']:.0f} min" for r in rows) + " |")

@@ -42,7 +42,10 @@ def test_the_tables_show_fractions_ratios_and_shares_from_the_numbers():
                         "stages": [{"stage": "train@ae", "wall_s": 20.0, "startup_s": 7.0, "work_s": 13.0}]},
               "tsne": [{"points": 10000, "backend": "sklearn", "seconds": 30.0, "trustworthiness": 0.99},
                        {"points": 10000, "backend": "opentsne", "seconds": 6.0, "trustworthiness": 0.985}]}
+    result["full_size"] = benchmark.full_size(result["training"], epochs=30)
     table = benchmark.markdown(result)
+    assert "| full size, 30 epochs (extrapolated) | conv_vae |" in table
+    assert "| 125 min |" in table  # 50,000 images × 30 epochs at 200 images/s
     assert "| conv_vae | float32 | 200 | 0.400 | 80.0 | 0.62 |" in table
     assert "| **forced `dvc repro`** | 100 | 10 (10%) |" in table
     assert "| 10000 | opentsne | 6.0 | 5.0× | 0.9850 |" in table
