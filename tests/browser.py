@@ -27,16 +27,24 @@ def chromium() -> tuple[str | None, str]:
         return found, ""
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         return None, "no chromium on PATH, and apt-get is not usable here (not root, or not Debian)"
+    why = apt_install("chromium")
+    if why:
+        return None, why
+    found = shutil.which("chromium")
+    return (found, "") if found else (None, "apt-get installed chromium but it is not on PATH")
+
+
+def apt_install(package: str) -> str:
+    """Install Debian's ``package`` with apt-get (as root); "" when done, else why not, in one line."""
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "chromium"]):
+    for command in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", package]):
         try:
             result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
         except subprocess.TimeoutExpired:
-            return None, f"'{' '.join(command)}' timed out"
+            return f"'{' '.join(command)}' timed out"
         if result.returncode != 0:
-            return None, f"'{' '.join(command)}' failed: {result.stderr.strip().splitlines()[-1:]}"
-    found = shutil.which("chromium")
-    return (found, "") if found else (None, "apt-get installed chromium but it is not on PATH")
+            return f"'{' '.join(command)}' failed: {result.stderr.strip().splitlines()[-1:]}"
+    return ""
 
 
 class Browser:

@@ -15,6 +15,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from browser import apt_install
+
 SSHD = "/usr/sbin/sshd"
 NOT_TO_BE_RUN = Path("/etc/ssh/sshd_not_to_be_run")  # Debian's init script and systemd unit start no sshd while it exists
 
@@ -29,14 +31,9 @@ def sshd() -> tuple[str | None, str]:
     # the marker file stops that, now and at every boot.
     NOT_TO_BE_RUN.parent.mkdir(parents=True, exist_ok=True)
     NOT_TO_BE_RUN.touch()
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "openssh-server"]):
-        try:
-            result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
-        except subprocess.TimeoutExpired:
-            return None, f"'{' '.join(command)}' timed out"
-        if result.returncode != 0:
-            return None, f"'{' '.join(command)}' failed: {result.stderr.strip().splitlines()[-1:]}"
+    why = apt_install("openssh-server")
+    if why:
+        return None, why
     return (SSHD, "") if os.access(SSHD, os.X_OK) else (None, f"apt-get installed openssh-server but there is no {SSHD}")
 
 
