@@ -29,17 +29,22 @@ def tsne_map(codes: np.ndarray, perplexity: float, seed: int, backend: str = "sk
     """A 2-D t-SNE map (N, 2) of the codes (N, D): learning rate 'auto', PCA initialisation, seeded.
 
     ``backend``: "sklearn" (Barnes–Hut, exact neighbours) or "opentsne" (openTSNE: Barnes–Hut below
-    10,000 points, FFT-accelerated interpolation above, approximate neighbours above 1,000; on
-    ``threads`` threads). Same perplexity; the maps differ but are equally trustworthy (benchmark).
+    10,000 points, FFT-accelerated interpolation above, approximate neighbours above 1,000). Both run on
+    ``threads`` threads (scikit-learn's gradient on OpenMP, capped here). Same perplexity; the maps differ
+    but are equally trustworthy (benchmark).
     """
+    from threadpoolctl import threadpool_limits
+
     points = np.asarray(codes, dtype=np.float64)
-    if backend == "opentsne":
-        from openTSNE import TSNE as OpenTSNE
+    with threadpool_limits(limits=threads):
+        if backend == "opentsne":
+            from openTSNE import TSNE as OpenTSNE
 
-        tsne = OpenTSNE(n_components=2, perplexity=perplexity, initialization="pca", random_state=seed,
-                        n_jobs=threads, verbose=False)
-        return np.asarray(tsne.fit(points), dtype=np.float32)
-    from sklearn.manifold import TSNE
+            tsne = OpenTSNE(n_components=2, perplexity=perplexity, initialization="pca", random_state=seed,
+                            n_jobs=threads, verbose=False)
+            return np.asarray(tsne.fit(points), dtype=np.float32)
+        from sklearn.manifold import TSNE
 
-    tsne = TSNE(n_components=2, perplexity=perplexity, learning_rate="auto", init="pca", random_state=seed)
-    return tsne.fit_transform(points).astype(np.float32)
+        tsne = TSNE(n_components=2, perplexity=perplexity, learning_rate="auto", init="pca", random_state=seed,
+                    n_jobs=threads)
+        return tsne.fit_transform(points).astype(np.float32)

@@ -12,7 +12,9 @@ measured on the machine at hand, in the same run, so the ratios hold where absol
   fractions below divide by the highest of these, so a weak measurement never flatters them;
 - ``training``: per model and precision, training images/s (the best epoch after the first,
   validation excluded), GFLOP/s from the layer shapes (6 FLOPs a multiply-add: forward, and the two
-  products of the backward pass), their fraction of the limit, and the validation loss reached;
+  products of the backward pass), their fraction of the limit, and the validation loss reached; then
+  the same models in float32 under each other Keras backend (``--backends``, default JAX), in a
+  subprocess;
 - ``repro``: a forced default ``dvc repro`` stage by stage: wall time, and start-up (a process that
   imports exactly the stage's modules) against work; no-op ``dvc repro`` and ``dvc status``;
 - ``tsne``: scikit-learn against openTSNE on Fashion-MNIST codes (``idx`` source) at 10,000 and
@@ -33,6 +35,7 @@ import platform
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
@@ -43,7 +46,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16")
 PACKAGES = ("tensorflow", "keras", "numpy", "scikit-learn", "openTSNE", "dvc", "jax", "torch")
-PARTS = ("limit", "training", "repro", "tsne")
+PARTS = ("limit", "training", "backends", "repro", "tsne")
 
 
 def _lscpu() -> dict:
@@ -216,12 +219,30 @@ def training(params: dict, epochs: int, precisions: list[str]) -> list[dict]:
             model, _, _ = build(architecture, name=name, latent_size=params["model"]["latent_size"], **section)
             images = len(arrays["y_train"])
             best = min(clock.seconds[1:] or clock.seconds)
-            rows.append({"model": name, "precision": precision, "images_per_s": images / best,
+            rows.append({"model": name, "backend": keras.backend.backend(), "precision": precision,
+                         "images_per_s": images / best,
                          "gflop_per_image": training_flops(model) / 1e9,
                          "gflop_per_s": training_flops(model) * images / best / 1e9,
                          "epochs": epochs, "val_loss": metrics["val_loss"]})
             keras.backend.clear_session()
     return rows
+
+
+def other_backend(backend: str, epochs: int) -> list[dict] | str:
+    """The float32 training rows measured under ``KERAS_BACKEND=backend`` in a subprocess (a process has
+    one Keras backend; JAX sizes its own thread pool to the cores), or why they could not be."""
+    try:
+        metadata.version(backend)
+    except metadata.PackageNotFoundError:
+        return f"{backend} is not installed"
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "training.json"
+        done = subprocess.run([sys.executable, "-m", "latentspace.benchmark", "--skip", "limit,repro,tsne,backends",
+                               "--precisions", "float32", "--epochs", str(epochs), "--out", str(out)],
+                              cwd=ROOT, env={**os.environ, "KERAS_BACKEND": backend}, capture_output=True, text=True)
+        if done.returncode != 0:
+            return f"training under {backend} failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}"
+        return json.loads(out.read_text())["training"]
 
 
 def _timed(command: list[str], cwd: Path) -> float:
@@ -291,8 +312,9 @@ def fashion_codes(idx_dir: str) -> np.ndarray | None:
     return encode(load_model(model), images)[0]
 
 
-def tsne(codes: np.ndarray, sizes=(10_000, 60_000), subsample: int = 5_000) -> list[dict]:
-    """Each backend at each size: seconds, and trustworthiness (k = 5) on a fixed subsample of the map."""
+def tsne(codes: np.ndarray, threads: int, sizes=(10_000, 60_000), subsample: int = 5_000) -> list[dict]:
+    """Each backend at each size on ``threads`` threads: seconds, and trustworthiness (k = 5) on a fixed
+    subsample of the map."""
     from sklearn.manifold import trustworthiness
 
     from .analysis import tsne_map
@@ -303,7 +325,7 @@ def tsne(codes: np.ndarray, sizes=(10_000, 60_000), subsample: int = 5_000) -> l
         keep = np.random.default_rng(0).choice(n, min(subsample, n), replace=False)
         for backend in ("sklearn", "opentsne"):
             start = time.perf_counter()
-            mapped = tsne_map(points, perplexity=30, seed=0, backend=backend)
+            mapped = tsne_map(points, perplexity=30, seed=0, backend=backend, threads=threads)
             seconds = time.perf_counter() - start
             rows.append({"points": n, "backend": backend, "seconds": seconds,
                          "trustworthiness": float(trustworthiness(points[keep], mapped[keep], n_neighbors=5))})
@@ -334,10 +356,11 @@ FULL_SIZES = {"50,000 images (the original's MNIST; Fashion-MNIST via idx)": 50_
 
 
 def full_size(training_rows: list[dict], epochs: int) -> list[dict]:
-    """Training minutes at full size, extrapolated from the measured float32 images/s (``epochs`` epochs,
-    validation excluded): ``{"data", "model", "minutes"}``."""
+    """Training minutes at full size, extrapolated from the measured float32 images/s on the default
+    backend, TensorFlow (``epochs`` epochs, validation excluded): ``{"data", "model", "minutes"}``."""
     return [{"data": data, "model": row["model"], "minutes": images * epochs / row["images_per_s"] / 60}
-            for data, images in FULL_SIZES.items() for row in training_rows if row["precision"] == "float32"]
+            for data, images in FULL_SIZES.items() for row in training_rows
+            if row["precision"] == "float32" and row.get("backend", "tensorflow") == "tensorflow"]
 
 
 def markdown(result: dict) -> str:
@@ -355,13 +378,15 @@ def markdown(result: dict) -> str:
                   *(f"| {k} | {v:.0f} |" for k, v in lim.items() if k.startswith("conv_vae")),
                   f"| **limit (highest float32)** | {lim['limit']:.0f} |", ""]
     if "training" in result:
-        lines += ["| model | precision | images/s | GFLOP/image | GFLOP/s | fraction of limit | val loss |",
-                  "| --- | --- | --- | --- | --- | --- | --- |"]
+        lines += ["| model | backend | precision | images/s | GFLOP/image | GFLOP/s | fraction of limit | val loss |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- |"]
         for row in result["training"]:
-            lines.append(f"| {row['model']} | {row['precision']} | {row['images_per_s']:.0f} | "
+            lines.append(f"| {row['model']} | {row.get('backend', 'tensorflow')} | {row['precision']} | "
+                         f"{row['images_per_s']:.0f} | "
                          f"{row['gflop_per_image']:.3f} | {row['gflop_per_s']:.1f} | {row['fraction']:.2f} | "
                          f"{row['val_loss']:.2f} (after {row['epochs']} epochs) |")
         lines.append("")
+    lines += [f"Note: {note}" for note in result.get("notes", [])] + ([""] if result.get("notes") else [])
     if result.get("full_size"):
         models = list(dict.fromkeys(r["model"] for r in result["full_size"]))
         lines += ["| full size, 30 epochs (extrapolated) | " + " | ".join(models) + " |",
@@ -394,13 +419,17 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default=str(ROOT / "benchmarks/latest.json"))
     parser.add_argument("--skip", default="", help=f"comma-separated parts to leave out: {', '.join(PARTS)}")
-    parser.add_argument("--epochs", type=int, default=3, help="training epochs a model and precision (default 3)")
+    parser.add_argument("--epochs", type=int, default=5, help="training epochs a model and precision (default 5)")
+    parser.add_argument("--backends", default="jax", help="other Keras backends to train the models under, float32 "
+                        "(default: jax; comma-separated; none: '')")
+    parser.add_argument("--precisions", default=None, help=argparse.SUPPRESS)  # the subprocess of other_backend
     parser.add_argument("--idx-dir", default="/usr/share/datasets/fashion-mnist", help="Fashion-MNIST's IDX files")
     args = parser.parse_args(argv)
     skip = {part for part in args.skip.split(",") if part}
     params = yaml.safe_load((ROOT / "params.yaml").read_text())
     facts = machine()
-    precisions = ["float32", *(["mixed_bfloat16"] if "avx512_bf16" in facts["extensions"] else [])]
+    precisions = (args.precisions.split(",") if args.precisions else
+                  ["float32", *(["mixed_bfloat16"] if "avx512_bf16" in facts["extensions"] else [])])
     from .models import use_threads
 
     use_threads(params["compute"]["threads"])
@@ -409,13 +438,20 @@ def main(argv=None) -> int:
         result["limit"] = limit(facts, precisions)
     if "training" not in skip:
         result["training"] = training(params, args.epochs, precisions)
+        if "backends" not in skip:
+            for backend in filter(None, args.backends.split(",")):
+                rows = other_backend(backend, epochs=3)  # 3: the conv VAE is slow under JAX on a CPU
+                if isinstance(rows, str):
+                    result.setdefault("notes", []).append(rows)
+                else:
+                    result["training"] += [row for row in rows if row["backend"] == backend]
         for row in result["training"]:
             top = result.get("limit", {}).get("limit_bfloat16" if row["precision"] != "float32" else "limit")
             row["fraction"] = row["gflop_per_s"] / top if top else float("nan")
         result["full_size"] = full_size(result["training"], params["train"]["epochs"])
     if "tsne" not in skip:
         codes = fashion_codes(args.idx_dir)
-        result["tsne"] = tsne(codes) if codes is not None else (
+        result["tsne"] = tsne(codes, result["threads"]) if codes is not None else (
             f"no Fashion-MNIST IDX files in {args.idx_dir} (apt-get install dataset-fashion-mnist) or no models/ae")
     if "repro" not in skip:
         result["repro"] = repro()

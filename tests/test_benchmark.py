@@ -35,9 +35,12 @@ def test_the_tables_show_fractions_ratios_and_shares_from_the_numbers():
     result = {"machine": {"cpu": "Test CPU", "cores": 2, "ghz": 2.0, "extensions": ["avx2"], "versions": {"x": "1"}},
               "limit": {"theoretical": 128.0, "numpy_matmul": {1024: 100.0}, "framework_matmul": {1024: 110.0},
                         "conv_vae_convolutions_float32": 60.0, "limit": 128.0},
-              "training": [{"model": "conv_vae", "precision": "float32", "images_per_s": 200.0,
-                            "gflop_per_image": 0.4, "gflop_per_s": 80.0, "fraction": 0.625, "epochs": 3,
-                            "val_loss": 120.0}],
+              "training": [{"model": "conv_vae", "backend": "tensorflow", "precision": "float32",
+                            "images_per_s": 200.0, "gflop_per_image": 0.4, "gflop_per_s": 80.0, "fraction": 0.625,
+                            "epochs": 3, "val_loss": 120.0},
+                           {"model": "conv_vae", "backend": "jax", "precision": "float32", "images_per_s": 50.0,
+                            "gflop_per_image": 0.4, "gflop_per_s": 20.0, "fraction": 0.156, "epochs": 3,
+                            "val_loss": 121.0}],
               "repro": {"total_s": 100.0, "startup_s": 10.0, "noop_repro_s": 1.5, "status_s": 1.2,
                         "stages": [{"stage": "train@ae", "wall_s": 20.0, "startup_s": 7.0, "work_s": 13.0}]},
               "tsne": [{"points": 10000, "backend": "sklearn", "seconds": 30.0, "trustworthiness": 0.99},
@@ -46,7 +49,13 @@ def test_the_tables_show_fractions_ratios_and_shares_from_the_numbers():
     table = benchmark.markdown(result)
     assert "| full size, 30 epochs (extrapolated) | conv_vae |" in table
     assert "| 125 min |" in table  # 50,000 images × 30 epochs at 200 images/s
-    assert "| conv_vae | float32 | 200 | 0.400 | 80.0 | 0.62 |" in table
+    assert "| conv_vae | tensorflow | float32 | 200 | 0.400 | 80.0 | 0.62 |" in table
+    assert "| conv_vae | jax | float32 | 50 | 0.400 | 20.0 | 0.16 |" in table
+    assert [row["minutes"] for row in result["full_size"]] == [125.0]  # the default backend's only
     assert "| **forced `dvc repro`** | 100 | 10 (10%) |" in table
     assert "| 10000 | opentsne | 6.0 | 5.0× | 0.9850 |" in table
     assert "**limit (highest float32)** | 128 |" in table and not math.isnan(result["limit"]["limit"])
+
+
+def test_a_backend_that_is_not_installed_is_named_not_measured():
+    assert benchmark.other_backend("no_such_backend", epochs=1) == "no_such_backend is not installed"

@@ -36,8 +36,12 @@ def stage_outputs(project: Project, stage: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    """A fresh project after one full ``dvc repro`` on the tiny params."""
+    """A second project on the tiny params, independent of ``reproduced``: its first ``dvc repro`` is
+    stopped by SIGTERM in a training stage (what was left is in ``project.interrupted``), then
+    ``dvc repro`` runs it to the end. One full run serves the SIGTERM, byte-identity and bad-input tests."""
     project = Project(tmp_path_factory.mktemp("guarantees"), tiny_params())
+    project.dvc("repro", "download")
+    project.interrupted = interrupt_training(project)
     project.repro()
     project.commit("first run")
     return project
@@ -176,28 +180,38 @@ def training_process(project: Project) -> tuple[int, str] | None:
     return None
 
 
-def test_sigterm_during_training_leaves_nothing_and_the_rerun_matches(tmp_path, reproduced):
-    fresh = Project(tmp_path / "p", tiny_params())
-    fresh.dvc("repro", "download")
-    process = subprocess.Popen([sys.executable, "-m", "dvc", "repro"], cwd=fresh.path, env=subprocess_env(),
+def interrupt_training(project: Project) -> dict:
+    """Start ``dvc repro``, SIGTERM the first training stage caught with TensorFlow loaded, and report
+    ``{"model", "returncode", "output", "litter", "left"}`` (temporary files and the stage's outputs left)."""
+    process = subprocess.Popen([sys.executable, "-m", "dvc", "repro"], cwd=project.path, env=subprocess_env(),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 300
     found = None
     while found is None and time.monotonic() < deadline and process.poll() is None:
-        found = training_process(fresh)  # TensorFlow is loaded: the model is being built or fitted
+        found = training_process(project)  # TensorFlow is loaded: the model is being built or fitted
         time.sleep(0.05)
-    assert found is not None, "never caught a training stage in progress"
+    if found is None:
+        process.kill()
+        process.communicate()
+        return {"model": None}
     victim, model = found
     time.sleep(1.0)
     os.kill(victim, signal.SIGTERM)
     output, _ = process.communicate(timeout=300)
-    assert process.returncode != 0
-    assert "terminated (SIGTERM)" in output
-    litter = [p for p in fresh.path.rglob("*.tmp-*")]
-    assert not litter, litter
-    for left in (f"models/{model}", f"metrics/train/{model}.json", f"plots/curves/{model}.csv"):
-        assert not (fresh.path / left).exists(), left
-    fresh.repro()
+    return {"model": model, "returncode": process.returncode, "output": output,
+            "litter": [str(p) for p in project.path.rglob("*.tmp-*")],
+            "left": [left for left in (f"models/{model}", f"metrics/train/{model}.json", f"plots/curves/{model}.csv")
+                     if (project.path / left).exists()]}
+
+
+def test_sigterm_during_training_leaves_nothing_and_the_rerun_matches(project, reproduced):
+    killed = project.interrupted
+    assert killed["model"] is not None, "never caught a training stage in progress"
+    assert killed["returncode"] != 0
+    assert "terminated (SIGTERM)" in killed["output"]
+    assert not killed["litter"], killed["litter"]
+    assert not killed["left"], killed["left"]
+    # the rerun (the fixture's) finished every stage with the same bytes as the uninterrupted run
     for name in ("train/ae", "train/vae", "train/conv_vae", "train/class_vae", "separation/vae", "claims"):
-        assert (fresh.path / f"metrics/{name}.json").read_bytes() == reproduced.first_outputs[f"metrics/{name}.json"]
-    assert "up to date" in fresh.dvc("status").stdout
+        assert (project.path / f"metrics/{name}.json").read_bytes() == reproduced.first_outputs[f"metrics/{name}.json"]
+    assert "up to date" in project.dvc("status").stdout
