@@ -21,7 +21,7 @@ measured on the machine at hand, in the same run, so the ratios hold where absol
   60,000 points: seconds, their ratio, and ``sklearn.manifold.trustworthiness`` on a fixed
   subsample of each map.
 
-Not part of the tests: it takes about half an hour on 2 cores (the forced repro and the 60,000-point
+Not part of the tests: it takes about 45 minutes on 2 cores (the forced repro and the 60,000-point
 scikit-learn t-SNE are most of it). The forced repro rewrites the default run's outputs and dvc.lock
 (with the same numbers, on one machine).
 """
