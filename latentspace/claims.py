@@ -22,20 +22,31 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import bootstrap
-from .sample_quality import frechet_distance
+from . import bootstrap, sample_quality, samplers, separation
+from .measures import Measure, by_name, claim_measures
+from .samplers import PRIOR
 
 SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE = "supported", "not supported", "inconclusive"
-# Measures: name → whether larger is better. Separation measures are means of per-digit values
-# (latentspace.separation); generation measures come from the judge (latentspace.sample_quality).
-SEPARATION = {"silhouette": True, "knn_accuracy": True, "probe_accuracy": True}
-GENERATION = {"confidence": True, "precision": True, "frechet_distance": False}
-MEASURES = {**SEPARATION, **GENERATION}
+
+
+def separation_measures() -> tuple[str, ...]:
+    """The separation measures that decide claims (means of per-digit values, latentspace.separation)."""
+    return claim_measures(separation.MEASURES)
+
+
+def generation_measures() -> tuple[str, ...]:
+    """The generation measures that decide claims (the judge's, latentspace.sample_quality)."""
+    return claim_measures(sample_quality.MEASURES)
+
+
+def measures() -> dict[str, Measure]:
+    """Every measure by name, as its module declares it; those of claims have a margin, claims.margins.<name>."""
+    return by_name(separation.MEASURES, sample_quality.MEASURES)
 
 
 @dataclass(frozen=True)
 class Side:
-    """One side of a comparison: a model, and for generation measures its sampler (prior or mixture)."""
+    """One side of a comparison: a model, and for generation measures its sampler (latentspace.samplers)."""
 
     model: str
     sampler: str | None = None
@@ -43,6 +54,14 @@ class Side:
     @property
     def label(self) -> str:
         return self.model + (f"_{self.sampler}" if self.sampler else "")
+
+    @classmethod
+    def parse(cls, label: str) -> "Side":
+        """The side a :attr:`label` names (``conv_vae_prior`` → conv_vae with the prior)."""
+        for sampler in samplers.SAMPLERS:
+            if label.endswith(f"_{sampler.name}"):
+                return cls(label[:-len(sampler.name) - 1], sampler.name)
+        return cls(label)
 
 
 @dataclass(frozen=True)
@@ -72,44 +91,52 @@ def overall(verdicts: list[str]) -> str:
 def claims(models: list[str]) -> list[Claim]:
     """The original's claims that the models of this run can test, in the original's order."""
     vaes = [m for m in ("vae", "conv_vae") if m in models]
+    separating, generating = separation_measures(), generation_measures()
     candidates = [
         Claim("ae_separates_best", "The AE's codes separate the digit classes best",
-              tuple((Side("ae"), Side(m)) for m in models if m != "ae"), tuple(SEPARATION)),
+              tuple((Side("ae"), Side(m)) for m in models if m != "ae"), separating),
         Claim("ae_prior_samples_not_digits",
               "The AE's decoded N(0, I) draws are not digits while the VAEs' are (the VAEs' look more like digits)",
-              tuple((Side(m, "prior"), Side("ae", "prior")) for m in vaes), tuple(GENERATION)),
+              tuple((Side(m, PRIOR), Side("ae", PRIOR)) for m in vaes), generating),
         Claim("conv_vae_separates_better", "The conv VAE's codes separate the classes better than the VAE's",
-              ((Side("conv_vae"), Side("vae")),), tuple(SEPARATION)),
+              ((Side("conv_vae"), Side("vae")),), separating),
         Claim("better_prior_helps",
               "Hypothesis (a): a better prior than N(0, I) (a Gaussian mixture fitted to the codes) gives better digits",
-              tuple((Side(m, "mixture"), Side(m, "prior")) for m in vaes), tuple(GENERATION)),
+              tuple((Side(m, s.name), Side(m, PRIOR)) for m in vaes for s in samplers.SAMPLERS if s.name != PRIOR),
+              generating),
         Claim("class_term_helps", "Hypothesis (b): a class-separating term makes the VAE's codes separate better",
-              ((Side("class_vae"), Side("vae")),), tuple(SEPARATION)),
+              ((Side("class_vae"), Side("vae")),), separating),
     ]
     return [c for c in candidates
             if c.pairs and all(side.model in models for pair in c.pairs for side in pair)]
 
 
-def replicates(measure: str, data: dict, indices: np.ndarray, real: np.ndarray | None = None):
+def items(kept) -> int:
+    """How many items (digits or draws) a side's kept values have."""
+    return len(kept.features) if isinstance(kept, sample_quality.Draws) else len(next(iter(kept.values())))
+
+
+def replicates(measure: str, kept, indices: np.ndarray):
     """A measure's value and its bootstrap replicates (count,) for one side.
 
-    ``data`` holds the side's per-item arrays: the per-digit separation values, or a sampler's
-    ``confidence`` (N,), ``inside`` (N,) (for precision) and judge ``features`` (N, F); the
-    Fréchet distance is recomputed on each resample against the ``real`` features.
+    ``kept`` are the side's per-item values as the stages saved them: a model's per-digit
+    separation values ``{measure: (N,)}``, or a sampler's :class:`latentspace.sample_quality.Draws`
+    (per-draw confidence and manifold membership, judge features against the real digits'); a
+    statistic of the whole set (the Fréchet distance) is recomputed on each resample.
     """
-    if measure == "frechet_distance":
-        features = data["features"]
-        return frechet_distance(features, real), bootstrap.replicates(
-            lambda rows: frechet_distance(features[rows], real), indices)
-    values = np.asarray(data["inside" if measure == "precision" else measure], dtype=np.float64)
-    return float(values.mean()), values[indices].mean(axis=1)
+    declared = measures()[measure]
+    computed = kept[measure] if isinstance(kept, dict) else declared.compute(kept)
+    if declared.per_item:
+        values = np.asarray(computed, dtype=np.float64)
+        return float(values.mean()), values[indices].mean(axis=1)
+    return float(computed(slice(None))), bootstrap.replicates(computed, indices)
 
 
-def decide(claim: Claim, data: dict[str, dict], *, margins: dict[str, float], resamples: int, level: float,
-           seed: int, real: np.ndarray | None = None) -> dict:
+def decide(claim: Claim, data: dict, *, margins: dict[str, float], resamples: int, level: float,
+           seed: int) -> dict:
     """``{"verdict", <better>_vs_<worse>: {measure: {difference, low, high, verdict}}}`` for one claim.
 
-    ``data[side.label]`` are the per-item arrays of each side (see :func:`replicates`).
+    ``data[side.label]`` are the kept per-item values of each side (see :func:`replicates`).
     """
     result, verdicts, cache = {}, [], {}
     for better, worse in claim.pairs:
@@ -118,11 +145,10 @@ def decide(claim: Claim, data: dict[str, dict], *, margins: dict[str, float], re
             sides = []
             for side in (better, worse):
                 if (side.label, measure) not in cache:
-                    n = len(next(iter(data[side.label].values())))
-                    cache[side.label, measure] = replicates(measure, data[side.label],
-                                                            bootstrap.resamples(n, resamples, seed), real)
+                    indices = bootstrap.resamples(items(data[side.label]), resamples, seed)
+                    cache[side.label, measure] = replicates(measure, data[side.label], indices)
                 sides.append(cache[side.label, measure])
-            sign = 1.0 if MEASURES[measure] else -1.0
+            sign = 1.0 if measures()[measure].larger_is_better else -1.0
             difference = sign * (sides[0][0] - sides[1][0])
             low, high = bootstrap.percentile_interval(sign * (sides[0][1] - sides[1][1]), level, difference)
             said = verdict(difference, low, high, margins[measure])

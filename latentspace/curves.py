@@ -1,8 +1,8 @@
 """Training curves files: one CSV a model, a row an epoch (no TensorFlow here).
 
 Columns: ``epoch`` (1, 2, …) then the losses in :data:`COLUMNS` order that the model has, in
-nats per image; ``val_`` names are the validation split. The AE has ``loss`` and ``val_loss``;
-only the class VAE has ``class_loss`` (γ × its classifier's cross-entropy).
+nats per image (:mod:`latentspace.loss_terms`); ``val_`` names are the validation split. The AE has
+``loss`` and ``val_loss``; only the class VAE has ``class_loss`` (γ × its classifier's cross-entropy).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from .errors import StageError
+from .loss_terms import columns
 
-COLUMNS = ("loss", "reconst_loss", "diverg_loss", "class_loss",
-           "val_loss", "val_reconst_loss", "val_diverg_loss", "val_class_loss")
+COLUMNS = columns()  # latentspace/loss_terms.py
 
 
 def read(path: str | Path) -> dict[str, np.ndarray]:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .models import IMAGE_SHAPE, save_model  # first: it quietens TensorFlow before Keras loads it
+import keras
+from keras import layers
 
-import keras  # noqa: E402
-from keras import layers  # noqa: E402
-
-from .outputs import atomic_path  # noqa: E402
+from . import runtime
+from .models import IMAGE_SHAPE
+from .outputs import atomic_path
 
 FEATURES = "features"
 
@@ -33,28 +33,20 @@ def train(x_train, y_train, x_val, y_val, *, epochs: int, seed: int, threads: in
 
     Returns the final epoch's training and validation accuracy.
     """
-    from .training import make_deterministic
-
-    make_deterministic(seed, threads)
+    runtime.start(threads)
+    runtime.deterministic(seed)
     model = classifier()
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     history = model.fit(x_train, y_train, validation_data=(x_val, y_val), batch_size=100, epochs=epochs,
                         shuffle=True, verbose=2)
     with atomic_path(path) as tmp:
-        save_model(model, tmp)
+        runtime.save_model(model, tmp)
     return {"accuracy": float(history.history["accuracy"][-1]),
             "val_accuracy": float(history.history["val_accuracy"][-1])}
 
 
-def load(path: Path) -> keras.Model:
-    """The saved judge (``safe_mode=True``: no code from the file is run)."""
-    from .models import load_model
-
-    return load_model(path)
-
-
-def judge(model: keras.Model, images, batch_size: int = 500):
+def judge(model: keras.Model, images):
     """The judge's class probabilities (N, 10) and features (N, 128) of images (N, 28, 28, 1)."""
     both = keras.Model(model.inputs, [model.output, model.get_layer(FEATURES).output])
-    probabilities, features = both.predict(images, batch_size=batch_size, verbose=0)
+    probabilities, features = runtime.predict(both, images)
     return probabilities, features

@@ -9,18 +9,11 @@ conv decoder 339,649.
 
 from __future__ import annotations
 
-import json
-import os
-import zipfile
-from pathlib import Path
+import keras
+from keras import layers, ops
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up chatter
-
-import keras  # noqa: E402
-from keras import layers, ops  # noqa: E402
-
-from .errors import StageError  # noqa: E402
-from .losses import kl_divergence  # noqa: E402
+from .losses import kl_divergence
+from .runtime import predict
 
 IMAGE_SHAPE = (28, 28, 1)
 
@@ -150,25 +143,6 @@ def conv_vae(*, name: str, latent_size: int, seed: int, beta: float):
 BUILDERS = {"dense_ae": dense_ae, "dense_vae": dense_vae, "conv_vae": conv_vae, "class_vae": class_vae}
 
 
-def use_threads(threads: int) -> None:
-    """Fix the backend's CPU thread pools at ``threads`` before its first operation.
-
-    Results depend on it: oneDNN splits a convolution's sums by thread, so the conv VAE trained on 1, 2
-    or 4 threads ends with different last digits. With it fixed, a run gives the same numbers however
-    many jobs share the machine (``dvc queue start -j N``) and on any machine of the same kind.
-    """
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(threads)
-    elif backend == "torch":
-        import torch
-
-        torch.set_num_threads(threads)
-
-
 def build(architecture: str, *, name: str | None = None, latent_size: int, seed: int = 0, **section):
     """The trainable model (image → reconstruction), its encoder and its decoder.
 
@@ -188,56 +162,8 @@ def is_variational(encoder: keras.Model) -> bool:
     return len(encoder.outputs) == 2
 
 
-def decode(decoder: keras.Model, codes):
-    """Images (N, 28, 28, 1) decoded from a few codes (N, latent), in one eager call."""
-    return ops.convert_to_numpy(decoder(codes, training=False))
-
-
-def encode(encoder: keras.Model, images, batch_size: int = 500):
+def encode(encoder: keras.Model, images):
     """Codes (N, latent) of images (N, 28, 28, 1) and their log-variances: the AE's code and None,
     or a VAE encoder's mean and log-variance."""
-    codes = encoder.predict(images, batch_size=batch_size, verbose=0)
+    codes = predict(encoder, images)
     return tuple(codes) if isinstance(codes, list) else (codes, None)
-
-
-def _renumber_shared_objects(node, numbers: dict):
-    """Replace each ``shared_object_id`` (an address) by 1, 2, … in order of first appearance."""
-    if isinstance(node, dict):
-        return {key: (numbers.setdefault(value, len(numbers) + 1) if key == "shared_object_id"
-                      else _renumber_shared_objects(value, numbers)) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_renumber_shared_objects(item, numbers) for item in node]
-    return node
-
-
-def save_model(model: keras.Model, path: Path) -> None:
-    """Save in the ``.keras`` format with bytes that depend only on the model.
-
-    Keras stamps the save time into ``metadata.json`` and the weights' zip entry, and numbers
-    shared objects in ``config.json`` by their memory address; the first two are fixed and the
-    numbers renumbered in order of appearance, so retraining with the same params gives
-    byte-identical files (and an unchanged dvc.lock).
-    """
-    raw = path.with_name(f".{path.stem}.raw.keras")
-    keras.saving.save_model(model, raw)
-    with zipfile.ZipFile(raw) as saved, zipfile.ZipFile(path, "w") as fixed:
-        for member in saved.infolist():
-            content = saved.read(member)
-            if member.filename == "metadata.json":
-                metadata = json.loads(content)
-                metadata.pop("date_saved", None)
-                content = json.dumps(metadata).encode()
-            elif member.filename == "config.json":
-                content = json.dumps(_renumber_shared_objects(json.loads(content), {})).encode()
-            info = zipfile.ZipInfo(member.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = member.compress_type
-            fixed.writestr(info, content)
-    raw.unlink()
-
-
-def load_model(path: Path) -> keras.Model:
-    """A saved encoder or decoder, loaded with ``safe_mode=True`` (no code from the file is run)."""
-    try:
-        return keras.saving.load_model(path, safe_mode=True, compile=False)
-    except (OSError, ValueError) as exc:
-        raise StageError(f"{path}: cannot load model ({exc}); rerun its train stage") from None

@@ -9,6 +9,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from . import loss_terms  # noqa: E402
+
 CLASS_COLOURS = plt.get_cmap("tab10")
 
 
@@ -79,17 +81,17 @@ def silhouette_plot(values: np.ndarray, labels: np.ndarray, score: float, title:
 
 
 def loss_curves(curves: dict[str, dict[str, np.ndarray]]):
-    """Total, reconstruction, β·KL (and γ·cross-entropy) curves: ``curves[title][column]`` is (epochs,) nats/image.
+    """A panel a loss term that some model has (:mod:`latentspace.loss_terms`): ``curves[title][column]``
+    is (epochs,) nats/image.
 
     Columns as in :mod:`latentspace.curves`: training solid, ``val_`` (validation) dashed.
     """
-    panels = [("loss", "total loss"), ("reconst_loss", "reconstruction"), ("diverg_loss", "β·KL")]
-    if any("class_loss" in columns for columns in curves.values()):
-        panels.append(("class_loss", "γ·cross-entropy"))
+    panels = [(name, label) for name, label in loss_terms.labels().items()
+              if any(name in columns for columns in curves.values())]
     figure, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 4))
     for ax, (name, label) in zip(axes, panels):
         for i, (title, columns) in enumerate(curves.items()):
-            for prefix, style, split in (("", "-", "train"), ("val_", "--", "validation")):
+            for prefix, style, split in (("", "-", "train"), (loss_terms.VALIDATION, "--", "validation")):
                 series = columns.get(prefix + name)
                 if series is not None:
                     ax.plot(columns["epoch"], series, style, color=CLASS_COLOURS(i % 10), label=f"{title} {split}")
@@ -102,19 +104,19 @@ def loss_curves(curves: dict[str, dict[str, np.ndarray]]):
     return figure
 
 
-SAMPLER_MARKERS = {"prior": "o", "mixture": "s"}
-
-
 def generation_panel(points: dict[str, dict[str, tuple[float, float]]], floor: float, classes: int = 10):
     """Each model × sampler at (Fréchet distance, class entropy): ``points[title][sampler]``.
 
     The real digits' Fréchet distance (``floor``) and perfect coverage (log ``classes``) are dashed;
     the best corner is bottom right: close to the real digits, every class generated.
     """
+    from .samplers import SAMPLERS
+
+    markers = {s.name: s.marker for s in SAMPLERS}
     figure, ax = plt.subplots(figsize=(7, 5))
     for i, (title, samplers) in enumerate(points.items()):
         for sampler, (distance, entropy) in samplers.items():
-            ax.scatter(distance, entropy, s=70, color=CLASS_COLOURS(i % 10), marker=SAMPLER_MARKERS.get(sampler, "^"),
+            ax.scatter(distance, entropy, s=70, color=CLASS_COLOURS(i % 10), marker=markers.get(sampler, "^"),
                        label=f"{title}, {sampler}")
     ax.axvline(floor, color="grey", linestyle="--", label=f"real digits ({floor:.1f})")
     ax.axhline(np.log(classes), color="grey", linestyle=":", label="all classes equally")

@@ -10,14 +10,16 @@ from __future__ import annotations
 import base64
 import html
 
-from .original import ORIGINAL, SILHOUETTE_RANKING, TRAINING_DIGITS
+from . import sample_quality, samplers, separation
+from .claims import Side, measures
+from .loss_terms import TERMS, TOTAL, VALIDATION
 from .names import title
+from .original import ORIGINAL, SILHOUETTE_RANKING, TRAINING_DIGITS
 
 COLUMNS = [
-    ("loss", "train loss"), ("val_loss", "val loss"), ("val_reconst_loss", "val reconstruction"),
-    ("val_diverg_loss", "val β·KL"), ("val_class_loss", "val γ·cross-entropy"), ("silhouette", "silhouette"),
-    ("encoder", "encoder params"),
-    ("decoder", "decoder params"), ("epochs", "epochs"),
+    (TOTAL.name, "train loss"), (VALIDATION + TOTAL.name, "val loss"),
+    *((VALIDATION + term.name, f"val {term.label}") for term in TERMS), ("silhouette", "silhouette"),
+    ("encoder", "encoder params"), ("decoder", "decoder params"), ("epochs", "epochs"),
 ]
 
 
@@ -82,8 +84,12 @@ def findings(rows: dict[str, dict[str, float]]) -> list[str]:
 
 
 VERDICT_STYLE = {"supported": "color:#1a7f37", "not supported": "color:#b42318", "inconclusive": "color:#7a5d00"}
-MEASURE_NAMES = {"silhouette": "silhouette", "knn_accuracy": "kNN accuracy", "probe_accuracy": "linear-probe accuracy",
-                 "confidence": "judge's confidence", "precision": "precision", "frechet_distance": "Fréchet distance"}
+# The style every HTML page of the project starts from (this report, latentspace.tools.sweep's page);
+# each page adds its own rules (width, figures) after it.
+PAGE_CSS = """body { font-family: system-ui, sans-serif; margin: 2em auto; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
+th { background: #f4f4f4; } img { max-width: 100%; } figcaption { color: #555; font-size: 0.9em; }"""
 
 
 def _verdict(text: str) -> str:
@@ -92,10 +98,8 @@ def _verdict(text: str) -> str:
 
 def _side(label: str) -> str:
     """``conv_vae_prior`` → "Conv VAE (N(0, I))", ``vae`` → "VAE" (labels of latentspace.claims.Side)."""
-    if label.endswith(("_prior", "_mixture")):
-        model, sampler = label.rsplit("_", 1)
-        return f"{title(model)} ({SAMPLERS[sampler]})"
-    return title(label)
+    side = Side.parse(label)
+    return f"{title(side.model)} ({samplers.labels()[side.sampler]})" if side.sampler else title(side.model)
 
 
 def claims_section(verdicts: dict[str, dict], statements: dict[str, str], margins: dict[str, float],
@@ -111,10 +115,10 @@ def claims_section(verdicts: dict[str, dict], statements: dict[str, str], margin
             better, worse = pair.split("_vs_")
             head = (f'<td rowspan="{len(comparisons)}" class="claim">{e(statements.get(key, key))}</td>'
                     f'<td rowspan="{len(comparisons)}">{_verdict(result["verdict"])}</td>') if i == 0 else ""
-            rows.append(f"<tr>{head}<td>{e(_side(better))} vs {e(_side(worse))}</td><td>{e(MEASURE_NAMES[measure])}</td>"
+            rows.append(f"<tr>{head}<td>{e(_side(better))} vs {e(_side(worse))}</td><td>{e(measures()[measure].label)}</td>"
                         f"<td>{n['difference']:+.3g} [{n['low']:+.3g}, {n['high']:+.3g}]</td>"
                         f"<td>{_verdict(n['verdict'])}</td></tr>")
-    rules = ", ".join(f"{MEASURE_NAMES[m]} {v:g}" for m, v in margins.items())
+    rules = ", ".join(f"{measures()[m].label} {v:g}" for m, v in margins.items())
     return (f"<p>Each claim of the original study, decided by this run's numbers. A difference is signed so that "
             f"positive favours the claim (for the Fréchet distance, lower is better), with its paired {level:.0%} "
             "bootstrap interval over the same evaluation digits or generated draws. A comparison supports the "
@@ -126,24 +130,23 @@ def claims_section(verdicts: dict[str, dict], statements: dict[str, str], margin
             "<th>difference [interval]</th><th>says</th></tr>" + "".join(rows) + "</table>")
 
 
-SEPARATION_COLUMNS = [
-    ("silhouette", "silhouette", True), ("knn_accuracy", "kNN accuracy", True),
-    ("probe_accuracy", "linear probe", True), ("davies_bouldin", "Davies–Bouldin", False),
-    ("calinski_harabasz", "Calinski–Harabasz", True), ("kmeans_ari", "k-means ARI", True),
-    ("kmeans_nmi", "k-means NMI", True), ("trustworthiness", "t-SNE trustworthiness", True),
-]
+def best_cells(rows: dict, measures) -> set[tuple]:
+    """(row, measure name) of the best value of each measure among ``rows`` ({row: {name: value}})."""
+    best = set()
+    for measure in measures:
+        values = {row: numbers[measure.name] for row, numbers in rows.items() if numbers.get(measure.name) is not None}
+        if values:
+            target = measure.best(values.values())
+            best |= {(row, measure.name) for row, value in values.items() if value == target}
+    return best
 
 
-def separation_section(separation: dict[str, dict], baselines: dict[str, dict], level: float, neighbours: int) -> str:
+def separation_section(scores: dict[str, dict], baselines: dict[str, dict], level: float, neighbours: int) -> str:
     """The "Separation" table: every score of every model's evaluation codes with its interval,
     the best model of each column in bold, then the pixel and PCA baselines."""
     e = html.escape
-    best = set()
-    for key, _, larger in SEPARATION_COLUMNS:
-        values = {m: s[key]["value"] for m, s in separation.items() if key in s}
-        if values:
-            target = (max if larger else min)(values.values())
-            best |= {(m, key) for m, v in values.items() if v == target}
+    columns = separation.MEASURES
+    best = best_cells({m: {k: v["value"] for k, v in s.items()} for m, s in scores.items()}, columns)
 
     def cell(row, key, scores):
         if key not in scores:
@@ -153,11 +156,11 @@ def separation_section(separation: dict[str, dict], baselines: dict[str, dict], 
         return f"<td><b>{text}</b></td>" if (row, key) in best else f"<td>{text}</td>"
 
     names = {"pixels": "raw pixels (baseline)", "pca": "PCA of the pixels (baseline)"}
-    body = "".join(f"<tr><th>{e(title(m))}</th>" + "".join(cell(m, k, s) for k, _, _ in SEPARATION_COLUMNS) + "</tr>"
-                   for m, s in separation.items())
-    body += "".join(f"<tr><th>{e(names.get(b, b))}</th>" + "".join(cell(b, k, s) for k, _, _ in SEPARATION_COLUMNS)
+    body = "".join(f"<tr><th>{e(title(m))}</th>" + "".join(cell(m, c.name, s) for c in columns) + "</tr>"
+                   for m, s in scores.items())
+    body += "".join(f"<tr><th>{e(names.get(b, b))}</th>" + "".join(cell(b, c.name, s) for c in columns)
                     + "</tr>" for b, s in baselines.items())
-    head = "".join(f"<th>{e(label)}</th>" for _, label, _ in SEPARATION_COLUMNS)
+    head = "".join(f"<th>{e(c.label)}</th>" for c in columns)
     return (f"<h2>Separation</h2><p>How well the evaluation codes separate the ten digits, with {level:.0%} bootstrap "
             f"intervals over the evaluation digits. kNN (k = {neighbours}) and the linear probe (logistic regression) "
             "are fitted on the training codes and scored on the evaluation codes; Davies–Bouldin is better when "
@@ -182,47 +185,28 @@ def units_section(units: dict[str, dict], threshold: float) -> str:
             f"<th>smallest dimension's KL</th></tr>{body}</table>")
 
 
-# Generation metrics: (key, column label, whether larger is better).
-GENERATION_COLUMNS = [
-    ("confidence", "judge's confidence", True), ("class_entropy", "class entropy (nats)", True),
-    ("inception_score", "Inception Score", True), ("frechet_distance", "Fréchet distance", False),
-    ("precision", "precision", True), ("recall", "recall", True),
-]
-SAMPLERS = {"prior": "N(0, I)", "mixture": "mixture"}
-
-
-def best_cells(rows: dict[tuple, dict[str, float]]) -> set[tuple]:
-    """(row, key) of the best value of each generation column among ``rows``."""
-    best = set()
-    for key, _, larger in GENERATION_COLUMNS:
-        values = {row: metrics[key] for row, metrics in rows.items() if metrics.get(key) is not None}
-        if values:
-            target = (max if larger else min)(values.values())
-            best |= {(row, key) for row, value in values.items() if value == target}
-    return best
 
 
 def generation_section(generation: dict[str, dict], judge: dict[str, float]) -> str:
     """The "Generation" tables: every model × sampler (best of each column in bold), the real
     digits as the floor, and the judge's accuracy on decoded centroids and reconstructions."""
     e = html.escape
-    rows = {(model, sampler): metrics[sampler] for model, metrics in generation.items() for sampler in SAMPLERS}
-    best = best_cells(rows)
-    head = "".join(f"<th>{e(label)}</th>" for _, label, _ in GENERATION_COLUMNS)
+    labels, columns = samplers.labels(), sample_quality.MEASURES
+    rows = {(model, sampler): metrics[sampler] for model, metrics in generation.items() for sampler in labels
+            if sampler in metrics}
+    best = best_cells(rows, columns)
+    head = "".join(f"<th>{e(m.label)}</th>" for m in columns)
 
     def cell(row, key, value):
         text = _format(value)
         return f"<td><b>{text}</b></td>" if (row, key) in best else f"<td>{text}</td>"
 
     body = "".join(
-        f"<tr><th>{e(title(model))}, {e(SAMPLERS[sampler])}</th>"
-        + "".join(cell((model, sampler), key, rows[(model, sampler)].get(key)) for key, _, _ in GENERATION_COLUMNS)
+        f"<tr><th>{e(title(model))}, {e(labels[sampler])}</th>"
+        + "".join(cell((model, sampler), m.name, rows[(model, sampler)].get(m.name)) for m in columns)
         + "</tr>" for model, sampler in rows)
-    real = {"confidence": judge["real_confidence"], "class_entropy": judge["real_class_entropy"],
-            "inception_score": judge["real_inception_score"], "frechet_distance": judge["real_frechet_distance"],
-            "precision": judge["real_precision"], "recall": judge["real_recall"]}
     floor = ("<tr><th>real digits (validation against evaluation)</th>"
-             + "".join(f"<td>{_format(real[key])}</td>" for key, _, _ in GENERATION_COLUMNS) + "</tr>")
+             + "".join(f"<td>{_format(judge['real'].get(m.name))}</td>" for m in columns) + "</tr>")
     accuracy = "".join(
         f"<tr><th>{e(title(model))}</th><td>{_format(metrics['centroids']['accuracy'])}</td>"
         f"<td>{_format(metrics['reconstructions']['accuracy'])}</td></tr>" for model, metrics in generation.items())
@@ -281,11 +265,8 @@ def render(params: dict, rows: dict[str, dict], curves: dict, figures: dict[str,
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Latent spaces of auto-encoders</title>
 <style>
-body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1150px; color: #222; }}
-table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; }}
-th, td {{ border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }}
-th {{ background: #f4f4f4; }} img {{ max-width: 100%; }} figure {{ margin: 1em 0 2em; }}
-figcaption {{ color: #555; font-size: 0.9em; }} .params th {{ text-align: left; }}
+{PAGE_CSS}
+body {{ max-width: 1150px; }} figure {{ margin: 1em 0 2em; }} .params th {{ text-align: left; }}
 .claims td.claim {{ text-align: left; max-width: 22em; }} small {{ color: #666; }}
 </style></head><body>
 <h1>Latent spaces of {e(_listing([title(m) for m in rows]))}</h1>

@@ -6,7 +6,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 import numpy as np
+
+from .measures import GENERATION, Measure
 
 NEIGHBOURS = 3  # k of the precision and recall (Kynkäänniemi et al. use 3)
 
@@ -76,15 +81,55 @@ def precision_recall(real: np.ndarray, generated: np.ndarray, k: int = NEIGHBOUR
     return float(inside_manifold(generated, real, k).mean()), float(inside_manifold(real, generated, k).mean())
 
 
-def fit_mixture(codes: np.ndarray, components: int, covariance: str, seed: int):
-    """A Gaussian mixture fitted to codes (N, D): scikit-learn's GaussianMixture, seeded."""
-    from sklearn.mixture import GaussianMixture
+@dataclass
+class Draws:
+    """What every generation measure is computed from, for one sampler's decoded draws: the judge's
+    ``features`` (N, F) of the draws and ``real`` (M, F) of the real digits they are compared with,
+    its ``probabilities`` (N, 10) (None where only the per-draw values were kept), and per draw its
+    ``confidence`` (N,) and whether it lies ``inside`` the real digits' manifold (N,) bool."""
 
-    return GaussianMixture(n_components=components, covariance_type=covariance, random_state=seed).fit(codes)
+    features: np.ndarray
+    real: np.ndarray
+    confidence: np.ndarray
+    inside: np.ndarray
+    probabilities: np.ndarray | None = None
+
+    KEPT = ("confidence", "inside", "features")  # the per-draw arrays the generation stage saves for the claims
+
+    @classmethod
+    def judged(cls, probabilities: np.ndarray, features: np.ndarray, real: np.ndarray) -> "Draws":
+        return cls(features, real, np.max(probabilities, axis=1), inside_manifold(features, real), probabilities)
+
+    def on_rows(self, statistic: Callable[..., float], *arrays: str) -> Callable[[np.ndarray], float]:
+        """``statistic`` of the named arrays, taken at the draws of a resample, as a function of its rows."""
+        return lambda rows: statistic(*(getattr(self, name)[rows] for name in arrays))
 
 
-def sample_mixture(mixture, n: int, seed: int) -> np.ndarray:
-    """n codes drawn from a fitted mixture (n, D) float32, in a seeded random order."""
-    mixture.random_state = seed
-    codes, _ = mixture.sample(n)
-    return codes[np.random.default_rng(seed).permutation(n)].astype(np.float32)
+def _recall(features: np.ndarray, real: np.ndarray) -> float:
+    return float(inside_manifold(real, features).mean())
+
+
+# Every generation measure, in the order of the metrics files: of one sampler's draws, as the judge
+# sees them. Per-draw measures are means over the draws (compared draw by draw in the claims).
+MEASURES: tuple[Measure, ...] = (
+    Measure("confidence", "judge's confidence", GENERATION, claims=True, compute=lambda d: d.confidence),
+    Measure("class_entropy", "class entropy (nats)", GENERATION, per_item=False,
+            compute=lambda d: None if d.probabilities is None else d.on_rows(class_entropy, "probabilities")),
+    Measure("inception_score", "Inception Score", GENERATION, per_item=False,
+            compute=lambda d: None if d.probabilities is None else d.on_rows(inception_score, "probabilities")),
+    Measure("frechet_distance", "Fréchet distance", GENERATION, larger_is_better=False, per_item=False, claims=True,
+            compute=lambda d: lambda rows: frechet_distance(d.features[rows], d.real)),
+    Measure("precision", "precision", GENERATION, claims=True, compute=lambda d: d.inside),
+    Measure("recall", "recall", GENERATION, per_item=False,
+            compute=lambda d: lambda rows: _recall(d.features[rows], d.real)),
+)
+
+
+def values(draws: Draws, measures: tuple[Measure, ...] = MEASURES) -> dict[str, float]:
+    """``{measure: value}`` of all the draws, for every measure the draws can give."""
+    result = {}
+    for measure in measures:
+        computed = measure.compute(draws)
+        if computed is not None:
+            result[measure.name] = float(np.mean(computed)) if measure.per_item else float(computed(slice(None)))
+    return result

@@ -8,14 +8,15 @@ kept per digit, so their means can be bootstrapped and compared between models d
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+from typing import Callable
+
 import numpy as np
 
 from . import bootstrap
+from .measures import SEPARATION, Measure
 
-# Per-digit scores, averaged over the digits: name → larger is better.
-PER_DIGIT = ("silhouette", "knn_accuracy", "probe_accuracy", "trustworthiness")
-# Scores of a whole set of codes, recomputed on each resample: name → whether larger is better.
-SET_SCORES = {"davies_bouldin": False, "calinski_harabasz": True, "kmeans_ari": True, "kmeans_nmi": True}
 
 
 def _float(codes) -> np.ndarray:
@@ -73,48 +74,86 @@ def trustworthiness_values(codes: np.ndarray, embedded: np.ndarray, neighbours: 
     return 1.0 - 2.0 * penalty / (k * (2.0 * n - 3.0 * k - 1.0))
 
 
-def per_digit(train_codes, train_labels, eval_codes, eval_labels, *, neighbours: int,
-              embedded: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """The per-digit scores of :data:`PER_DIGIT` (each (N,) float) for the evaluation codes;
-    trustworthiness only given the t-SNE map ``embedded`` (N, 2) of those codes."""
-    values = {
-        "silhouette": silhouette_values(eval_codes, eval_labels),
-        "knn_accuracy": knn_correct(train_codes, train_labels, eval_codes, eval_labels, neighbours).astype(float),
-        "probe_accuracy": probe_correct(train_codes, train_labels, eval_codes, eval_labels).astype(float),
-    }
-    if embedded is not None:
-        values["trustworthiness"] = trustworthiness_values(eval_codes, embedded, neighbours)
-    return values
+@dataclass
+class Codes:
+    """What every separation score is computed from: training codes (M, D) and labels (M,) for the
+    probes, evaluation codes (N, D) and labels (N,) to score, the probes' ``neighbours``, the
+    ``seed`` of k-means, and the t-SNE map ``embedded`` (N, 2) of the evaluation codes, if any."""
+
+    train: np.ndarray
+    train_labels: np.ndarray
+    eval: np.ndarray
+    eval_labels: np.ndarray
+    neighbours: int
+    seed: int
+    embedded: np.ndarray | None = None
+
+    @functools.cached_property
+    def clusters(self) -> np.ndarray:
+        """The k-means clusters of the evaluation codes (N,), k = the number of classes, fitted once."""
+        return kmeans_clusters(self.eval, len(np.unique(self.eval_labels)), self.seed)
+
+    def on_rows(self, score: Callable[[np.ndarray, np.ndarray, np.ndarray], float]) -> Callable[[np.ndarray], float]:
+        """``score(codes, labels, clusters)`` of the evaluation digits of a resample, as a function of its rows."""
+        codes = _float(self.eval)
+        return lambda rows: score(codes[rows], self.eval_labels[rows], self.clusters[rows])
 
 
-def set_statistics(codes: np.ndarray, labels: np.ndarray, clusters: np.ndarray) -> dict:
-    """Each of :data:`SET_SCORES` as a function of an index array (the digits of one resample)."""
-    from sklearn.metrics import (adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score,
-                                 normalized_mutual_info_score)
-
-    codes = _float(codes)
-    return {
-        "davies_bouldin": lambda rows: davies_bouldin_score(codes[rows], labels[rows]),
-        "calinski_harabasz": lambda rows: calinski_harabasz_score(codes[rows], labels[rows]),
-        "kmeans_ari": lambda rows: adjusted_rand_score(labels[rows], clusters[rows]),
-        "kmeans_nmi": lambda rows: normalized_mutual_info_score(labels[rows], clusters[rows]),
-    }
+def _trustworthiness(c: Codes):
+    return None if c.embedded is None else trustworthiness_values(c.eval, c.embedded, c.neighbours)
 
 
-def scores(train_codes, train_labels, eval_codes, eval_labels, *, neighbours: int, resamples: int, level: float,
-           seed: int, embedded: np.ndarray | None = None) -> tuple[dict[str, dict], dict[str, np.ndarray]]:
-    """Every separation score of the evaluation codes with its bootstrap interval, and the per-digit values.
+def _sklearn(name: str, of_clusters: bool = False):
+    """scikit-learn's score ``name`` of (codes, labels), or of (labels, k-means clusters)."""
+    def score(codes, labels, clusters):
+        import sklearn.metrics
 
-    Returns ``({score: {"value", "low", "high"}}, {per-digit score: (N,)})``. k-means (k = the
-    number of classes) is fitted once; its agreement with the labels is resampled.
+        function = getattr(sklearn.metrics, name)
+        return function(labels, clusters) if of_clusters else function(codes, labels)
+    return score
+
+
+# Every separation score, in the order of the metrics files. Per-digit scores are means over the
+# evaluation digits, kept per digit so that models are compared digit by digit (claims); the others
+# are statistics of the whole set, recomputed on each resample.
+MEASURES: tuple[Measure, ...] = (
+    Measure("silhouette", "silhouette", SEPARATION, claims=True,
+            compute=lambda c: silhouette_values(c.eval, c.eval_labels)),
+    Measure("knn_accuracy", "kNN accuracy", SEPARATION, claims=True,
+            compute=lambda c: knn_correct(c.train, c.train_labels, c.eval, c.eval_labels, c.neighbours).astype(float)),
+    Measure("probe_accuracy", "linear-probe accuracy", SEPARATION, claims=True,
+            compute=lambda c: probe_correct(c.train, c.train_labels, c.eval, c.eval_labels).astype(float)),
+    Measure("trustworthiness", "t-SNE trustworthiness", SEPARATION, compute=_trustworthiness),
+    Measure("davies_bouldin", "Davies–Bouldin", SEPARATION, larger_is_better=False, per_item=False,
+            compute=lambda c: c.on_rows(_sklearn("davies_bouldin_score"))),
+    Measure("calinski_harabasz", "Calinski–Harabasz", SEPARATION, per_item=False,
+            compute=lambda c: c.on_rows(_sklearn("calinski_harabasz_score"))),
+    Measure("kmeans_ari", "k-means ARI", SEPARATION, per_item=False,
+            compute=lambda c: c.on_rows(_sklearn("adjusted_rand_score", of_clusters=True))),
+    Measure("kmeans_nmi", "k-means NMI", SEPARATION, per_item=False,
+            compute=lambda c: c.on_rows(_sklearn("normalized_mutual_info_score", of_clusters=True))),
+)
+
+
+def scores(codes: Codes, *, resamples: int, level: float,
+           measures: tuple[Measure, ...] | None = None) -> tuple[dict[str, dict], dict[str, np.ndarray]]:
+    """Every separation score of :data:`MEASURES` (or ``measures``) with its bootstrap interval over
+    the evaluation digits, and the per-digit values.
+
+    Returns ``({score: {"value", "low", "high"}}, {per-digit score: (N,)})``; a score the inputs
+    cannot give (trustworthiness without a map) is left out.
     """
-    eval_labels = np.asarray(eval_labels)
-    values = per_digit(train_codes, train_labels, eval_codes, eval_labels, neighbours=neighbours, embedded=embedded)
-    indices = bootstrap.resamples(len(eval_labels), resamples, seed)
-    result = {name: bootstrap.mean_interval(v, indices, level) for name, v in values.items()}
-    clusters = kmeans_clusters(eval_codes, len(np.unique(eval_labels)), seed)
-    for name, statistic in set_statistics(eval_codes, eval_labels, clusters).items():
-        result[name] = bootstrap.interval(statistic, indices, level)
+    indices = bootstrap.resamples(len(codes.eval_labels), resamples, codes.seed)
+    result, values = {}, {}
+    for measure in measures or MEASURES:
+        computed = measure.compute(codes)
+        if computed is None:
+            continue
+        if measure.per_item:
+            values[measure.name] = computed
+            result[measure.name] = bootstrap.mean_interval(computed, indices, level)
+        else:
+            result[measure.name] = bootstrap.interval(computed, indices, level)
     return result, values
 
 

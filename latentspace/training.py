@@ -19,36 +19,28 @@ import math
 import sys
 from pathlib import Path
 
-from .models import build, is_supervised, is_variational, save_model, use_threads  # first: it quietens TensorFlow before Keras loads it
+import keras
 
-import keras  # noqa: E402
+from . import runtime
+from .curves import COLUMNS as CURVES
+from .errors import StageError
+from .loss_terms import TERMS, VALIDATION
+from .losses import reconst_loss
+from .models import build, is_supervised, is_variational
+from .outputs import atomic_path
 
-from .curves import COLUMNS as CURVES  # noqa: E402
-from .errors import StageError  # noqa: E402
-from .losses import reconst_loss  # noqa: E402
-from .outputs import atomic_path  # noqa: E402
 
-
-def make_deterministic(seed: int, threads: int | None = None) -> None:
-    """Fix the thread pools (:func:`latentspace.models.use_threads`; None leaves them as they are,
-    for use inside a process that already ran TensorFlow), seed Python, NumPy and the backend, and
-    make TensorFlow pick deterministic kernels."""
-    if threads is not None:
-        use_threads(threads)
-    keras.utils.set_random_seed(seed)
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        tf.config.experimental.enable_op_determinism()
+RECONSTRUCTION, DIVERGENCE, CLASSIFICATION = (term.name for term in TERMS)  # latentspace/loss_terms.py
 
 
 class LossTerms(keras.callbacks.Callback):
-    """Names each term of the loss in the epoch logs (and their ``val_`` twins).
+    """Names each term of the loss (:mod:`latentspace.loss_terms`) in the epoch logs, and their
+    validation twins.
 
-    ``reconst_loss``; for a model with a classifier head (Keras logs its outputs' losses as
-    ``reconstruction_*`` and ``label_*``) ``class_loss`` = γ × ``label_loss`` and
-    ``class_accuracy``; ``diverg_loss`` = ``loss`` − the terms above. Must come before the
-    callbacks that read the logs (:class:`CurvesLogger`).
+    The reconstruction term; for a model with a classifier head (Keras logs its outputs' losses as
+    ``reconstruction_*`` and ``label_*``) the class term = γ × ``label_loss`` and
+    ``class_accuracy``; the divergence term (β·KL, added by the Sampling layer) = the total − the
+    terms above. Must come before the callbacks that read the logs (:class:`CurvesLogger`).
     """
 
     def __init__(self, gamma: float | None = None):
@@ -56,15 +48,15 @@ class LossTerms(keras.callbacks.Callback):
         self.gamma = gamma
 
     def on_epoch_end(self, epoch, logs=None):
-        for prefix in ("", "val_"):
+        for prefix in ("", VALIDATION):
             if f"{prefix}label_loss" in logs:
-                logs[f"{prefix}reconst_loss"] = logs.pop(f"{prefix}reconstruction_reconst_loss")
-                logs[f"{prefix}class_loss"] = self.gamma * logs.pop(f"{prefix}label_loss")
+                logs[prefix + RECONSTRUCTION] = logs.pop(f"{prefix}reconstruction_{reconst_loss.__name__}")
+                logs[prefix + CLASSIFICATION] = self.gamma * logs.pop(f"{prefix}label_loss")
                 logs[f"{prefix}class_accuracy"] = logs.pop(f"{prefix}label_accuracy")
                 logs.pop(f"{prefix}reconstruction_loss")
-            if f"{prefix}reconst_loss" in logs:
-                logs[f"{prefix}diverg_loss"] = (logs[f"{prefix}loss"] - logs[f"{prefix}reconst_loss"]
-                                                - logs.get(f"{prefix}class_loss", 0.0))
+            if prefix + RECONSTRUCTION in logs:
+                logs[prefix + DIVERGENCE] = (logs[f"{prefix}loss"] - logs[prefix + RECONSTRUCTION]
+                                             - logs.get(prefix + CLASSIFICATION, 0.0))
 
 
 class CurvesLogger(keras.callbacks.Callback):
@@ -156,7 +148,7 @@ def train(arrays: dict, name: str, architecture: str, section: dict, *, latent_s
     finished. Returns the final epoch's metrics with the parameter counts. A model with a
     classifier head (the class VAE) is fitted to the images and their labels, the head's
     cross-entropy weighted by ``section["gamma"]``. ``threads``: the CPU thread pools
-    (:func:`make_deterministic`); ``distribute``: "none" or "mirrored" (:func:`strategy`);
+    (:func:`latentspace.runtime.start`); ``distribute``: "none" or "mirrored" (:func:`strategy`);
     ``precision``: a Keras dtype policy, "float32" or "mixed_bfloat16" (layers compute in bfloat16
     and keep float32 weights; the decoder's last layer, the sampling with its KL term and the
     classifier head stay float32, so every loss is computed in float32). ``callbacks``: more
@@ -164,7 +156,8 @@ def train(arrays: dict, name: str, architecture: str, section: dict, *, latent_s
     """
     from .data import load_split
 
-    make_deterministic(seed, threads)
+    runtime.start(threads)
+    runtime.deterministic(seed)
     (x_train, y_train), (x_val, y_val) = load_split(arrays, "train"), load_split(arrays, "val")
     keras.config.set_dtype_policy(precision)
     try:
@@ -189,8 +182,8 @@ def train(arrays: dict, name: str, architecture: str, section: dict, *, latent_s
         finally:
             gc.unfreeze()
         model_tmp.mkdir()
-        save_model(encoder, model_tmp / "encoder.keras")
-        save_model(decoder, model_tmp / "decoder.keras")
+        runtime.save_model(encoder, model_tmp / "encoder.keras")
+        runtime.save_model(decoder, model_tmp / "decoder.keras")
     final = {name: float(values[-1]) for name, values in history.history.items()}
     metrics = {name: final[name] for name in (*CURVES, "val_class_accuracy") if name in final}
     metrics["epochs"] = len(history.history["loss"])

@@ -16,7 +16,7 @@ def main():
     p = params.for_stage()
     from latentspace.data import ARRAYS, load_split
     from latentspace.outputs import load_arrays, write_json
-    from latentspace.separation import pca_codes, scores
+    from latentspace.separation import Codes, pca_codes, scores
 
     arrays = load_arrays(args.data, ARRAYS)
     (x_train, y_train), (x_eval, y_eval) = load_split(arrays, "train"), load_split(arrays, "eval")
@@ -24,8 +24,8 @@ def main():
     inputs = {"pixels": pixels, "pca": pca_codes(*pixels, p["model.latent_size"], p["seed"])}
     metrics = {}
     for name, (train, evaluation) in inputs.items():
-        metrics[name], _ = scores(train, y_train, evaluation, y_eval, neighbours=p["separation.neighbours"],
-                                  resamples=p["bootstrap.resamples"], level=p["bootstrap.level"], seed=p["seed"])
+        metrics[name], _ = scores(Codes(train, y_train, evaluation, y_eval, neighbours=p["separation.neighbours"],
+                                        seed=p["seed"]), resamples=p["bootstrap.resamples"], level=p["bootstrap.level"])
     write_json(args.metrics, metrics)
     print(f"baselines: probe accuracy pixels {metrics['pixels']['probe_accuracy']['value']:.3f}, "
           f"PCA {metrics['pca']['probe_accuracy']['value']:.3f} → {args.metrics}")

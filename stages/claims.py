@@ -20,21 +20,22 @@ def main():
     p = params.for_stage()
     from latentspace import claims
     from latentspace.outputs import load_arrays, write_json
+    from latentspace.sample_quality import Draws
 
     tested = claims.claims(p.models())
-    data = {}
-    for claim in tested:
-        for side in (side for pair in claim.pairs for side in pair):
-            if side.sampler is None:
-                data[side.label] = load_arrays(Path(args.separation) / f"{side.model}.npz", tuple(claims.SEPARATION))
-            else:
-                arrays = load_arrays(Path(args.samples) / f"{side.model}.npz",
-                                     tuple(f"{name}_{side.sampler}" for name in ("confidence", "inside", "features")))
-                data[side.label] = {name.rsplit("_", 1)[0]: values for name, values in arrays.items()}
     real = load_arrays(args.real, ("features_eval",))["features_eval"]
+    data = {}
+    for side in {side for claim in tested for pair in claim.pairs for side in pair}:
+        if side.sampler is None:
+            data[side.label] = load_arrays(Path(args.separation) / f"{side.model}.npz",
+                                           claims.separation_measures())
+        else:
+            kept = load_arrays(Path(args.samples) / f"{side.model}.npz",
+                               tuple(f"{name}_{side.sampler}" for name in Draws.KEPT))
+            data[side.label] = Draws(real=real, **{name: kept[f"{name}_{side.sampler}"] for name in Draws.KEPT})
     margins = p.section("claims.margins")
     verdicts = {claim.key: claims.decide(claim, data, margins=margins, resamples=p["bootstrap.resamples"],
-                                         level=p["bootstrap.level"], seed=p["seed"], real=real) for claim in tested}
+                                         level=p["bootstrap.level"], seed=p["seed"]) for claim in tested}
     write_json(args.metrics, verdicts)
     for key, result in verdicts.items():
         print(f"{key}: {result['verdict']}")

@@ -1,14 +1,12 @@
-"""Stage codes@<model>: one model's latent codes of every split, and the images it decodes.
+"""Stage codes@<model>: one model's latent codes of every split, and the images it decodes from them.
 
 Outs: ``--codes`` (.npz: ``codes_<split>`` (N, latent) — the AE's code, a VAE's mean —,
 ``log_var_<split>`` (N, latent, VAEs only) and ``labels_<split>`` (N,) for train, val and eval);
 ``--decoded`` (.npz, images (n, 28, 28, 1) in [0, 1]: ``originals``, the first
 ``report.num_samples`` evaluation digits, and their ``reconstructions`` (decoded mean codes);
-``centroids``, each class's mean evaluation code decoded, with its ``classes``; ``prior``,
-``report.num_samples`` draws of N(0, I) decoded, the same draws for every model with the same
-``seed``; ``interpolations`` (pairs, steps, 28, 28, 1), the straight line in code space between the
-first evaluation digits of each pair of classes in ``INTERPOLATED``, ``report.interpolation_steps``
-codes decoded, with the ``pairs``).
+``interpolations`` (pairs, steps, 28, 28, 1), the straight line in code space between the first
+evaluation digits of each pair of classes in ``INTERPOLATED``, ``report.interpolation_steps``
+codes decoded, with the ``pairs``). Decoded centroids and N(0, I) draws are generation@<model>'s.
 """
 
 from pathlib import Path
@@ -25,7 +23,8 @@ def main():
     p = params.for_stage()
     import numpy as np
 
-    from latentspace.analysis import class_centroids, first_of_classes, interpolations
+    from latentspace import runtime
+    from latentspace.analysis import first_of_classes, interpolations
     from latentspace.data import ARRAYS, SPLITS, load_split
     from latentspace.outputs import load_arrays, save_arrays
 
@@ -35,11 +34,11 @@ def main():
     if n > len(eval_labels):
         raise StageError(f"report.num_samples = {n} is larger than the {len(eval_labels)} evaluation digits")
     pairs = [pair for pair in INTERPOLATED if all(c in eval_labels for c in pair)]
-    from latentspace.models import decode, encode, load_model, use_threads  # imports TensorFlow
+    runtime.start(p["compute.threads"])
+    from latentspace.models import encode
 
-    use_threads(p["compute.threads"])
-    encoder = load_model(Path(args.model) / "encoder.keras")
-    decoder = load_model(Path(args.model) / "decoder.keras")
+    encoder = runtime.load_model(Path(args.model) / "encoder.keras")
+    decoder = runtime.load_model(Path(args.model) / "decoder.keras")
     codes = {}
     for split, (images, labels) in splits.items():
         mean, log_var = encode(encoder, images)
@@ -47,15 +46,12 @@ def main():
         if log_var is not None:
             codes[f"log_var_{split}"] = log_var
     eval_codes, steps = codes["codes_eval"], p["report.interpolation_steps"]
-    classes, means = class_centroids(eval_codes, eval_labels)
-    draws = np.random.default_rng(p["seed"]).standard_normal((n, means.shape[1])).astype(np.float32)
     ends = [first_of_classes(eval_labels, [pair[i] for pair in pairs]) for i in (0, 1)]
     lines = interpolations(eval_codes[ends[0]], eval_codes[ends[1]], steps).reshape(-1, eval_codes.shape[1])
-    interpolated = (decode(decoder, lines) if len(lines) else np.zeros((0, 28, 28, 1), np.float32)).reshape(
+    interpolated = (runtime.predict(decoder, lines) if len(lines) else np.zeros((0, 28, 28, 1), np.float32)).reshape(
         len(pairs), steps, 28, 28, 1)
     save_arrays(args.codes, **codes)
-    save_arrays(args.decoded, originals=splits["eval"][0][:n], reconstructions=decode(decoder, eval_codes[:n]),
-                classes=classes, centroids=decode(decoder, means.astype(np.float32)), prior=decode(decoder, draws),
+    save_arrays(args.decoded, originals=splits["eval"][0][:n], reconstructions=runtime.predict(decoder, eval_codes[:n]),
                 interpolations=interpolated, pairs=np.array(pairs, dtype=np.int64).reshape(-1, 2))
     counts = ", ".join(f"{len(codes['labels_' + split])} {split}" for split in SPLITS)
     print(f"codes of {counts} digits → {args.codes}; decoded images → {args.decoded}")

@@ -1,8 +1,9 @@
 """Stage judge: train the digit classifier that scores generated digits, and read the real digits.
 
 Outs: ``--model`` (the classifier, .keras); ``--metrics`` (its accuracy on the evaluation digits,
-and the floor of every generation metric: validation digits against evaluation digits, the same
-number of each); ``--real`` (.npz: the judge's ``features_eval`` (N, 128) of the evaluation digits).
+and under ``real`` the floor of every generation measure of latentspace/sample_quality.py: the
+validation digits judged as if generated, against as many evaluation digits; the judge's
+confidence and class measures of the evaluation digits); ``--real`` (.npz: the judge's ``features_eval`` (N, 128) of the evaluation digits).
 """
 
 from pathlib import Path
@@ -15,6 +16,8 @@ from latentspace.errors import StageError, arguments, stage_main
 def main():
     args = arguments(__doc__, "--data", "--model", "--metrics", "--real")
     p = params.for_stage()
+    import numpy as np
+
     from latentspace import sample_quality as q
     from latentspace.data import ARRAYS, load_split
     from latentspace.outputs import load_arrays, save_arrays, write_json
@@ -24,24 +27,25 @@ def main():
     n = min(len(y_val), len(y_eval))
     if n <= q.NEIGHBOURS:
         raise StageError(f"{args.data}: {n} validation or evaluation digits are too few to compare feature sets")
-    from latentspace import judge  # imports TensorFlow
+    from latentspace import runtime
+
+    runtime.start(p["compute.threads"])
+    from latentspace import judge
 
     fitted = judge.train(x_train, y_train, x_val, y_val, epochs=p["judge.epochs"], seed=p["judge.seed"],
                          threads=p["compute.threads"], path=Path(args.model))
-    model = judge.load(Path(args.model))
+    model = runtime.load_model(Path(args.model))
     probabilities, features = judge.judge(model, x_eval)
     _, features_val = judge.judge(model, x_val)
-    precision, recall = q.precision_recall(features[:n], features_val[:n])
+    features_val, features_eval = features_val[:n], features[:n]
+    floor = q.Draws(features_val, features_eval, np.max(probabilities, axis=1),
+                    q.inside_manifold(features_val, features_eval), probabilities)
     metrics = {"eval_accuracy": float((probabilities.argmax(axis=1) == y_eval).mean()), **fitted,
-               "real_frechet_distance": q.frechet_distance(features_val[:n], features[:n]),
-               "real_precision": precision, "real_recall": recall,
-               "real_confidence": q.mean_confidence(probabilities),
-               "real_class_entropy": q.class_entropy(probabilities),
-               "real_inception_score": q.inception_score(probabilities)}
+               "real": q.values(floor)}
     save_arrays(args.real, features_eval=features)
     write_json(args.metrics, metrics)
     print(f"judge: evaluation accuracy {metrics['eval_accuracy']:.4f}; real Fréchet distance "
-          f"{metrics['real_frechet_distance']:.2f} → {args.metrics}")
+          f"{metrics['real']['frechet_distance']:.2f} → {args.metrics}")
 
 
 if __name__ == "__main__":

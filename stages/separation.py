@@ -20,16 +20,16 @@ def main():
     p = params.for_stage()
     from latentspace.outputs import load_arrays, save_arrays, save_figure, write_json
     from latentspace.plotting import silhouette_plot
-    from latentspace.separation import scores
+    from latentspace.separation import Codes, scores
 
     codes = load_arrays(args.codes, ("codes_train", "labels_train", "codes_eval", "labels_eval"))
     embedded = load_arrays(args.tsne, ("map",))["map"]
     labels, k = codes["labels_eval"], p["separation.neighbours"]
     if k >= min(len(labels), len(codes["labels_train"])):
         raise StageError(f"separation.neighbours = {k} must be smaller than the number of digits ({len(labels)})")
-    metrics, values = scores(codes["codes_train"], codes["labels_train"], codes["codes_eval"], labels,
-                             neighbours=k, resamples=p["bootstrap.resamples"], level=p["bootstrap.level"],
-                             seed=p["seed"], embedded=embedded)
+    metrics, values = scores(Codes(codes["codes_train"], codes["labels_train"], codes["codes_eval"], labels,
+                                   neighbours=k, seed=p["seed"], embedded=embedded),
+                             resamples=p["bootstrap.resamples"], level=p["bootstrap.level"])
     score = metrics["silhouette"]["value"]
     save_figure(args.figure, silhouette_plot(values["silhouette"], labels, score,
                                              f"Silhouette of {title(args.name)} codes"))

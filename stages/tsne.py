@@ -1,6 +1,7 @@
 """Stage tsne@<model>: a 2-D t-SNE map of one model's evaluation codes (no TensorFlow).
 
-Out: ``--out`` (.npz: ``map`` (N, 2), ``labels`` (N,)).
+Outs: ``--out`` (.npz: ``map`` (N, 2), ``labels`` (N,)); ``--plot``, the same map as a data-series
+plot (CSV: ``x``, ``y``, ``digit``) for ``dvc plots show/diff`` (template .dvc/plots/tsne.json).
 """
 
 from latentspace import params
@@ -9,9 +10,9 @@ from latentspace.errors import StageError, arguments, stage_main
 
 @stage_main
 def main():
-    args = arguments(__doc__, "--codes", "--out")
+    args = arguments(__doc__, "--codes", "--out", "--plot")
     p = params.for_stage()
-    from latentspace.outputs import load_arrays, save_arrays
+    from latentspace.outputs import load_arrays, save_arrays, write_text
 
     codes = load_arrays(args.codes, ("codes_eval", "labels_eval"))
     labels, perplexity = codes["labels_eval"], p["tsne.perplexity"]
@@ -21,7 +22,9 @@ def main():
 
     mapped = tsne_map(codes["codes_eval"], perplexity, p["seed"], p["tsne.backend"], p["compute.threads"])
     save_arrays(args.out, map=mapped, labels=labels)
-    print(f"t-SNE map of {len(labels)} codes → {args.out}")
+    write_text(args.plot, "x,y,digit\n" + "".join(f"{float(x)!r},{float(y)!r},{int(d)}\n"
+                                                   for (x, y), d in zip(mapped, labels)))
+    print(f"t-SNE map of {len(labels)} codes → {args.out}, {args.plot}")
 
 
 if __name__ == "__main__":

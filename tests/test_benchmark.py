@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from latentspace import benchmark
+from latentspace.tools import benchmark
 from latentspace.models import build
 
 

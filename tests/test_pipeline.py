@@ -1,4 +1,9 @@
-"""The real pipeline: ``dvc repro`` on tiny params in a temporary git repository."""
+"""The real pipeline: ``dvc repro`` on tiny params in a temporary git repository.
+
+Fast tier: the tests that read what the shared ``reproduced`` run left. Slow (``pytest -m slow``): the
+tests that change params and rerun, run or queue experiments, use remotes, SSH or a browser; each of
+them works on its ``own_copy`` of the project, so no test depends on another's order.
+"""
 
 import csv
 import json
@@ -9,9 +14,10 @@ import browser
 import pytest
 import sshd
 
+from latentspace.comparison import FIGURES
 from latentspace.outputs import load_arrays
 
-from conftest import run, tiny_params
+from helpers import dvc_in, run, set_key, stages_ran, tiny_params
 
 MODELS = ("ae", "vae", "conv_vae", "class_vae")
 CHAIN = ("train", "codes", "tsne", "separation", "units", "generation")  # the stages that run once a model
@@ -29,17 +35,12 @@ OUTPUTS = [
     "metrics/separation/ae.json", "metrics/separation/class_vae.json", "metrics/units/vae.json",
     "metrics/units/ae.json", "metrics/baselines.json", "metrics/claims.json",
     "plots/curves/ae.csv", "plots/curves/vae.csv", "plots/curves/conv_vae.csv", "plots/curves/class_vae.csv",
-    "plots/losses.csv", "plots/reconstructions.png", "plots/centroids.png", "plots/prior.png", "plots/tsne.png",
-    "plots/interpolation.png", "plots/units.png", "plots/silhouette/ae.png", "plots/silhouette/vae.png",
+    "plots/losses.csv", *(f"plots/compare/{figure.name}.png" for figure in FIGURES), "plots/tsne/vae.csv",
+    "plots/silhouette/ae.png", "plots/silhouette/vae.png",
     "plots/silhouette/conv_vae.png", "plots/silhouette/class_vae.png", "report/index.html",
     "models/judge.keras", "data/judge.npz", "metrics/judge.json", "metrics/generation/ae.json",
-    "metrics/generation/conv_vae.json", "data/samples/vae.npz", "plots/samples/conv_vae.png", "plots/generation.png",
+    "metrics/generation/conv_vae.json", "data/samples/vae.npz", "plots/samples/conv_vae.png",
 ]
-
-
-def set_beta(tree, model, beta):
-    tree["models"][model]["beta"] = beta
-    return tree
 
 
 def test_a_full_repro_runs_every_stage_and_leaves_every_output(reproduced):
@@ -99,7 +100,7 @@ def test_separation_units_baselines_and_claims_are_metrics_with_intervals(reprod
 
 def test_generation_metrics_for_every_model_and_sampler_are_in_range(reproduced):
     judge = json.loads((reproduced.path / "metrics/judge.json").read_text())
-    assert 0 <= judge["eval_accuracy"] <= 1 and judge["real_frechet_distance"] >= 0
+    assert 0 <= judge["eval_accuracy"] <= 1 and judge["real"]["frechet_distance"] >= 0
     shown = json.loads(reproduced.dvc("metrics", "show", "--json").stdout)
     (workspace,) = [entry["data"] for entry in shown.values()]
     for model in MODELS:
@@ -139,64 +140,67 @@ def test_dvc_plots_show_draws_a_chart_a_model_and_one_that_overlays_them(reprodu
     overlay = plots["plots/losses.csv"][0]["content"]
     assert overlay["encoding"]["color"]["field"] == "model"
     assert sorted(row["model"] for row in overlay["data"]["values"]) == sorted(MODELS)  # 1 epoch each
-    assert plots["plots/prior.png"][0]["type"] == "image"
+    assert plots["plots/compare/prior.png"][0]["type"] == "image"
+    for model in MODELS:  # each t-SNE map a data series: x, y and the digit, for plots diff between revisions
+        tsne = plots[f"plots/tsne/{model}.csv"][0]["content"]
+        assert tsne["encoding"]["color"]["field"] == "digit" and len(tsne["data"]["values"]) == 60
     charts = [name for name, entries in plots.items() if entries and entries[0]["type"] == "vega"]
-    assert len(charts) == len(MODELS) + 1  # not a chart per loss file
+    assert len(charts) == 2 * len(MODELS) + 1  # a loss chart and a map a model, and the overlay
 
 
-def test_stages_that_neither_train_nor_decode_do_not_import_tensorflow(reproduced):
+@pytest.mark.slow  # runs eight stages again, a minute on 2 cores; test_dvc_yaml checks their imports statically
+def test_stages_that_neither_train_nor_decode_do_not_import_tensorflow(own_copy):
     probe = ("import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__'); "
              "heavy = sorted(m for m in ('tensorflow', 'keras') if m in sys.modules); assert not heavy, heavy")
-    stages = reproduced.stages()
+    stages = own_copy.stages()
     for name in ("download", "baselines", "tsne@vae", "separation@vae", "units@vae", "claims", "compare", "report"):
         command = stages[name].cmd.split()
         assert command[:2] == ["python3", f"stages/{name.split('@')[0]}.py"]
-        run([sys.executable, "-c", probe, *command[1:]], cwd=reproduced.path,
-            env_extra={"DVC_STAGE": name, "DVC_ROOT": str(reproduced.path)})
-    assert "up to date" in reproduced.dvc("status").stdout  # the outputs were rewritten identically
+        run([sys.executable, "-c", probe, *command[1:]], cwd=own_copy.path,
+            env_extra={"DVC_STAGE": name, "DVC_ROOT": str(own_copy.path)})
+    assert "up to date" in own_copy.dvc("status").stdout  # the outputs were rewritten identically
 
 
 MAPS = sorted([f"tsne@{m}" for m in MODELS] + [f"separation@{m}" for m in MODELS] + GATHER)  # trustworthiness
 
 
-def test_changing_perplexity_reruns_the_maps_their_scores_and_the_gathering_stages_only(reproduced):
-    tree = tiny_params()
-    tree["tsne"]["perplexity"] = 12
-    reproduced.write_params(tree)
-    assert sorted(reproduced.repro()) == MAPS
-    reproduced.write_params(tiny_params())  # back: restored from the run cache, nothing reruns
-    assert reproduced.repro() == []
-    assert "up to date" in reproduced.dvc("status").stdout
+@pytest.mark.slow
+def test_changing_perplexity_reruns_the_maps_their_scores_and_the_gathering_stages_only(own_copy):
+    own_copy.write_params(set_key(tiny_params(), "tsne.perplexity", 12))
+    assert sorted(own_copy.repro()) == MAPS
+    own_copy.write_params(tiny_params())  # back: restored from the run cache, nothing reruns
+    assert own_copy.repro() == []
+    assert "up to date" in own_copy.dvc("status").stdout
 
 
-def test_changing_vae_beta_reruns_exactly_the_vae_chain_and_metrics_diff_shows_it(reproduced):
-    reproduced.write_params(set_beta(tiny_params(), "vae", 4.0))
-    ran = reproduced.repro()
+@pytest.mark.slow
+def test_changing_vae_beta_reruns_exactly_the_vae_chain_and_metrics_diff_shows_it(own_copy):
+    own_copy.write_params(set_key(tiny_params(), "models.vae.beta", 4.0))
+    ran = own_copy.repro()
     assert sorted(ran) == sorted([f"{stage}@vae" for stage in CHAIN] + GATHER)
-    reproduced.commit("models.vae.beta = 4")
-    diff = json.loads(reproduced.dvc("metrics", "diff", "HEAD~1", "--json").stdout)
+    own_copy.commit("models.vae.beta = 4")
+    diff = json.loads(own_copy.dvc("metrics", "diff", "HEAD~1", "--json").stdout)
     assert "val_loss" in diff["metrics/train/vae.json"] and "silhouette.value" in diff["metrics/separation/vae.json"]
     assert "prior.frechet_distance" in diff["metrics/generation/vae.json"]
     assert "class_term_helps.class_vae_vs_vae.silhouette.difference" in diff["metrics/claims.json"]
     assert not {"metrics/train/ae.json", "metrics/train/conv_vae.json", "metrics/generation/ae.json",
                 "metrics/train/class_vae.json", "metrics/judge.json", "metrics/baselines.json"} & set(diff)
-    change = json.loads(reproduced.dvc("params", "diff", "HEAD~1", "--json").stdout)["params.yaml"]
+    change = json.loads(own_copy.dvc("params", "diff", "HEAD~1", "--json").stdout)["params.yaml"]
     assert (change["models.vae.beta"]["old"], change["models.vae.beta"]["new"]) == (1.0, 4.0)
-    reproduced.write_params(tiny_params())
-    assert not {f"train@{m}" for m in MODELS} & set(reproduced.repro())  # run cache
-    reproduced.commit("models.vae.beta back to 1")
+    own_copy.write_params(tiny_params())
+    assert not {f"train@{m}" for m in MODELS} & set(own_copy.repro())  # run cache
 
 
-def test_plots_diff_in_a_fresh_clone_shows_both_revisions_curves(reproduced, tmp_path):
+@pytest.mark.slow
+def test_plots_diff_in_a_fresh_clone_shows_both_revisions_curves(own_copy, tmp_path):
     """No DVC cache, no remote: the curves are in git, so both revisions are there."""
-    reproduced.write_params(set_beta(tiny_params(), "vae", 2.0))
-    reproduced.repro()
-    reproduced.commit("models.vae.beta = 2")
+    own_copy.write_params(set_key(tiny_params(), "models.vae.beta", 2.0))
+    own_copy.repro()
+    own_copy.commit("models.vae.beta = 2")
     clone = tmp_path / "clone"
-    run(["git", "clone", "-q", str(reproduced.path), str(clone)], cwd=tmp_path)
+    run(["git", "clone", "-q", str(own_copy.path), str(clone)], cwd=tmp_path)
     assert not (clone / ".dvc" / "cache").exists()
-    result = run([sys.executable, "-m", "dvc", "plots", "diff", "HEAD~1", "HEAD", "--json"], cwd=clone)
-    charts = json.loads(result.stdout)["data"]
+    charts = json.loads(dvc_in(clone)("plots", "diff", "HEAD~1", "HEAD", "--json").stdout)["data"]
     rows = charts["plots/curves/vae.csv"][0]["content"]["data"]["values"]
     by_rev = {}
     for row in rows:
@@ -204,20 +208,17 @@ def test_plots_diff_in_a_fresh_clone_shows_both_revisions_curves(reproduced, tmp
     assert len(by_rev) == 2 and len(set(by_rev.values())) == 2, by_rev  # two revisions, two different curves
     overlay = charts["plots/losses.csv"][0]["content"]["data"]["values"]
     assert {row["rev"] for row in overlay} == set(by_rev)
-    reproduced.write_params(tiny_params())
-    reproduced.repro()
-    reproduced.commit("models.vae.beta back to 1")
 
 
-def test_an_experiment_in_a_temporary_copy_reads_its_own_params(reproduced):
+@pytest.mark.slow
+def test_an_experiment_in_a_temporary_copy_reads_its_own_params(own_copy):
     """``dvc exp run --temp`` (like a queued experiment) runs the stages in a copy under .dvc/tmp/exps."""
-    output = reproduced.dvc("exp", "run", "--temp", "-n", "perplexity11", "-S", "tsne.perplexity=11").stdout
-    ran = [line.split("'")[1] for line in output.splitlines() if line.startswith("Running stage '")]
-    assert sorted(ran) == MAPS
-    shown = json.loads(reproduced.dvc("exp", "show", "--json").stdout)
+    output = own_copy.dvc("exp", "run", "--temp", "-n", "perplexity11", "-S", "tsne.perplexity=11").stdout
+    assert sorted(stages_ran(output)) == MAPS
+    shown = json.loads(own_copy.dvc("exp", "show", "--json").stdout)
     names = [exp.get("name") for entry in shown for exp in entry.get("experiments") or []]
     assert "perplexity11" in names
-    from latentspace import over_seeds  # reads the verdicts of every run the way `dvc exp show --json` nests them
+    from latentspace.tools import over_seeds  # reads the verdicts of every run the way `dvc exp show --json` nests them
 
     found = {run["name"]: run for run in over_seeds.runs(shown)}
     assert "perplexity11" in found and found["perplexity11"]["params"]["tsne.perplexity"] == 11
@@ -226,49 +227,49 @@ def test_an_experiment_in_a_temporary_copy_reads_its_own_params(reproduced):
 
 
 def _experiments(where) -> dict:
-    """``{experiment name: run}`` of ``dvc exp show --json`` in ``where`` (latentspace.over_seeds.all_runs)."""
-    from latentspace.over_seeds import all_runs
+    """``{experiment name: run}`` of ``dvc exp show --json`` in ``where`` (latentspace.tools.experiments.all_runs)."""
+    from latentspace.tools.experiments import all_runs
 
-    shown = json.loads(run([sys.executable, "-m", "dvc", "exp", "show", "--json"], cwd=where).stdout)
+    shown = json.loads(dvc_in(where)("exp", "show", "--json").stdout)
     return {r["name"]: r for r in all_runs(shown) if r["baseline"]}
 
 
-def test_a_queued_sweep_run_two_at_a_time_equals_dvc_repro_and_the_comparison_page_lists_it(reproduced, tmp_path):
+@pytest.mark.slow
+def test_a_queued_sweep_run_two_at_a_time_equals_dvc_repro_and_the_comparison_page_lists_it(own_copy, tmp_path):
     """README "Sweeps": two experiments queued, ``dvc queue start -j 2`` (they run side by side); each
     trains (the AE's width) with the thread count fixed by ``compute.threads``, so its numbers equal a
-    plain ``dvc repro`` of the same params; ``python3 -m latentspace.sweep`` puts both on one page."""
+    plain ``dvc repro`` of the same params; ``python3 -m latentspace.tools.sweep`` puts both on one page."""
     import time
 
-    from latentspace import sweep
+    from latentspace.tools import sweep
 
     widths = {f"ae-width{w}": w for w in (20, 40)}
     for name, width in widths.items():
-        reproduced.dvc("exp", "run", "--queue", "-n", name, "-S", f"models.ae.hidden_units={width}")
-    reproduced.dvc("queue", "start", "-j", "2")
+        own_copy.dvc("exp", "run", "--queue", "-n", name, "-S", f"models.ae.hidden_units={width}")
+    own_copy.dvc("queue", "start", "-j", "2")
     deadline = time.monotonic() + 900
     while time.monotonic() < deadline:
-        states = {name: _experiments(reproduced.path).get(name, {}).get("state") for name in widths}
+        states = {name: _experiments(own_copy.path).get(name, {}).get("state") for name in widths}
         if all(state in ("success", "failed") for state in states.values()):
             break
         time.sleep(5)
-    assert set(states.values()) == {"success"}, (states, reproduced.dvc("queue", "status").stdout)
-    found = _experiments(reproduced.path)
+    assert set(states.values()) == {"success"}, (states, own_copy.dvc("queue", "status").stdout)
+    found = _experiments(own_copy.path)
 
-    tree = tiny_params()  # the same params as one of them, run by `dvc repro` alone (no run cache)
-    tree["models"]["ae"]["hidden_units"] = 40
-    reproduced.write_params(tree)
-    assert "train@ae" in reproduced.repro("--no-run-cache")
+    # the same params as one of them, run by `dvc repro` alone (no run cache)
+    own_copy.write_params(set_key(tiny_params(), "models.ae.hidden_units", 40))
+    assert "train@ae" in own_copy.repro("--no-run-cache")
     queued = found["ae-width40"]["files"]
     assert {"metrics/train/ae.json", "metrics/separation/ae.json", "metrics/claims.json"} <= set(queued)
     for path, data in queued.items():
-        assert json.loads((reproduced.path / path).read_text()) == data, path
+        assert json.loads((own_copy.path / path).read_text()) == data, path
     assert found["ae-width20"]["files"]["metrics/train/ae.json"] != queued["metrics/train/ae.json"]
-    reproduced.write_params(tiny_params())
-    assert "train@ae" not in reproduced.repro()  # restored from the run cache
-    assert "up to date" in reproduced.dvc("status").stdout
+    own_copy.write_params(tiny_params())
+    assert "train@ae" not in own_copy.repro()  # restored from the run cache
+    assert "up to date" in own_copy.dvc("status").stdout
 
     out = tmp_path / "sweep"
-    assert sweep.main(["--repo", str(reproduced.path), "--out", str(out)]) == 0
+    assert sweep.main(["--repo", str(own_copy.path), "--out", str(out)]) == 0
     page = (out / "index.html").read_text()
     assert all(name in page for name in widths)
     rows = {row["name"]: row for row in csv.DictReader((out / "runs.csv").open())}
@@ -279,28 +280,28 @@ def test_a_queued_sweep_run_two_at_a_time_equals_dvc_repro_and_the_comparison_pa
     assert [p.name for p in out.glob("*hidden_units*val_loss*.png")], sorted(p.name for p in out.iterdir())
 
 
-def test_two_hosts_share_a_sweep_through_one_git_origin_and_one_dvc_remote(reproduced, tmp_path):
+@pytest.mark.slow
+def test_two_hosts_share_a_sweep_through_one_git_origin_and_one_dvc_remote(own_copy, tmp_path):
     """README "Bigger machines": two clones act as two hosts. Each pulls, runs its share with
     ``dvc exp run`` and pushes it; either then pulls all and compares them."""
-    from latentspace import sweep
+    from latentspace.tools import sweep
 
     origin, remote = tmp_path / "origin.git", tmp_path / "remote"
     run(["git", "init", "-q", "--bare", str(origin)], cwd=tmp_path)
-    reproduced.dvc("remote", "add", "-d", "hosts", str(remote))
-    reproduced.commit("the hosts' DVC remote")
-    reproduced.git("push", "-q", str(origin), "HEAD:refs/heads/main")
-    reproduced.dvc("push", "--run-cache")
+    own_copy.dvc("remote", "add", "-d", "hosts", str(remote))
+    own_copy.commit("the hosts' DVC remote")
+    own_copy.git("push", "-q", str(origin), "HEAD:refs/heads/main")
+    own_copy.dvc("push", "--run-cache")
     shares = {"a": 3, "b": 7}  # separation.neighbours: each host's share of the sweep
     for host, neighbours in shares.items():
-        where = tmp_path / host
-        run(["git", "clone", "-q", "-b", "main", str(origin), str(where)], cwd=tmp_path)
-        run([sys.executable, "-m", "dvc", "pull", "--run-cache"], cwd=where)
-        ran = run([sys.executable, "-m", "dvc", "exp", "run", "-n", f"k{neighbours}", "-S",
-                   f"separation.neighbours={neighbours}"], cwd=where).stdout
-        assert "Running stage 'separation@ae'" in ran and "Running stage 'train@ae'" not in ran
-        run([sys.executable, "-m", "dvc", "exp", "push", "origin", f"k{neighbours}"], cwd=where)
+        run(["git", "clone", "-q", "-b", "main", str(origin), str(tmp_path / host)], cwd=tmp_path)
+        dvc = dvc_in(tmp_path / host)
+        dvc("pull", "--run-cache")
+        ran = stages_ran(dvc("exp", "run", "-n", f"k{neighbours}", "-S", f"separation.neighbours={neighbours}").stdout)
+        assert "separation@ae" in ran and "train@ae" not in ran
+        dvc("exp", "push", "origin", f"k{neighbours}")
     here = tmp_path / "a"
-    run([sys.executable, "-m", "dvc", "exp", "pull", "origin"], cwd=here)  # every experiment of main
+    dvc_in(here)("exp", "pull", "origin")  # every experiment of main
     found = _experiments(here)
     assert {"k3", "k7"} <= set(found)
     b_run = _experiments(tmp_path / "b")["k7"]
@@ -310,19 +311,12 @@ def test_two_hosts_share_a_sweep_through_one_git_origin_and_one_dvc_remote(repro
     assert sweep.main(["--repo", str(here), "--out", str(out)]) == 0
     rows = {row["name"]: row for row in csv.DictReader((out / "runs.csv").open())}
     assert {"k3", "k7"} <= set(rows) and rows["k7"]["separation.neighbours"] == "7"
-    run([sys.executable, "-m", "dvc", "exp", "apply", "k7"], cwd=here)  # its outputs come from the remote
+    dvc_in(here)("exp", "apply", "k7")  # its outputs come from the remote
     assert json.loads((here / "metrics/separation/ae.json").read_text()) == found["k7"]["files"][
         "metrics/separation/ae.json"]
 
 
-@pytest.fixture(scope="session")
-def chromium_path():
-    path, why = browser.chromium()
-    if path is None:
-        pytest.skip(f"no headless Chromium: {why}")
-    return path
-
-
+@pytest.mark.slow
 def test_the_report_opens_from_disk_in_chromium_and_every_image_loads(reproduced, chromium_path, tmp_path):
     with browser.Browser(chromium_path) as chromium:
         chromium.open((reproduced.path / "report/index.html").as_uri())
@@ -338,55 +332,48 @@ def test_the_report_opens_from_disk_in_chromium_and_every_image_loads(reproduced
 @pytest.fixture(params=["local", "ssh"])
 def shared_remote(request, tmp_path):
     """``(add, configure_clone, threshold)``: add the DVC remote to the pipeline's project; give a clone
-    what its config.local needs; the experiment's param, one a kind (the run cache is shared).
+    what its config.local needs; the experiment's param.
     Local: a folder. SSH: a real OpenSSH server on localhost (Debian's openssh-server, dvc-ssh)."""
     if request.param == "local":
-        yield (lambda project: project.dvc("remote", "add", "-d", "shared", str(tmp_path / "remote")),
-               lambda clone: None, 0.5)
-        return
-    path, why = sshd.sshd()
-    if path is None:
-        pytest.skip(f"no OpenSSH server: {why}")
-    with sshd.SSHServer(tmp_path / "sshd", path) as server:
-        def dvc_in(where):
-            return lambda *args: run([sys.executable, "-m", "dvc", *args], cwd=where)
-
-        yield (lambda project: sshd.configure_dvc_remote(project.dvc, "shared-ssh", server, tmp_path / "remote"),
-               lambda clone: sshd.configure_dvc_remote(dvc_in(clone), "shared-ssh", server), 0.4)
+        return (lambda project: project.dvc("remote", "add", "-d", "shared", str(tmp_path / "remote")),
+                lambda clone: None, 0.5)
+    server = request.getfixturevalue("ssh_server")
+    return (lambda project: sshd.configure_dvc_remote(project.dvc, "shared-ssh", server, tmp_path / "remote"),
+            lambda clone: sshd.configure_dvc_remote(dvc_in(clone), "shared-ssh", server), 0.4)
 
 
+@pytest.mark.slow
 def test_a_fresh_clone_pulls_every_output_and_an_experiment_from_shared_remotes_and_reruns_nothing(
-        reproduced, shared_remote, tmp_path):
+        own_copy, shared_remote, tmp_path):
     """The team story with a DVC remote (a folder, then SSH) and a bare git origin: push outputs, run
     cache and an experiment from one clone; pull them in another."""
     add_remote, configure_clone, threshold = shared_remote
     remote, origin = tmp_path / "remote", tmp_path / "origin.git"
     run(["git", "init", "-q", "--bare", str(origin)], cwd=tmp_path)
-    add_remote(reproduced)
-    reproduced.commit("a shared DVC remote")
-    reproduced.git("push", "-q", str(origin), "HEAD:refs/heads/main")
-    reproduced.dvc("push", "--run-cache")
+    add_remote(own_copy)
+    own_copy.commit("a shared DVC remote")
+    own_copy.git("push", "-q", str(origin), "HEAD:refs/heads/main")
+    own_copy.dvc("push", "--run-cache")
     assert any((remote / "files").rglob("*")) and any((remote / "runs").rglob("*")), "nothing was pushed"
     name = f"threshold{threshold}".replace(".", "")
-    reproduced.dvc("exp", "run", "--temp", "-n", name, "-S", f"units.active_threshold={threshold}")  # units … report
-    reproduced.dvc("exp", "push", str(origin), name)
+    own_copy.dvc("exp", "run", "--temp", "-n", name, "-S", f"units.active_threshold={threshold}")  # units … report
+    own_copy.dvc("exp", "push", str(origin), name)
     clone = tmp_path / "clone"
     run(["git", "clone", "-q", "-b", "main", str(origin), str(clone)], cwd=tmp_path)
     configure_clone(clone)
     assert not (clone / "models").exists() or not any((clone / "models").rglob("*.keras"))  # only git's files
-    run([sys.executable, "-m", "dvc", "pull", "--run-cache"], cwd=clone)
-    result = run([sys.executable, "-m", "dvc", "repro"], cwd=clone)
-    assert "Running stage" not in result.stdout, result.stdout
+    in_clone = dvc_in(clone)
+    in_clone("pull", "--run-cache")
+    assert stages_ran(in_clone("repro").stdout) == []
     for path in ("models/class_vae/encoder.keras", "data/separation/vae.npz", "report/index.html",
                  "metrics/claims.json", "metrics/separation/conv_vae.json"):
-        assert (clone / path).read_bytes() == (reproduced.path / path).read_bytes(), path
-    shown = [json.loads(run([sys.executable, "-m", "dvc", "metrics", "show", "--json"], cwd=where).stdout)
-             for where in (clone, reproduced.path)]
+        assert (clone / path).read_bytes() == (own_copy.path / path).read_bytes(), path
+    shown = [json.loads(dvc_in(where)("metrics", "show", "--json").stdout) for where in (clone, own_copy.path)]
     assert [list(s.values())[0]["data"] for s in shown][0] == [list(s.values())[0]["data"] for s in shown][1]
-    run([sys.executable, "-m", "dvc", "exp", "pull", str(origin), name], cwd=clone)
-    run([sys.executable, "-m", "dvc", "exp", "apply", name], cwd=clone)
+    in_clone("exp", "pull", str(origin), name)
+    in_clone("exp", "apply", name)
     pulled = json.loads((clone / "metrics/units/vae.json").read_text())  # the experiment's numbers and report
     assert pulled["active_units"] == sum(value > threshold for value in pulled["activity"].values())
     assert f"more than {threshold} (Burda et al. 2016)" in (clone / "report/index.html").read_text()
-    assert (clone / "plots/curves/vae.csv").read_bytes() == (reproduced.path / "plots/curves/vae.csv").read_bytes()
-    assert "Running stage" not in run([sys.executable, "-m", "dvc", "repro"], cwd=clone).stdout
+    assert (clone / "plots/curves/vae.csv").read_bytes() == (own_copy.path / "plots/curves/vae.csv").read_bytes()
+    assert stages_ran(in_clone("repro").stdout) == []

@@ -1,5 +1,6 @@
 """The report's sentences, on hand-made numbers whose verdicts are known."""
 
+from latentspace import sample_quality as q
 from latentspace.original import ORIGINAL
 from latentspace.report import best_cells, findings, generation_section, metrics_table
 
@@ -44,13 +45,13 @@ def test_the_generation_table_marks_the_best_of_each_column():
         "vae": {"prior": sampler(60.0, 2.25, 0.7), "mixture": sampler(50.0, 2.2, 0.9),
                 "centroids": {"accuracy": 1.0}, "reconstructions": {"accuracy": 0.8}},
     }
-    best = best_cells({(m, s): generation[m][s] for m in generation for s in ("prior", "mixture")})
+    best = best_cells({(m, s): generation[m][s] for m in generation for s in ("prior", "mixture")}, q.MEASURES)
     assert {key: {row for row, k in best if k == key} for key in ("frechet_distance", "class_entropy", "precision")} \
         == {"frechet_distance": {("ae", "mixture")}, "class_entropy": {("vae", "prior")},
             "precision": {("vae", "mixture")}}
     assert {row for row, key in best if key == "recall"} == {(m, s) for m in generation for s in ("prior", "mixture")}
-    judge = {"eval_accuracy": 0.97, "real_confidence": 0.98, "real_class_entropy": 2.3, "real_inception_score": 9.5,
-             "real_frechet_distance": 3.0, "real_precision": 0.8, "real_recall": 0.8}
+    judge = {"eval_accuracy": 0.97, "real": {"confidence": 0.98, "class_entropy": 2.3, "inception_score": 9.5,
+                                             "frechet_distance": 3.0, "precision": 0.8, "recall": 0.8}}
     page = generation_section(generation, judge)
     assert "<th>AE, mixture</th><td><b>0.9000</b></td><td>2.20</td><td><b>5.00</b></td><td><b>40.00</b></td>" in page
     assert "<th>VAE</th><td>1.00</td><td>0.8000</td>" in page  # centroids, reconstructions accuracy

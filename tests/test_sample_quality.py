@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from latentspace import sample_quality as q
+from latentspace.samplers import Mixture
 
 
 def one_hot(classes, n_classes=10, confidence=1.0):
@@ -70,11 +71,11 @@ def test_the_mixture_sampler_recovers_a_known_two_component_mixture():
     means = np.array([[-4.0, 0.0, 1.0], [4.0, 2.0, -1.0]])
     codes = np.concatenate([means[0] + rng.normal(scale=0.5, size=(2000, 3)),
                             means[1] + rng.normal(scale=0.5, size=(2000, 3))])
-    mixture = q.fit_mixture(codes, components=2, covariance="full", seed=0)
-    found = mixture.means_[np.argsort(mixture.means_[:, 0])]
+    sampler = Mixture().fit(codes, seed=0, settings={"mixture_components": 2, "mixture_covariance": "full"})
+    found = sampler.mixture.means_[np.argsort(sampler.mixture.means_[:, 0])]
     np.testing.assert_allclose(found, means, atol=0.1)
-    draws = q.sample_mixture(mixture, 1000, seed=1)
+    draws = sampler.draw(1000, seed=1)
     assert draws.shape == (1000, 3) and draws.dtype == np.float32
     assert 0.4 < np.mean(draws[:, 0] > 0) < 0.6  # both components, in proportion
     assert not np.all(draws[:500, 0] < 0)  # shuffled, not grouped by component
-    np.testing.assert_array_equal(draws, q.sample_mixture(mixture, 1000, seed=1))  # seeded
+    np.testing.assert_array_equal(draws, sampler.draw(1000, seed=1))  # seeded

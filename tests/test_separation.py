@@ -18,8 +18,8 @@ def test_well_separated_clusters_score_perfectly_everywhere():
     train, train_labels = clusters(30, 0.5, seed=0)
     codes, labels = clusters(20, 0.5, seed=1)
     embedded = codes @ np.random.default_rng(2).normal(size=(5, 2))  # a map: any projection will do here
-    result, values = separation.scores(train, train_labels, codes, labels, neighbours=5, resamples=100, level=0.95,
-                                       seed=0, embedded=embedded)
+    result, values = separation.scores(separation.Codes(train, train_labels, codes, labels, neighbours=5, seed=0,
+                                                        embedded=embedded), resamples=100, level=0.95)
     assert result["knn_accuracy"]["value"] == 1.0 and result["probe_accuracy"]["value"] == 1.0
     assert result["silhouette"]["value"] > 0.9
     assert result["davies_bouldin"]["value"] < 0.1
@@ -34,7 +34,8 @@ def test_shuffled_labels_give_chance_probes_and_no_cluster_agreement():
     rng = np.random.default_rng(3)
     train, codes = rng.normal(size=(2000, 5)), rng.normal(size=(1000, 5))
     train_labels, labels = rng.integers(0, 10, 2000), rng.integers(0, 10, 1000)
-    result, _ = separation.scores(train, train_labels, codes, labels, neighbours=5, resamples=100, level=0.95, seed=0)
+    result, _ = separation.scores(separation.Codes(train, train_labels, codes, labels, neighbours=5, seed=0),
+                                  resamples=100, level=0.95)
     for probe in ("knn_accuracy", "probe_accuracy"):
         assert abs(result[probe]["value"] - 0.1) < 0.04, probe
         assert result[probe]["low"] < 0.1 + 0.01  # chance is (nearly) inside the interval

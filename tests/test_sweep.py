@@ -13,10 +13,11 @@ import sys
 
 import pytest
 
-from latentspace import over_seeds, sweep
+from latentspace.tools import experiments, over_seeds, sweep
 
 MODELS = ("ae", "vae")
-LABELS = ["val_loss", "silhouette", "knn_accuracy", "probe_accuracy", "prior_frechet"]
+LABELS = ["val_loss", "silhouette", "knn_accuracy", "probe_accuracy", "prior_confidence", "mixture_confidence",
+          "prior_frechet_distance", "mixture_frechet_distance", "prior_precision", "mixture_precision"]
 
 
 def params(seed=42, beta=1.0, gamma=10.0, latent=10):
@@ -39,8 +40,9 @@ def metrics(loss=135.0, silhouette=0.1, verdict="supported", skip=()):
             for name, value in (("silhouette", silhouette if own else 0.05), ("knn_accuracy", 0.9),
                                 ("probe_accuracy", 0.8))}
         files[f"metrics/generation/{model}.json"] = {
-            "prior": {"frechet_distance": 110.0 if own else 480.0, "precision": 0.7},
-            "mixture": {"frechet_distance": 70.0}, "centroids": {"accuracy": 1.0}}
+            "prior": {"confidence": 0.75, "frechet_distance": 110.0 if own else 480.0, "precision": 0.7, "recall": 0.2},
+            "mixture": {"confidence": 0.85, "frechet_distance": 70.0, "precision": 0.8, "recall": 0.17},
+            "centroids": {"accuracy": 1.0}}
         files[f"metrics/units/{model}.json"] = {"active_units": 10, "dimensions": 10, "activity": {"z0": 1.0}}
     files["metrics/claims.json"] = {"better_prior_helps": {"verdict": verdict, "vae_mixture_vs_vae_prior": {
         "frechet_distance": {"difference": -30.0, "low": -35.0, "high": -25.0, "verdict": verdict}}}}
@@ -76,13 +78,13 @@ def betas():
 
 
 def found_of(shown):
-    return sweep.comparable(over_seeds.all_runs(shown))[0]
+    return sweep.comparable(experiments.all_runs(shown))[0]
 
 
 def test_the_walk_finds_the_workspace_commits_experiments_and_flattens_every_metrics_file():
     shown = exps(("b4", {"run_params": params(beta=4.0)}), ("queued", {"state": "queued", "run_metrics": {}}))
     shown[1]["data"]["metrics"]["metrics/broken.json"] = {"error": {"msg": "cannot read", "type": "YAMLError"}}
-    found = over_seeds.all_runs(shown)
+    found = experiments.all_runs(shown)
     assert [(r["name"], r["baseline"], r["state"]) for r in found] == [
         ("workspace", None, None), ("main", None, None), ("b4", "main", None), ("queued", "main", "queued")]
     run = found[2]
@@ -104,7 +106,7 @@ def test_over_seeds_runs_are_built_on_the_walk_and_skip_unfinished_runs():
 
 
 def test_an_unnamed_commit_is_named_by_its_short_sha():
-    found = over_seeds.all_runs([commit("0123456789abcdef0123456789abcdef01234567")])
+    found = experiments.all_runs([commit("0123456789abcdef0123456789abcdef01234567")])
     assert found[0]["name"] == "0123456"
 
 
@@ -185,7 +187,7 @@ def test_a_run_lacking_a_metrics_file_shows_blank_cells(tmp_path):
     rows = sweep.table(found, ["models.vae.beta"], columns)
     assert rows[1][3 + frechet] is None and rows[1][3 + claim] is None and rows[0][3 + frechet] == 110.0
     summary = sweep.build(shown, tmp_path / "out")
-    assert summary.splitlines()[-1].endswith("| 0.8 |  |  |")  # VAE probe, VAE prior_frechet, the claim
+    assert summary.splitlines()[-1].endswith("| 0.8 |" + "  |" * 7)  # VAE probe, the VAE's 6 generation ones, the claim
     with open(tmp_path / "out" / "runs.csv", newline="") as handle:
         assert list(csv.DictReader(handle))[1]["metrics/generation/vae.json:prior.frechet_distance"] == ""
     assert "<td></td>" in (tmp_path / "out" / "index.html").read_text()
@@ -193,7 +195,7 @@ def test_a_run_lacking_a_metrics_file_shows_blank_cells(tmp_path):
 
 def test_a_column_no_run_has_is_left_out_and_the_list_extends():
     found = found_of(exps(workspace=False))
-    specs = (*sweep.KEY_METRICS, ("metrics/units/{model}.json", "active_units", "active_units"),
+    specs = (*sweep.key_metrics(), ("metrics/units/{model}.json", "active_units", "active_units"),
              ("metrics/nowhere/{model}.json", "x", "x"), ("metrics/judge.json", "eval_accuracy", "judge accuracy"))
     columns = sweep.key_columns(found, specs)
     assert sweep.Column("metrics/units/vae.json:active_units", "vae", "active_units") in columns
@@ -271,7 +273,7 @@ def test_main_fails_in_one_line_when_dvc_exp_show_fails(tmp_path, capsys):
 
 
 def test_importing_the_command_imports_neither_tensorflow_nor_keras():
-    code = ("import sys, latentspace.sweep as s; s.sweep_figure('x', 'y', {('vae', ''): [(1, 2, 2, 2, 1)]}); "
+    code = ("import sys, latentspace.tools.sweep as s; s.sweep_figure('x', 'y', {('vae', ''): [(1, 2, 2, 2, 1)]}); "
             "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras'))))")
     done = subprocess.run([sys.executable, "-c", "import json; " + code], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout) == []

@@ -3,12 +3,12 @@
 One run's verdicts (``metrics/claims.json``) cover the evaluation digits but not the training's
 randomness. Repeat the study over seeds as DVC experiments (README, "Seeds"), then::
 
-    python3 -m latentspace.over_seeds [--level 0.95] [--json FILE]
+    python3 -m latentspace.tools.over_seeds [--level 0.95] [--json FILE]
 
-reads ``dvc exp show --json``, groups the runs whose params differ only in ``seed``, and for each
-group of two or more seeds decides every comparison again from the differences of the runs: their
-mean, with a Student-t interval over the seeds, judged by the same rule and margins
-(:func:`latentspace.claims.verdict`). Prints a Markdown table a group.
+reads ``dvc exp show --json`` (:mod:`latentspace.tools.experiments`), groups the runs whose params
+differ only in ``seed``, and for each group of two or more seeds decides every comparison again from
+the differences of the runs: their mean, with a Student-t interval over the seeds, judged by the same
+rule and margins (:func:`latentspace.claims.verdict`). Prints a Markdown table a group.
 """
 
 from __future__ import annotations
@@ -16,72 +16,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import subprocess
 import sys
 
-from .claims import INCONCLUSIVE, overall, verdict
+from ..claims import INCONCLUSIVE, overall, verdict
+from .experiments import FINISHED, ExperimentsError, all_runs, exp_show
 
 CLAIMS_FILE = "metrics/claims.json"
-
-
-def _flatten(tree: dict, prefix: str = "") -> dict:
-    flat = {}
-    for key, value in tree.items():
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
-PARAMS_FILE = "params.yaml"
-FINISHED = (None, "success")  # executor states of runs whose metrics are their own (queued, running, failed are not)
-
-
-def _short(rev: str | None) -> str | None:
-    """A commit's 40-hex SHA → its first 7 digits; ``workspace`` and names unchanged."""
-    if rev and len(rev) == 40 and all(c in "0123456789abcdef" for c in rev):
-        return rev[:7]
-    return rev
-
-
-def _file_data(files: dict | None) -> dict:
-    """``{path: data}`` of the files ``dvc exp show`` could read (a file with an ``error`` is left out)."""
-    return {path: entry["data"] for path, entry in (files or {}).items()
-            if isinstance(entry, dict) and isinstance(entry.get("data"), dict)}
-
-
-def all_runs(shown: list) -> list[dict]:
-    """Every run in ``dvc exp show --json``'s output: the workspace, commits (branches, tags with ``-a``,
-    ``-T``, ``-A``) and each commit's experiments, in the order shown. A run is::
-
-        {"name": experiment, branch or tag name, else the short SHA (or "workspace"),
-         "rev": the full SHA (or "workspace"), "baseline": the name of the commit an experiment is based on
-         (None for commits), "state": the executor's state (None, "success", "queued", "running", "failed"),
-         "params": {dotted key: value} (params.yaml's keys bare, other files' as "file:key"),
-         "metrics": {"file:dotted.key": value} over every metrics file, "files": {metrics file: its data}}
-    """
-    found = []
-
-    def visit(entry, baseline, state):
-        data = entry.get("data") or {}
-        params = {}
-        for path, tree in _file_data(data.get("params")).items():
-            params.update(_flatten(tree, "" if path == PARAMS_FILE else f"{path}:"))
-        files = _file_data(data.get("metrics"))
-        rev = entry.get("rev") or data.get("rev")
-        name = entry.get("name") or data.get("name") or _short(rev)
-        found.append({"name": name, "rev": rev, "baseline": baseline, "state": state, "params": params,
-                      "files": files, "metrics": {f"{path}:{key}": value for path, tree in files.items()
-                                                  for key, value in _flatten(tree).items()}})
-        for experiment in entry.get("experiments") or []:
-            executor = (experiment.get("executor") or {}).get("state")
-            for revision in experiment.get("revs") or []:
-                visit(revision, name, executor)
-
-    for entry in shown:
-        visit(entry, None, None)
-    return found
 
 
 def runs(shown: list) -> list[dict]:
@@ -152,11 +92,12 @@ def main(argv=None) -> int:
     parser.add_argument("--level", type=float, default=0.95, help="confidence level of the intervals (default 0.95)")
     parser.add_argument("--json", help="also write the verdicts to this file")
     args = parser.parse_args(argv)
-    shown = subprocess.run([sys.executable, "-m", "dvc", "exp", "show", "--json"], capture_output=True, text=True)
-    if shown.returncode != 0:
-        print(f"dvc exp show failed: {shown.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+    try:
+        shown = exp_show([])
+    except ExperimentsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 1
-    groups = seed_groups(runs(json.loads(shown.stdout)))
+    groups = seed_groups(runs(shown))
     if not groups:
         print("no runs that differ only in seed: queue some (README, \"Seeds\") and run them first", file=sys.stderr)
         return 1

@@ -1,6 +1,6 @@
 """How close each part of the pipeline is to this machine's limit, measured in one run::
 
-    python3 -m latentspace.benchmark [--out benchmarks/latest.json] [--skip repro,tsne,...]
+    python3 -m latentspace.tools.benchmark [--out benchmarks/latest.json] [--skip repro,tsne,...]
 
 Writes a JSON file (``benchmarks/latest.json``) and prints it as Markdown tables. Everything is
 measured on the machine at hand, in the same run, so the ratios hold where absolute numbers do not:
@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the project (this file is latentspace/tools/benchmark.py)
 FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16")
 PACKAGES = ("tensorflow", "keras", "numpy", "scikit-learn", "openTSNE", "dvc", "jax", "torch")
 PARTS = ("limit", "training", "backends", "repro", "tsne")
@@ -83,8 +83,15 @@ def theoretical_peak(facts: dict) -> float | None:
     return facts["cores"] * facts["ghz"] * width
 
 
-def _best(seconds_of, repeats: int = 3) -> float:
-    return min(seconds_of() for _ in range(repeats))
+def _best(work, repeats: int = 3) -> float:
+    """Seconds of the fastest of ``repeats`` calls of ``work``, after one call that warms it up."""
+    work()
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        work()
+        seconds.append(time.perf_counter() - start)
+    return min(seconds)
 
 
 def numpy_matmul(sizes=(1024, 2048, 4096)) -> dict:
@@ -92,14 +99,7 @@ def numpy_matmul(sizes=(1024, 2048, 4096)) -> dict:
     result = {}
     for n in sizes:
         a, b = (np.random.default_rng(n).standard_normal((n, n), dtype=np.float32) for _ in range(2))
-        a @ b
-
-        def once():
-            start = time.perf_counter()
-            a @ b
-            return time.perf_counter() - start
-
-        result[n] = 2 * n ** 3 / _best(once) / 1e9
+        result[n] = 2 * n ** 3 / _best(lambda: a @ b) / 1e9  # noqa: B023 (called at once)
     return result
 
 
@@ -112,17 +112,11 @@ def framework_matmul(sizes=(1024, 2048, 4096), dtype="float32") -> dict:
     for n in sizes:
         a = ops.convert_to_tensor(np.random.default_rng(n).standard_normal((n, n)), dtype=dtype)
         b = ops.convert_to_tensor(np.random.default_rng(n + 1).standard_normal((n, n)), dtype=dtype)
+
         def product():  # waits for the product: one element back in NumPy (bfloat16 has no NumPy type)
             return keras.ops.convert_to_numpy(ops.cast(ops.matmul(a, b)[0, 0], "float32"))
 
-        product()
-
-        def once():
-            start = time.perf_counter()
-            product()
-            return time.perf_counter() - start
-
-        result[n] = 2 * n ** 3 / _best(once) / 1e9
+        result[n] = 2 * n ** 3 / _best(product) / 1e9
     return result
 
 
@@ -154,7 +148,7 @@ def conv_throughput(dtype: str, batch: int = 100, steps: int = 20) -> float:
     ``batch`` (a Keras model of just those layers, trained on random data)."""
     import keras
 
-    from .models import conv_decoder, conv_encoder
+    from ..models import conv_decoder, conv_encoder
 
     keras.config.set_dtype_policy(dtype)
     try:
@@ -199,10 +193,10 @@ def training(params: dict, epochs: int, precisions: list[str]) -> list[dict]:
     (best epoch after the first), GFLOP/s and the final validation loss."""
     import keras
 
-    from . import training as t
-    from .data import ARRAYS
-    from .models import build
-    from .outputs import load_arrays
+    from .. import training as t
+    from ..data import ARRAYS
+    from ..models import build
+    from ..outputs import load_arrays
 
     arrays = load_arrays(str(ROOT / "data/dataset.npz"), ARRAYS)
     rows = []
@@ -237,7 +231,8 @@ def other_backend(backend: str, epochs: int) -> list[dict] | str:
         return f"{backend} is not installed"
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "training.json"
-        done = subprocess.run([sys.executable, "-m", "latentspace.benchmark", "--skip", "limit,repro,tsne,backends",
+        done = subprocess.run([sys.executable, "-m", "latentspace.tools.benchmark",
+                               "--skip", "limit,repro,tsne,backends",
                                "--precisions", "float32", "--epochs", str(epochs), "--out", str(out)],
                               cwd=ROOT, env={**os.environ, "KERAS_BACKEND": backend}, capture_output=True, text=True)
         if done.returncode != 0:
@@ -296,8 +291,8 @@ def repro() -> dict:
 def fashion_codes(idx_dir: str) -> np.ndarray | None:
     """Codes (70,000 × latent) of Fashion-MNIST's training and test images under the default AE's
     encoder (``models/ae``); None where the IDX files or the model are missing."""
-    from .data import read_idx_dir
-    from .errors import StageError
+    from ..data import read_idx_dir
+    from ..errors import StageError
 
     model = ROOT / "models/ae/encoder.keras"
     try:
@@ -306,7 +301,7 @@ def fashion_codes(idx_dir: str) -> np.ndarray | None:
         return None
     if not model.exists():
         return None
-    from .models import encode, load_model
+    from ..models import encode, load_model
 
     images = np.concatenate([pairs["train"][0], pairs["test"][0]]).astype(np.float32)[..., None] / 255.0
     return encode(load_model(model), images)[0]
@@ -317,7 +312,7 @@ def tsne(codes: np.ndarray, threads: int, sizes=(10_000, 60_000), subsample: int
     subsample of the map."""
     from sklearn.manifold import trustworthiness
 
-    from .analysis import tsne_map
+    from ..analysis import tsne_map
 
     rows = []
     for n in sizes:
@@ -430,7 +425,7 @@ def main(argv=None) -> int:
     facts = machine()
     precisions = (args.precisions.split(",") if args.precisions else
                   ["float32", *(["mixed_bfloat16"] if "avx512_bf16" in facts["extensions"] else [])])
-    from .models import use_threads
+    from ..models import use_threads
 
     use_threads(params["compute"]["threads"])
     result = {"machine": facts, "threads": params["compute"]["threads"]}

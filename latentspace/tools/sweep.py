@@ -1,14 +1,15 @@
 """A comparison page for DVC experiments and branches (no TensorFlow)::
 
-    python3 -m latentspace.sweep [--out sweep] [--repo .] [-a] [-T] [-A] [--rev REV ...] [-n NUM]
+    python3 -m latentspace.tools.sweep [--out sweep] [--repo .] [-a] [-T] [-A] [--rev REV ...] [-n NUM]
 
 runs ``dvc exp show --json`` in ``--repo`` (the flags ``-a``/``--all-branches``, ``-T``/``--all-tags``,
 ``-A``/``--all-commits``, ``--rev`` and ``-n`` are passed on as given, so it compares experiments,
-branches or both) and writes the folder ``--out`` (relative to the current directory) whole or not at
-all: ``index.html`` (self-contained but for the PNG figures beside it), ``runs.csv`` (one row a run)
-and one PNG a swept param and key metric. Prints the runs' table as Markdown.
+branches or both; :mod:`latentspace.tools.experiments` reads it) and writes the folder ``--out``
+(relative to the current directory) whole or not at all: ``index.html`` (self-contained but for the
+PNG figures beside it), ``runs.csv`` (one row a run) and one PNG a swept param and key metric. Prints
+the runs' table as Markdown.
 
-The page: a table of the runs (the params that vary between them, then :data:`KEY_METRICS`), a
+The page: a table of the runs (the params that vary between them, then :func:`key_metrics`), a
 figure of each key metric against each swept numeric param (one series a model; mean over seeds,
 bars min–max), and the mean and standard deviation over seeds of runs that differ only in ``seed``.
 """
@@ -22,33 +23,39 @@ import io
 import json
 import math
 import re
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import mean, stdev
 
-from .names import title
-from .over_seeds import FINISHED, all_runs, seed_groups
-from .report import VERDICT_STYLE
+from ..names import title
+from ..report import PAGE_CSS, VERDICT_STYLE
+from .. import sample_quality, samplers, separation
+from .experiments import FINISHED, ExperimentsError, all_runs, exp_show
+from .over_seeds import seed_groups
 
 # The key metrics, one column each: (file, dotted key in it, label). ``{model}`` stands for each
 # section of params.yaml's ``models`` (the column's group is the model), ``*`` for any one key of
-# the file (the label's ``*`` becomes that key; the group is the file's stem). Add a line here
-# when a stage gains a metric worth comparing; a column no run has is left out.
-KEY_METRICS = (
-    ("metrics/train/{model}.json", "val_loss", "val_loss"),
-    ("metrics/separation/{model}.json", "silhouette.value", "silhouette"),
-    ("metrics/separation/{model}.json", "knn_accuracy.value", "knn_accuracy"),
-    ("metrics/separation/{model}.json", "probe_accuracy.value", "probe_accuracy"),
-    ("metrics/generation/{model}.json", "prior.frechet_distance", "prior_frechet"),  # N(0, I) draws, judge's features
-    ("metrics/claims.json", "*.verdict", "*"),
-)
+# the file (the label's ``*`` becomes that key; the group is the file's stem). The separation and
+# generation columns are the measures that decide the claims, as declared in their modules (the
+# generation ones for every sampler, labelled ``<sampler>_<measure>``). Add a line here when a stage
+# gains another metric worth comparing; a column no run has is left out.
+def key_metrics() -> tuple[tuple[str, str, str], ...]:
+    """The key metrics, read from the declarations each time (a measure or sampler added there is a column)."""
+    return (
+        ("metrics/train/{model}.json", "val_loss", "val_loss"),
+        *(("metrics/separation/{model}.json", f"{m.name}.value", m.name) for m in separation.MEASURES if m.claims),
+        *(("metrics/generation/{model}.json", f"{sampler.name}.{m.name}", f"{sampler.name}_{m.name}")
+          for m in sample_quality.MEASURES if m.claims for sampler in samplers.SAMPLERS),
+        ("metrics/claims.json", "*.verdict", "*"),
+    )
+
+
 SEED = "seed"
 
 
-class SweepError(Exception):
-    """Nothing to compare: ``dvc exp show`` failed or no run has metrics. The message is one line."""
+class SweepError(ExperimentsError):
+    """Nothing to compare: no run has metrics. The message is one line."""
 
 
 @dataclass(frozen=True)
@@ -70,8 +77,9 @@ def _ordered_union(dicts) -> list[str]:
 
 
 def comparable(found: list[dict]) -> tuple[list[dict], list[tuple[str, str]]]:
-    """The runs of :func:`latentspace.over_seeds.all_runs` worth comparing, and ``(name, why)`` of the others:
-    finished runs with metrics; the workspace is left out when it equals a shown commit (params and metrics)."""
+    """The runs of :func:`latentspace.tools.experiments.all_runs` worth comparing, and ``(name, why)`` of the
+    others: finished runs with metrics; the workspace is left out when it equals a shown commit (params and
+    metrics)."""
     kept, left = [], []
     for run in found:
         if run["state"] not in FINISHED:
@@ -94,8 +102,10 @@ def models(found: list[dict]) -> list[str]:
                               if key.startswith("models.") and key.count(".") >= 2))
 
 
-def key_columns(found: list[dict], specs=KEY_METRICS) -> list[Column]:
-    """The columns of ``specs`` that at least one run has: each model's in turn, then the others."""
+def key_columns(found: list[dict], specs=None) -> list[Column]:
+    """The columns of ``specs`` (default :func:`key_metrics`) that at least one run has: each model's in
+    turn, then the others."""
+    specs = key_metrics() if specs is None else specs
     keys = _ordered_union(run["metrics"] for run in found)
     columns = []
     for model in models(found):
@@ -233,7 +243,7 @@ def points(found: list[dict], param: str, key: str) -> list[tuple]:
 def sweep_figure(param: str, label: str, series: dict[tuple[str, str], list[tuple]]):
     """``label`` against ``param``: ``series[(group, context)]`` is :func:`points`' list; one colour a group,
     one line style a context; markers at the means, bars min–max over seeds. Log x when it spans ×10."""
-    from .plotting import CLASS_COLOURS, plt
+    from ..plotting import CLASS_COLOURS, plt
 
     figure, ax = plt.subplots(figsize=(6.5, 4.2))
     groups = list(dict.fromkeys(group for group, _ in series))
@@ -267,7 +277,7 @@ def _file_name(*parts: str) -> str:
 
 def figures(found: list[dict], columns: list[Column]) -> list[dict]:
     """``{"param", "label", "file", "png"}`` for each swept param and numeric key metric with a sweep to draw."""
-    from .outputs import figure_png
+    from ..outputs import figure_png
 
     by_label: dict[str, list[Column]] = {}
     for column in columns:
@@ -339,20 +349,19 @@ def render(found: list[dict], params: list[str], columns: list[Column], drawn: l
                            for d in drawn if d["param"] == param)
         sweeps.append(f"<h3>{e(param)}</h3>{pictures}")
     leftover = "".join(f"<li>{e(_text(name))}: {e(_text(why))}</li>" for name, why in left)
+    sampler_names = ", ".join(s.name if s.label == s.name else f"{s.name}: {s.label}" for s in samplers.SAMPLERS)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Runs compared</title>
 <style>
-body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1400px; color: #222; }}
-table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; }}
-th, td {{ border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }}
-th {{ background: #f4f4f4; }} img {{ max-width: 100%; }} figure {{ display: inline-block; margin: 0.5em; }}
-figcaption {{ color: #555; font-size: 0.9em; }} .wide {{ overflow-x: auto; }} .runs tr > th:first-child {{ text-align: left; }}
+{PAGE_CSS}
+body {{ max-width: 1400px; }} figure {{ display: inline-block; margin: 0.5em; }} .wide {{ overflow-x: auto; }}
+.runs tr > th:first-child {{ text-align: left; }}
 </style></head><body>
 <h1>Runs compared</h1>
 <p>{len(found)} runs from <code>{e(command)}</code>. The table shows the params that vary between them
 (every param if there is one run) and the key metrics; a blank cell is a metric the run lacks. Losses are nats
-per image on the validation split; separation scores on the evaluation split; prior_frechet is the Fréchet
-distance of N(0, I) draws to the evaluation digits in the judge's features. Every value: <code>runs.csv</code>.</p>
+per image on the validation split; separation scores on the evaluation split; <i>sampler</i>_<i>measure</i> scores
+the decoded draws of a sampler ({e(sampler_names)}) as the judge sees them. Every value: <code>runs.csv</code>.</p>
 <div class="wide">{_runs_table(found, params, columns)}</div>
 <h2>Sweeps</h2>
 <p>Each key metric against each numeric param that varies (not <code>seed</code>), among runs that differ in that
@@ -360,7 +369,7 @@ param alone (and in seed): markers are the mean over seeds, bars the min–max o
 {"".join(sweeps) or "<p>No param is swept.</p>"}
 <h2>Seeds</h2>
 <p>Runs that differ only in <code>seed</code>: mean and sample standard deviation (n − 1) over seeds; verdicts
-counted. <code>python3 -m latentspace.over_seeds</code> decides the claims over seeds.</p>
+counted. <code>python3 -m latentspace.tools.over_seeds</code> decides the claims over seeds.</p>
 {_seeds_section(seeds, columns)}
 {f"<h2>Left out</h2><ul>{leftover}</ul>" if leftover else ""}
 </body></html>
@@ -370,7 +379,7 @@ counted. <code>python3 -m latentspace.over_seeds</code> decides the claims over 
 def build(shown: list, out: str | Path, command: str = "dvc exp show --json") -> str:
     """Write the folder ``out`` (index.html, runs.csv, figures) from ``dvc exp show --json``'s parsed output,
     atomically; return the runs' Markdown table. :class:`SweepError` when no run has metrics."""
-    from .outputs import atomic_path
+    from ..outputs import atomic_path
 
     found, left = comparable(all_runs(shown))
     if not found:
@@ -385,22 +394,6 @@ def build(shown: list, out: str | Path, command: str = "dvc exp show --json") ->
         for d in drawn:
             (tmp / d["file"]).write_bytes(d["png"])
     return markdown(found, params, columns)
-
-
-def exp_show(options: list[str], repo: str | Path = ".") -> list:
-    """``dvc exp show --json`` with ``options``, run in ``repo``, parsed; :class:`SweepError` when it fails."""
-    done = subprocess.run([sys.executable, "-m", "dvc", "exp", "show", "--json", *options], cwd=repo, check=False,
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
-        raise SweepError(f"dvc exp show failed: {last}")
-    try:
-        shown = json.loads(done.stdout)
-    except ValueError:
-        raise SweepError("dvc exp show printed no JSON") from None
-    if not isinstance(shown, list):
-        raise SweepError("dvc exp show printed JSON of an unknown shape")
-    return shown
 
 
 def _options(args: argparse.Namespace) -> list[str]:
@@ -425,7 +418,7 @@ def main(argv=None) -> int:
     try:
         shown = exp_show(options, args.repo)
         print(build(shown, args.out, " ".join(["dvc exp show --json", *options])))
-    except (SweepError, OSError) as exc:
+    except (ExperimentsError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
