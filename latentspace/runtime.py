@@ -23,7 +23,7 @@ BATCH = 500  # images or codes a predict step
 # TensorFlow's start-up lines on stderr (absl before its log is set up, oneDNN, no GPU): not the stage's.
 CHATTER = re.compile(r"absl::InitializeLog|oneDNN custom operations|cuda drivers|Unable to register cu|"
                      r"computation placer|TF-TRT Warning|rebuild TensorFlow with the appropriate compiler flags|"
-                     r"This TensorFlow binary is optimized")
+                     r"This TensorFlow binary is optimized|cuInit|cuda_platform|CUDA error")
 
 
 def _quietly(action):
@@ -46,8 +46,9 @@ def _quietly(action):
 
 
 def start(threads: int | None = None):
-    """Import Keras quietly and fix the backend's CPU thread pools at ``threads`` (None leaves them);
-    returns the ``keras`` module. Call it before any other Keras work of the process.
+    """Import Keras quietly and fix the backend's CPU thread pools at ``threads`` (None leaves them and
+    the devices unstarted, so a caller can still split them); returns the ``keras`` module. Call it
+    before any other Keras work of the process, and again with the same ``threads`` at will.
 
     Results depend on the thread count: oneDNN splits a convolution's sums by thread, so the conv VAE
     trained on 1, 2 or 4 threads ends with different last digits. With it fixed, a run gives the
@@ -67,6 +68,7 @@ def start(threads: int | None = None):
             if threads is not None:
                 tf.config.threading.set_intra_op_parallelism_threads(threads)
                 tf.config.threading.set_inter_op_parallelism_threads(threads)
+                tf.config.list_logical_devices()  # starts the devices (the GPU probe's lines are captured too)
         elif backend == "torch" and threads is not None:
             import torch
 

@@ -16,11 +16,13 @@ def main():
     p = params.for_stage()
     section = p.section(f"models.{args.name}")
     architecture = section.pop("architecture")
+    from latentspace import runtime
     from latentspace.data import ARRAYS
     from latentspace.outputs import load_arrays, write_json
 
     arrays = load_arrays(args.data, ARRAYS)
-    from latentspace.training import train  # imports TensorFlow: only once the inputs are known good
+    runtime.start(p["compute.threads"])  # imports TensorFlow, quietly: only once the inputs are known good
+    from latentspace.training import train
 
     metrics = train(
         arrays, args.name, architecture, section, latent_size=p["model.latent_size"],
