@@ -53,15 +53,24 @@ class Side:
 
     @property
     def label(self) -> str:
-        return self.model + (f"_{self.sampler}" if self.sampler else "")
+        """``vae``, or ``vae@prior`` for a sampler: a model's name holds no ``@`` or space
+        (latentspace.params.MODEL_NAME), so no label can be taken for another."""
+        return self.model + (f"@{self.sampler}" if self.sampler else "")
 
     @classmethod
     def parse(cls, label: str) -> "Side":
-        """The side a :attr:`label` names (``conv_vae_prior`` → conv_vae with the prior)."""
-        for sampler in samplers.SAMPLERS:
-            if label.endswith(f"_{sampler.name}"):
-                return cls(label[:-len(sampler.name) - 1], sampler.name)
-        return cls(label)
+        """The side a :attr:`label` names (``conv_vae@prior`` → conv_vae with the prior)."""
+        model, _, sampler = label.partition("@")
+        return cls(model, sampler or None)
+
+
+PAIR = " vs "  # a comparison's key: "<better label> vs <worse label>"
+
+
+def split_pair(key: str) -> tuple[Side, Side]:
+    """The sides a comparison's key names, claimed better first."""
+    better, worse = key.split(PAIR)
+    return Side.parse(better), Side.parse(worse)
 
 
 @dataclass(frozen=True)
@@ -134,13 +143,13 @@ def replicates(measure: str, kept, indices: np.ndarray):
 
 def decide(claim: Claim, data: dict, *, margins: dict[str, float], resamples: int, level: float,
            seed: int) -> dict:
-    """``{"verdict", <better>_vs_<worse>: {measure: {difference, low, high, verdict}}}`` for one claim.
+    """``{"verdict", "<better> vs <worse>": {measure: {difference, low, high, verdict}}}`` for one claim.
 
     ``data[side.label]`` are the kept per-item values of each side (see :func:`replicates`).
     """
     result, verdicts, cache = {}, [], {}
     for better, worse in claim.pairs:
-        entry = result[f"{better.label}_vs_{worse.label}"] = {}
+        entry = result[f"{better.label}{PAIR}{worse.label}"] = {}
         for measure in claim.measures:
             sides = []
             for side in (better, worse):

@@ -25,14 +25,18 @@ def _raise_terminated(signum, frame):
 def stage_main(fn):
     """Decorate a stage's ``main``: a :class:`StageError` becomes ``error: …`` on stderr, exit 2.
 
+    The stage's outputs appear together when it returns (:func:`latentspace.outputs.together`).
     SIGINT and SIGTERM unwind the stage (temporary outputs are removed) and exit 130 or 143.
     """
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        from .outputs import together
+
         signal.signal(signal.SIGTERM, _raise_terminated)
         try:
-            return fn(*args, **kwargs)
+            with together():
+                return fn(*args, **kwargs)
         except StageError as exc:
             print(f"error: {exc}", file=sys.stderr, flush=True)
             raise SystemExit(2) from None

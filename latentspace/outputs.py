@@ -1,14 +1,19 @@
 """Atomic, deterministic writing of stage outputs.
 
-Every output appears under its final name only once complete: it is written under a temporary
-name in the same folder and renamed. Array files are byte-identical for identical arrays (no
-timestamps), so DVC sees an unchanged output and skips the stages downstream.
+Every output appears under its final name only once complete, and a stage's outputs appear
+together: each is written under a temporary name, flushed to disk, and renamed when the stage has
+written them all (:func:`together`, which every stage runs in). Temporaries live in the
+repository's ``.dvc/tmp/partial/`` (DVC and git ignore it), never inside a tracked folder, so a
+SIGKILL leaves nothing that DVC would hash into a folder dependency; those of dead processes are
+removed by the next run. Array files are byte-identical for identical arrays (no timestamps), so
+DVC sees an unchanged output and skips the stages downstream.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 import os
 import shutil
@@ -20,10 +25,45 @@ import numpy as np
 
 from .errors import StageError
 
+PARTIAL = Path(".dvc") / "tmp" / "partial"  # under the repository root (a stage's working directory)
+_numbers = itertools.count()
+_pending: list[tuple[Path, Path]] | None = None  # (temporary, output) of the open :func:`together`
+_swept: set[Path] = set()
 
-def _temporary_sibling(path: Path) -> Path:
-    # Keep the suffix: Keras and matplotlib choose the format from it.
-    return path.with_name(f".{path.stem}.tmp-{os.getpid()}{path.suffix}")
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _partial_folder() -> Path | None:
+    """The repository's folder of temporaries (made, and swept of dead processes' once a process),
+    or None outside a DVC repository."""
+    root = Path.cwd()
+    if not (root / ".dvc").is_dir():
+        return None
+    folder = root / PARTIAL
+    folder.mkdir(parents=True, exist_ok=True)
+    if folder not in _swept:
+        _swept.add(folder)
+        for entry in folder.iterdir():
+            pid = entry.name.split("-", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+                _remove(entry)
+    return folder
+
+
+def _temporary_for(path: Path) -> Path:
+    # Keep the name's suffix: Keras and matplotlib choose the format from it.
+    folder = _partial_folder()
+    if folder is None:  # outside a repository (a tool, a test): beside the output
+        return path.with_name(f".{path.stem}.tmp-{os.getpid()}-{next(_numbers)}{path.suffix}")
+    return folder / f"{os.getpid()}-{next(_numbers)}-{path.name}"
 
 
 def _remove(path: Path) -> None:
@@ -34,24 +74,83 @@ def _remove(path: Path) -> None:
             path.unlink()
 
 
+def _sync(path: Path) -> None:
+    """Flush a file, or every file of a folder, to disk."""
+    for file in (sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]):
+        descriptor = os.open(file, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def _sync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not every file system lets a folder be opened for fsync
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def _rename(tmp: Path, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    os.replace(tmp, path)
+    _sync_folder(path.parent)
+
+
+@contextlib.contextmanager
+def together() -> Iterator[None]:
+    """Outputs written inside (:func:`atomic_path` and what uses it) are renamed to their names only
+    at the end, all of them, after each was flushed; on any exception, none is and their
+    temporaries are removed. Nested uses join the outermost."""
+    global _pending
+    if _pending is not None:
+        yield
+        return
+    _pending = []
+    try:
+        yield
+        for tmp, path in _pending:
+            _rename(tmp, path)
+    finally:
+        for tmp, _ in _pending:
+            _remove(tmp)
+        _pending = None
+
+
+def written(path: str | Path) -> Path:
+    """Where ``path``'s content is now: its temporary while :func:`together` holds it back, else ``path``."""
+    path = Path(path)
+    for tmp, target in reversed(_pending or []):
+        if target == path:
+            return tmp
+    return path
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path (file or folder) beside ``path``; rename it to ``path`` on success.
+    """Yield a temporary path (file or folder) for ``path``; it becomes ``path`` on success (at the end
+    of the enclosing :func:`together`, if any), flushed to disk first.
 
     On any exception, including KeyboardInterrupt, the temporary is removed and ``path`` is left
     as it was.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temporary_sibling(path)
+    tmp = _temporary_for(path)
     _remove(tmp)
     try:
         yield tmp
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        os.replace(tmp, path)
-    finally:
+        _sync(tmp)
+        if _pending is not None:
+            _pending.append((tmp, path))
+            return
+        _rename(tmp, path)
+    except BaseException:
         _remove(tmp)
+        raise
 
 
 def write_bytes(path: str | Path, data: bytes) -> None:

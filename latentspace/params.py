@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import StageError
 
 PARAMS_FILE = "params.yaml"
@@ -32,19 +30,21 @@ class Rule:
 
     kind: type  # int, float or str
     low: float | None = None  # inclusive unless ``open_low``
-    high: float | None = None  # exclusive
+    high: float | None = None  # exclusive unless ``closed_high``
     open_low: bool = False
     choices: tuple[str, ...] = ()
     nullable: bool = False
+    closed_high: bool = False
 
     def describe(self) -> str:
         if self.choices:
             return "one of " + ", ".join(self.choices)
         what = {int: "an integer", float: "a number", str: "a string"}[self.kind]
         if self.low is not None and self.high is not None:
-            what += f" in {'(' if self.open_low else '['}{self.low:g}, {self.high:g})"
+            what += (f" in {'(' if self.open_low else '['}{_number(self.low)}, {_number(self.high)}"
+                     f"{']' if self.closed_high else ')'}")
         elif self.low is not None:
-            what += f" {'>' if self.open_low else '≥'} {self.low:g}"
+            what += f" {'>' if self.open_low else '≥'} {_number(self.low)}"
         return what + (" or null" if self.nullable else "")
 
     def check(self, value: Any) -> bool:
@@ -56,16 +56,31 @@ class Rule:
             return False
         if self.kind is int and not isinstance(value, int):
             return False
-        if not math.isfinite(value):
-            return False
+        if isinstance(value, float) and not math.isfinite(value):
+            return False  # an int of any size compares exactly with the bounds below, never overflows
         if self.low is not None and (value <= self.low if self.open_low else value < self.low):
             return False
-        return self.high is None or value < self.high
+        return self.high is None or (value <= self.high if self.closed_high else value < self.high)
 
 
-POSITIVE_INT = Rule(int, low=1)
-POSITIVE = Rule(float, low=0, open_low=True)
-NON_NEGATIVE = Rule(float, low=0)
+def _number(bound: float) -> str:
+    """A bound as people write it in params.yaml: 1024, 4294967295, 0.5, 1e+06."""
+    if float(bound).is_integer() and abs(bound) < 1e15 and (isinstance(bound, int) or abs(bound) < 1e5):
+        return str(int(bound))
+    return f"{bound:g}"
+
+
+def upto(kind: type, low: float, high: float, open_low: bool = False) -> Rule:
+    """A number in [low, high] (or (low, high]): every value a machine could need, and no more."""
+    return Rule(kind, low=low, high=high, open_low=open_low, closed_high=True)
+
+
+# Upper bounds are what no machine needs (a run past them would hang or exhaust memory, and params
+# travel between machines), not this machine's limits: stages check those against the data and the
+# memory (latentspace/limits.py).
+SEED = upto(int, 0, 2**32 - 1)  # NumPy, TensorFlow and Keras seeds are 32-bit
+COUNT = upto(int, 1, 1_000_000)
+WEIGHT = upto(float, 0, 1e6)  # a loss weight or a margin
 FRACTION = Rule(float, low=0, high=1, open_low=True)
 
 DISTRIBUTE = ("none", "mirrored")  # train.distribute: one device, or tf.distribute.MirroredStrategy
@@ -74,47 +89,63 @@ TSNE_BACKENDS = ("sklearn", "opentsne")  # tsne.backend
 
 # The keys every params file has.
 SCHEMA: dict[str, Rule] = {
-    "seed": Rule(int, low=0),
+    "seed": SEED,
     "data.source": Rule(str, choices=SOURCES),
     "data.tfds_name": Rule(str),
     "data.idx_dir": Rule(str),
     "data.val_fraction": FRACTION,
     "data.eval_fraction": FRACTION,
-    "data.subsample": Rule(int, low=1, nullable=True),
-    "model.latent_size": POSITIVE_INT,
-    "train.batch_size": POSITIVE_INT,
-    "train.learning_rate": POSITIVE,
-    "train.epochs": POSITIVE_INT,
+    "data.subsample": Rule(int, low=1, high=10_000_000, closed_high=True, nullable=True),
+    "model.latent_size": upto(int, 2, 784),  # a map needs two dimensions; the PCA baseline at most the pixels
+    "train.batch_size": upto(int, 1, 100_000),
+    "train.learning_rate": upto(float, 0, 10, open_low=True),
+    "train.epochs": upto(int, 1, 100_000),
     "train.distribute": Rule(str, choices=DISTRIBUTE),
     "train.precision": Rule(str, choices=PRECISIONS),
-    "compute.threads": POSITIVE_INT,
-    "tsne.perplexity": POSITIVE,
+    "compute.threads": upto(int, 1, 1024),
+    "tsne.perplexity": upto(float, 0, 10_000, open_low=True),
     "tsne.backend": Rule(str, choices=TSNE_BACKENDS),
-    "report.num_samples": POSITIVE_INT,
-    "judge.epochs": POSITIVE_INT,
-    "judge.seed": Rule(int, low=0),
-    "generation.num_samples": Rule(int, low=4),  # precision and recall need more than k = 3 samples
-    "generation.mixture_components": POSITIVE_INT,
+    "report.num_samples": upto(int, 1, 100),  # columns of a figure: compare draws at most this many
+    "judge.epochs": upto(int, 1, 10_000),
+    "judge.seed": SEED,
+    "generation.num_samples": upto(int, 4, 1_000_000),  # precision and recall need more than k = 3 samples
+    "generation.mixture_components": upto(int, 1, 10_000),
     "generation.mixture_covariance": Rule(str, choices=("full", "tied", "diag", "spherical")),
-    "report.interpolation_steps": Rule(int, low=2),
-    "separation.neighbours": POSITIVE_INT,
-    "bootstrap.resamples": Rule(int, low=2),
+    "report.interpolation_steps": upto(int, 2, 100),  # columns of compare's interpolation figure
+    "separation.neighbours": upto(int, 1, 10_000),
+    "bootstrap.resamples": upto(int, 2, 1_000_000),
     "bootstrap.level": FRACTION,
-    "units.active_threshold": NON_NEGATIVE,
+    "units.active_threshold": WEIGHT,
     # The smallest difference that counts for a claim, per measure (latentspace/claims.py's MEASURES).
-    **{f"claims.margins.{measure}": NON_NEGATIVE for measure in (
+    **{f"claims.margins.{measure}": WEIGHT for measure in (
         "silhouette", "knn_accuracy", "probe_accuracy", "confidence", "precision", "frechet_distance")},
 }
 
 # Each architecture's keys in a model section, besides ``architecture`` itself. The builder of the
 # same name in ``latentspace/models.py`` takes exactly these as keyword arguments (a test checks).
 ARCHITECTURES: dict[str, dict[str, Rule]] = {
-    "dense_ae": {"hidden_units": POSITIVE_INT},
-    "dense_vae": {"hidden_units": POSITIVE_INT, "beta": NON_NEGATIVE},
-    "conv_vae": {"beta": NON_NEGATIVE},
-    "class_vae": {"hidden_units": POSITIVE_INT, "beta": NON_NEGATIVE, "gamma": NON_NEGATIVE},
+    "dense_ae": {"hidden_units": upto(int, 1, 100_000)},
+    "dense_vae": {"hidden_units": upto(int, 1, 100_000), "beta": WEIGHT},
+    "conv_vae": {"beta": WEIGHT},
+    "class_vae": {"hidden_units": upto(int, 1, 100_000), "beta": WEIGHT, "gamma": WEIGHT},
 }
-MODEL_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")  # names stages (train@vae) and files (models/vae)
+# names stages (train@vae) and files (models/vae); no "@" or space, so a claim's labels ("vae@prior",
+# "ae vs vae") can never be taken for a model's name
+MODEL_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """A value as the error shows it: its repr, cut short (an integer of 400 digits, a long list)."""
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**limit else f"an integer of {len(str(abs(value)))} digits"
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
@@ -146,8 +177,8 @@ def _model_rules(models: Any, source: str) -> dict[str, Rule]:
         if not isinstance(section, dict):
             raise StageError(f"{source}: '{where}' must be a section holding {where}.architecture and its keys")
         architecture = section.get("architecture")
-        if architecture not in ARCHITECTURES:
-            raise StageError(f"{source}: {where}.architecture = {architecture!r} is not allowed: "
+        if not isinstance(architecture, str) or architecture not in ARCHITECTURES:
+            raise StageError(f"{source}: {where}.architecture = {_shown(architecture)} is not allowed: "
                              f"must be one of {', '.join(ARCHITECTURES)}")
         rules[f"{where}.architecture"] = Rule(str, choices=tuple(ARCHITECTURES))
         rules.update({f"{where}.{key}": rule for key, rule in ARCHITECTURES[architecture].items()})
@@ -173,13 +204,13 @@ def validate(tree: Any, source: str = PARAMS_FILE) -> dict[str, Any]:
         if key not in flat:
             raise StageError(f"{source}: required key '{key}' is missing ({rule.describe()})")
         value = flat[key]
-        if rule.kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = flat[key] = float(value)
         if not rule.check(value):
             hint = ""
-            if isinstance(value, str) and rule.kind is not str:
-                hint = " (YAML reads 1e-3 as text: write 1.0e-3 or 0.001)"
-            raise StageError(f"{source}: {key} = {value!r} is not allowed: must be {rule.describe()}{hint}")
+            if isinstance(value, str) and rule.kind is not str and _is_number(value):
+                hint = " (quoted, so YAML reads it as text)"
+            raise StageError(f"{source}: {key} = {_shown(value)} is not allowed: must be {rule.describe()}{hint}")
+        if rule.kind is float and isinstance(value, int) and not isinstance(value, bool):
+            flat[key] = float(value)  # in range, so it fits
     total = flat["data.val_fraction"] + flat["data.eval_fraction"]
     if total >= 1:
         raise StageError(
@@ -225,18 +256,25 @@ class Params:
 
 
 def read_tree(path: str | Path = PARAMS_FILE) -> dict:
-    """Parse the params file with ``yaml.safe_load``; one-line errors for a missing or broken file."""
+    """Parse the params file exactly as DVC does (ruamel.yaml, YAML 1.2, safe; see
+    ``dvc.utils.serialize.parse_yaml``), so a stage runs with the values DVC records: ``epochs: 010``
+    is 10 to both, ``seed: 1:30`` a string to both (YAML 1.1 would read 8 and 90). One-line errors
+    for a missing or broken file, duplicate keys included."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise StageError(f"{path}: cannot read params file ({exc.strerror})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StageError(f"{path}: cannot read params file ({getattr(exc, 'strerror', None) or exc})") from None
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+        return YAML(typ="safe").load(text) or {}
+    except (YAMLError, MarkedYAMLError, ValueError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise StageError(f"{path}: not valid YAML{where}") from None
+        problem = getattr(exc, "problem", None)
+        raise StageError(f"{path}: not valid YAML{where}" + (f" ({problem})" if problem else "")) from None
 
 
 def load(declared: tuple[str, ...] | None, path: str | Path = PARAMS_FILE) -> Params:

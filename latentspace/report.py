@@ -11,7 +11,7 @@ import base64
 import html
 
 from . import sample_quality, samplers, separation
-from .claims import Side, measures
+from .claims import measures, split_pair
 from .loss_terms import TERMS, TOTAL, VALIDATION
 from .names import title
 from .original import ORIGINAL, SILHOUETTE_RANKING, TRAINING_DIGITS
@@ -96,9 +96,8 @@ def _verdict(text: str) -> str:
     return f'<b style="{VERDICT_STYLE.get(text, "")}">{html.escape(text)}</b>'
 
 
-def _side(label: str) -> str:
-    """``conv_vae_prior`` → "Conv VAE (N(0, I))", ``vae`` → "VAE" (labels of latentspace.claims.Side)."""
-    side = Side.parse(label)
+def _side(side) -> str:
+    """conv_vae with the prior → "Conv VAE (N(0, I))", vae → "VAE" (a latentspace.claims.Side)."""
     return f"{title(side.model)} ({samplers.labels()[side.sampler]})" if side.sampler else title(side.model)
 
 
@@ -112,7 +111,7 @@ def claims_section(verdicts: dict[str, dict], statements: dict[str, str], margin
         comparisons = [(pair, measure, numbers) for pair, measures in result.items() if pair != "verdict"
                        for measure, numbers in measures.items()]
         for i, (pair, measure, n) in enumerate(comparisons):
-            better, worse = pair.split("_vs_")
+            better, worse = split_pair(pair)
             head = (f'<td rowspan="{len(comparisons)}" class="claim">{e(statements.get(key, key))}</td>'
                     f'<td rowspan="{len(comparisons)}">{_verdict(result["verdict"])}</td>') if i == 0 else ""
             rows.append(f"<tr>{head}<td>{e(_side(better))} vs {e(_side(worse))}</td><td>{e(measures()[measure].label)}</td>"

@@ -20,7 +20,7 @@ def main():
 
     from latentspace import sample_quality as q
     from latentspace.data import ARRAYS, load_split
-    from latentspace.outputs import load_arrays, save_arrays, write_json
+    from latentspace.outputs import load_arrays, save_arrays, write_json, written
 
     arrays = load_arrays(args.data, ARRAYS)
     (x_train, y_train), (x_val, y_val), (x_eval, y_eval) = (load_split(arrays, s) for s in ("train", "val", "eval"))
@@ -34,7 +34,7 @@ def main():
 
     fitted = judge.train(x_train, y_train, x_val, y_val, epochs=p["judge.epochs"], seed=p["judge.seed"],
                          threads=p["compute.threads"], path=Path(args.model))
-    model = runtime.load_model(Path(args.model))
+    model = runtime.load_model(written(Path(args.model)))  # saved, renamed with the other outputs at the end
     probabilities, features = judge.judge(model, x_eval)
     _, features_val = judge.judge(model, x_val)
     features_val, features_eval = features_val[:n], features[:n]

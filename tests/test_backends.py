@@ -18,14 +18,15 @@ SCRIPT = textwrap.dedent("""
     from pathlib import Path
     import keras
 
+    import latentspace.training  # noqa: F401 - loaded before the check below: importing it loads no TensorFlow
+
     sys.path.insert(0, "tests")  # the working directory is the repository root
     from helpers import TINY_SECTIONS, tiny_dataset, train_tiny
 
     arrays = tiny_dataset()
-    out, result = Path(sys.argv[1]), {"backend": keras.backend.backend()}
+    out, result = Path(sys.argv[1]), {"backend": keras.backend.backend(), "tensorflow": "tensorflow" in sys.modules}
     for name, (architecture, section) in TINY_SECTIONS.items():
         result[name] = train_tiny(arrays, name, architecture, section, out / name, threads=2)
-    result["tensorflow"] = "tensorflow" in sys.modules  # after training too
     json.dump(result, sys.stdout)
 """)
 

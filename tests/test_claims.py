@@ -56,7 +56,7 @@ def decide(key, data):
 def test_a_clear_win_a_clear_loss_and_a_tie_on_per_digit_scores():
     win = decide("class_term_helps", {"class_vae": per_digit(0.95, 0.3), "vae": per_digit(0.6, 0.1, seed=1)})
     assert win["verdict"] == SUPPORTED
-    numbers = win["class_vae_vs_vae"]["probe_accuracy"]
+    numbers = win["class_vae vs vae"]["probe_accuracy"]
     assert numbers["low"] < numbers["difference"] < numbers["high"] and numbers["difference"] > 0.3
     loss = decide("class_term_helps", {"class_vae": per_digit(0.6, 0.1, seed=1), "vae": per_digit(0.95, 0.3)})
     assert loss["verdict"] == NOT_SUPPORTED
@@ -72,11 +72,11 @@ def test_generation_claims_orient_the_frechet_distance_so_that_lower_is_better()
         return Draws(features=rng.normal(size=(400, 4)) + shift, real=real, confidence=np.full(400, confidence),
                      inside=rng.random(400) < inside)
 
-    data = {"vae_prior": sampler(0.0, 0.9, 0.9), "conv_vae_prior": sampler(0.1, 0.95, 0.95),
-            "ae_prior": sampler(3.0, 0.5, 0.1)}
+    data = {"vae@prior": sampler(0.0, 0.9, 0.9), "conv_vae@prior": sampler(0.1, 0.95, 0.95),
+            "ae@prior": sampler(3.0, 0.5, 0.1)}
     result = decide("ae_prior_samples_not_digits", data)
     assert result["verdict"] == SUPPORTED
-    assert result["vae_prior_vs_ae_prior"]["frechet_distance"]["difference"] > 30  # ≈ 4 × 3², positive = better
+    assert result["vae@prior vs ae@prior"]["frechet_distance"]["difference"] > 30  # ≈ 4 × 3², positive = better
 
 
 def test_every_measure_has_a_margin_in_the_params_schema():

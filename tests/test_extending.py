@@ -54,7 +54,7 @@ def test_a_new_separation_score_is_computed_compared_reported_and_swept(dummy_sc
     kept = {"ae": {name: np.ones(50) for name in best.measures},
             "vae": {**{name: np.ones(50) for name in best.measures}, "same_class_share": np.full(50, 0.5)}}
     decided = claims.decide(best, kept, margins=dict.fromkeys(best.measures, 0.01), resamples=50, level=0.9, seed=0)
-    assert decided["ae_vs_vae"]["same_class_share"]["verdict"] == SUPPORTED
+    assert decided["ae vs vae"]["same_class_share"]["verdict"] == SUPPORTED
 
     page = report.separation_section({"ae": result}, {}, 0.9, 1)
     assert "<th>same-class share</th>" in page
@@ -70,7 +70,7 @@ def test_a_new_sampler_is_drawn_claimed_reported_and_swept(dummy_sampler):
 
     (better,) = [c for c in claims.claims(["vae"]) if c.key == "better_prior_helps"]
     assert (Side("vae", "corner"), Side("vae", "prior")) in better.pairs
-    assert Side.parse("conv_vae_corner") == Side("conv_vae", "corner") and Side.parse("conv_vae") == Side("conv_vae")
+    assert Side.parse("conv_vae@corner") == Side("conv_vae", "corner") and Side.parse("conv_vae") == Side("conv_vae")
 
     numbers = {"confidence": 0.5, "class_entropy": 1.0, "inception_score": 2.0, "frechet_distance": 9.0,
                "precision": 0.5, "recall": 0.5}

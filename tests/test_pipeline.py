@@ -94,8 +94,8 @@ def test_separation_units_baselines_and_claims_are_metrics_with_intervals(reprod
         assert claim["verdict"] in ("supported", "not supported", "inconclusive")
         comparisons = {k: v for k, v in claim.items() if k != "verdict"}
         assert comparisons and all(m["low"] <= m["high"] for c in comparisons.values() for m in c.values())
-    assert set(claims["better_prior_helps"]) == {"verdict", "vae_mixture_vs_vae_prior",
-                                                 "conv_vae_mixture_vs_conv_vae_prior"}
+    assert set(claims["better_prior_helps"]) == {"verdict", "vae@mixture vs vae@prior",
+                                                 "conv_vae@mixture vs conv_vae@prior"}
 
 
 def test_generation_metrics_for_every_model_and_sampler_are_in_range(reproduced):
@@ -182,7 +182,7 @@ def test_changing_vae_beta_reruns_exactly_the_vae_chain_and_metrics_diff_shows_i
     diff = json.loads(own_copy.dvc("metrics", "diff", "HEAD~1", "--json").stdout)
     assert "val_loss" in diff["metrics/train/vae.json"] and "silhouette.value" in diff["metrics/separation/vae.json"]
     assert "prior.frechet_distance" in diff["metrics/generation/vae.json"]
-    assert "class_term_helps.class_vae_vs_vae.silhouette.difference" in diff["metrics/claims.json"]
+    assert "class_term_helps.class_vae vs vae.silhouette.difference" in diff["metrics/claims.json"]
     assert not {"metrics/train/ae.json", "metrics/train/conv_vae.json", "metrics/generation/ae.json",
                 "metrics/train/class_vae.json", "metrics/judge.json", "metrics/baselines.json"} & set(diff)
     change = json.loads(own_copy.dvc("params", "diff", "HEAD~1", "--json").stdout)["params.yaml"]

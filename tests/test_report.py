@@ -60,10 +60,10 @@ def test_the_generation_table_marks_the_best_of_each_column():
 def test_the_findings_table_shows_each_claim_its_verdict_and_the_numbers_that_decided_it():
     from latentspace.report import claims_section
 
-    verdicts = {"class_term_helps": {"verdict": "supported", "class_vae_vs_vae": {
+    verdicts = {"class_term_helps": {"verdict": "supported", "class_vae vs vae": {
         "silhouette": {"difference": 0.05, "low": 0.03, "high": 0.07, "verdict": "supported"},
         "probe_accuracy": {"difference": 0.1, "low": 0.08, "high": 0.12, "verdict": "supported"}}},
-        "better_prior_helps": {"verdict": "inconclusive", "vae_mixture_vs_vae_prior": {
+        "better_prior_helps": {"verdict": "inconclusive", "vae@mixture vs vae@prior": {
             "frechet_distance": {"difference": 2.0, "low": -1.0, "high": 5.0, "verdict": "inconclusive"}}}}
     page = claims_section(verdicts, {"class_term_helps": "A class term helps"}, {"silhouette": 0.01}, 0.95)
     assert '<td rowspan="2" class="claim">A class term helps</td>' in page

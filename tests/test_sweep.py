@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from latentspace.tools import experiments, over_seeds, sweep
+from latentspace.tools import experiments, folders, over_seeds, sweep
 
 MODELS = ("ae", "vae")
 LABELS = ["val_loss", "silhouette", "knn_accuracy", "probe_accuracy", "prior_confidence", "mixture_confidence",
@@ -44,7 +44,7 @@ def metrics(loss=135.0, silhouette=0.1, verdict="supported", skip=()):
             "mixture": {"confidence": 0.85, "frechet_distance": 70.0, "precision": 0.8, "recall": 0.17},
             "centroids": {"accuracy": 1.0}}
         files[f"metrics/units/{model}.json"] = {"active_units": 10, "dimensions": 10, "activity": {"z0": 1.0}}
-    files["metrics/claims.json"] = {"better_prior_helps": {"verdict": verdict, "vae_mixture_vs_vae_prior": {
+    files["metrics/claims.json"] = {"better_prior_helps": {"verdict": verdict, "vae@mixture vs vae@prior": {
         "frechet_distance": {"difference": -30.0, "low": -35.0, "high": -25.0, "verdict": verdict}}}}
     files["metrics/judge.json"] = {"eval_accuracy": 0.96}
     return {path: {"data": data} for path, data in files.items() if path not in skip}
@@ -123,7 +123,7 @@ def test_three_betas_make_three_rows_one_varying_param_and_a_figure_a_key_metric
     assert [(r[0], r[1], r[2], r[3 + vae_loss]) for r in rows] == [
         ("main", None, 1.0, 110.0), ("b025", "main", 0.25, 102.5), ("b4", "main", 4.0, 140.0)]
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["index.html", "runs.csv"] + [f"models.vae.beta--{label}.png" for label in LABELS])
+        [folders.MARKER, "index.html", "runs.csv"] + [f"models.vae.beta--{label}.png" for label in LABELS])
     page = (out / "index.html").read_text()
     assert page.count("<tr><th>b025</th>") == 1 and page.count("<tr><th>b4</th>") == 1
     assert 'src="models.vae.beta--val_loss.png"' in page and "workspace: same as main" in page
@@ -207,7 +207,7 @@ def test_a_lone_run_shows_every_param_and_no_figure(tmp_path):
     found = found_of(exps(workspace=False))
     assert "models.vae.beta" in sweep.varying_params(found) and "seed" in sweep.varying_params(found)
     sweep.build(exps(workspace=False), tmp_path / "out")
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["index.html", "runs.csv"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [folders.MARKER, "index.html", "runs.csv"]
     assert "No param is swept." in (tmp_path / "out" / "index.html").read_text()
 
 
@@ -255,6 +255,7 @@ def test_main_passes_the_flags_to_dvc_exp_show_and_replaces_the_folder(tmp_path,
     out = tmp_path / "out"
     out.mkdir()
     (out / "stale.png").write_text("old")
+    (out / folders.MARKER).write_text(f"{sweep.TOOL}\nstale.png\n")  # a page this tool wrote before
     argv = ["--out", str(out), "--repo", "elsewhere", "-a", "-T", "--rev", "abc", "--rev", "main", "-n", "3"]
     assert sweep.main(argv) == 0
     assert asked == [(["-a", "-T", "--rev", "abc", "--rev", "main", "-n", "3"], "elsewhere")]

@@ -43,6 +43,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from .folders import FolderError, check_file, write_file
+
 ROOT = Path(__file__).resolve().parents[2]  # the project (this file is latentspace/tools/benchmark.py)
 FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16")
 PACKAGES = ("tensorflow", "keras", "numpy", "scikit-learn", "openTSNE", "dvc", "jax", "torch")
@@ -420,6 +422,11 @@ def main(argv=None) -> int:
     parser.add_argument("--precisions", default=None, help=argparse.SUPPRESS)  # the subprocess of other_backend
     parser.add_argument("--idx-dir", default="/usr/share/datasets/fashion-mnist", help="Fashion-MNIST's IDX files")
     args = parser.parse_args(argv)
+    try:
+        check_file(args.out, "--out")  # before 45 minutes of measuring: a folder or a path in .git fails at once
+    except FolderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     skip = {part for part in args.skip.split(",") if part}
     params = yaml.safe_load((ROOT / "params.yaml").read_text())
     facts = machine()
@@ -450,8 +457,7 @@ def main(argv=None) -> int:
             f"no Fashion-MNIST IDX files in {args.idx_dir} (apt-get install dataset-fashion-mnist) or no models/ae")
     if "repro" not in skip:
         result["repro"] = repro()
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    write_file(args.out, json.dumps(result, indent=2) + "\n", "--out")
     print(markdown(result))
     return 0
 

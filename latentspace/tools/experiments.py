@@ -49,9 +49,7 @@ def _flatten(tree: dict, prefix: str = "") -> dict:
 
 def _short(rev: str | None) -> str | None:
     """A commit's 40-hex SHA → its first 7 digits; ``workspace`` and names unchanged."""
-    if rev and len(rev) == 40 and all(c in "0123456789abcdef" for c in rev):
-        return rev[:7]
-    return rev
+    return rev[:7] if _is_sha(rev) else rev
 
 
 def _file_data(files: dict | None) -> dict:
@@ -60,36 +58,69 @@ def _file_data(files: dict | None) -> dict:
             if isinstance(entry, dict) and isinstance(entry.get("data"), dict)}
 
 
-def all_runs(shown: list) -> list[dict]:
+def head_commit(repo: str | Path = ".") -> str | None:
+    """The full SHA of ``repo``'s ``HEAD`` (the commit the workspace is based on); None when git cannot say."""
+    try:
+        done = subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD^{commit}"], cwd=repo, check=False,
+                              capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    sha = done.stdout.strip()
+    return sha if done.returncode == 0 and _is_sha(sha) else None
+
+
+def _rev(entry: dict) -> str | None:
+    return entry.get("rev") or (entry.get("data") or {}).get("rev")
+
+
+def _is_sha(rev) -> bool:
+    return isinstance(rev, str) and len(rev) == 40 and all(c in "0123456789abcdef" for c in rev)
+
+
+def all_runs(shown: list, head: str | None = None) -> list[dict]:
     """Every run in ``dvc exp show --json``'s output: the workspace, commits (branches, tags with ``-a``,
     ``-T``, ``-A``) and each commit's experiments, in the order shown. A run is::
 
         {"name": experiment, branch or tag name, else the short SHA (or "workspace"),
          "rev": the full SHA (or "workspace"), "baseline": the name of the commit an experiment is based on
-         (None for commits), "state": the executor's state (None, "success", "queued", "running", "failed"),
+         (None for commits), "commit": the full SHA of the commit whose code it ran (its own for a commit,
+         its baseline's for an experiment, ``head`` for the workspace), "state": the executor's state (None,
+         "success", "queued", "running", "failed"),
          "params": {dotted key: value} (params.yaml's keys bare, other files' as "file:key"),
          "metrics": {"file:dotted.key": value} over every metrics file, "files": {metrics file: its data}}
 
-    A run whose ``state`` is in :data:`FINISHED` has metrics of its own.
+    A run whose ``state`` is in :data:`FINISHED` has metrics of its own. DVC lists the workspace first (a
+    first entry whose rev is not a commit's SHA is the workspace, whatever its name); ``head`` is the SHA of
+    the commit it is based on (:func:`head_commit`); without it, the next entry's, which is ``HEAD`` in DVC's
+    default listing (no ``-a``, ``-T``, ``-A``, ``--rev``). Runs of different ``commit`` may differ in code,
+    not only in params: :mod:`latentspace.tools.over_seeds` never pools them.
     """
     found = []
+    first = _rev(shown[0]) if shown else None
+    workspace = 0 if first is not None and not _is_sha(first) else None
+    if head is None:
+        head = next((_rev(entry) for index, entry in enumerate(shown) if index != workspace), None)
 
-    def visit(entry, baseline, state):
+    def visit(entry, baseline, state, commit):
         data = entry.get("data") or {}
         params = {}
         for path, tree in _file_data(data.get("params")).items():
             params.update(_flatten(tree, "" if path == PARAMS_FILE else f"{path}:"))
         files = _file_data(data.get("metrics"))
-        rev = entry.get("rev") or data.get("rev")
+        rev = _rev(entry)
         name = entry.get("name") or data.get("name") or _short(rev)
-        found.append({"name": name, "rev": rev, "baseline": baseline, "state": state, "params": params,
-                      "files": files, "metrics": {f"{path}:{key}": value for path, tree in files.items()
-                                                  for key, value in _flatten(tree).items()}})
+        if commit is None:  # a commit's own, the workspace's HEAD
+            commit = head if entry is workspace_entry else rev
+        found.append({"name": name, "rev": rev, "baseline": baseline, "commit": commit, "state": state,
+                      "params": params, "files": files,
+                      "metrics": {f"{path}:{key}": value for path, tree in files.items()
+                                  for key, value in _flatten(tree).items()}})
         for experiment in entry.get("experiments") or []:
             executor = (experiment.get("executor") or {}).get("state")
             for revision in experiment.get("revs") or []:
-                visit(revision, name, executor)
+                visit(revision, name, executor, rev)
 
+    workspace_entry = shown[workspace] if workspace is not None else None
     for entry in shown:
-        visit(entry, None, None)
+        visit(entry, None, None, None)
     return found

@@ -6,12 +6,16 @@ runs ``dvc exp show --json`` in ``--repo`` (the flags ``-a``/``--all-branches``,
 ``-A``/``--all-commits``, ``--rev`` and ``-n`` are passed on as given, so it compares experiments,
 branches or both; :mod:`latentspace.tools.experiments` reads it) and writes the folder ``--out``
 (relative to the current directory) whole or not at all: ``index.html`` (self-contained but for the
-PNG figures beside it), ``runs.csv`` (one row a run) and one PNG a swept param and key metric. Prints
-the runs' table as Markdown.
+PNG figures beside it), ``runs.csv`` (one row a run; text a spreadsheet would run as a formula is
+escaped) and one PNG a swept param and key metric. Prints the runs' table as Markdown. It replaces only
+a folder of its own (:mod:`latentspace.tools.folders`): missing, empty, or holding nothing but what it
+wrote there before (listed in its ``.latentspace-tool-output``); never the repository, a parent of it,
+the home folder or ``/``. Otherwise it says why in one line and changes nothing.
 
 The page: a table of the runs (the params that vary between them, then :func:`key_metrics`), a
 figure of each key metric against each swept numeric param (one series a model; mean over seeds,
-bars min–max), and the mean and standard deviation over seeds of runs that differ only in ``seed``.
+bars min–max), and the mean and standard deviation over seeds of runs of one commit that differ only in
+``seed``.
 """
 
 from __future__ import annotations
@@ -31,7 +35,9 @@ from statistics import mean, stdev
 from ..names import title
 from ..report import PAGE_CSS, VERDICT_STYLE
 from .. import sample_quality, samplers, separation
-from .experiments import FINISHED, ExperimentsError, all_runs, exp_show
+from . import folders
+from .experiments import FINISHED, ExperimentsError, all_runs, exp_show, head_commit
+from .folders import FolderError
 from .over_seeds import seed_groups
 
 # The key metrics, one column each: (file, dotted key in it, label). ``{model}`` stands for each
@@ -52,6 +58,7 @@ def key_metrics() -> tuple[tuple[str, str, str], ...]:
 
 
 SEED = "seed"
+TOOL = "latentspace.tools.sweep"  # the name in the marker of the folders it writes (latentspace.tools.folders)
 
 
 class SweepError(ExperimentsError):
@@ -177,16 +184,34 @@ def markdown(found: list[dict], params: list[str], columns: list[Column]) -> str
                       *(line(row) for row in table(found, params, columns))])
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads a cell starting so as a formula
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+
+
+def csv_cell(value) -> str | int | float:
+    """``value`` as a CSV cell a spreadsheet cannot run: blank for None, JSON for lists and dicts, and text that
+    starts like a formula (``=``, ``+``, ``-``, ``@``, tab, carriage return) but is not a number prefixed with
+    ``'`` (OWASP's rule); numbers (``-1`` too, as a number or as text) stay as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        value = json.dumps(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def runs_csv(found: list[dict], columns: list[Column]) -> str:
-    """One row a run: name, rev, baseline, every param (dotted key), then the key metrics ("file:key")."""
+    """One row a run: name, rev, baseline, every param (dotted key), then the key metrics ("file:key"); every
+    cell through :func:`csv_cell` (text that a spreadsheet would take for a formula is escaped)."""
     params = _ordered_union(run["params"] for run in found)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["name", "rev", "baseline", *params, *(c.key for c in columns)])
+    writer.writerow([csv_cell(name) for name in ["name", "rev", "baseline", *params, *(c.key for c in columns)]])
     for run in found:
         values = [run["name"], run["rev"], run["baseline"], *(run["params"].get(p) for p in params),
                   *(run["metrics"].get(c.key) for c in columns)]
-        writer.writerow(["" if v is None else json.dumps(v) if isinstance(v, (list, dict)) else v for v in values])
+        writer.writerow([csv_cell(v) for v in values])
     return buffer.getvalue()
 
 
@@ -203,12 +228,14 @@ def statistics(values: list) -> dict:
 
 
 def seed_statistics(found: list[dict], columns: list[Column]) -> list[dict]:
-    """For each group of runs that differ only in ``seed`` (two seeds or more, one run a seed):
-    ``{"runs": [names], "seeds": [seeds], "params": {varying param: value}, "stats": {column key: statistics}}``."""
+    """For each group of runs of one commit that differ only in ``seed`` (two seeds or more, one run a seed;
+    :func:`~latentspace.tools.over_seeds.seed_groups`): ``{"runs": [names], "seeds": [seeds], "commit": the
+    commit's SHA, "params": {varying param: value}, "stats": {column key: statistics}}``."""
     varying = [p for p in varying_params(found) if p != SEED]
     groups = []
     for group in seed_groups([run for run in found if SEED in run["params"]]):
         groups.append({"runs": [run["name"] for run in group], "seeds": [run["params"][SEED] for run in group],
+                       "commit": group[0].get("commit"),
                        "params": {p: group[0]["params"].get(p) for p in varying},
                        "stats": {c.key: statistics([run["metrics"].get(c.key) for run in group]) for c in columns}})
     return groups
@@ -331,7 +358,8 @@ def _seeds_section(groups: list[dict], columns: list[Column]) -> str:
                 rows.append(f"<tr><th>{e(title(c.group))}</th><th>{e(c.label)}</th><td>{s['n']}</td>"
                             f"<td>{e(_text(s['mean']))}</td><td>{e(_text(s['sd']))}</td></tr>")
         runs = ", ".join(f"{name} (seed {_text(seed)})" for name, seed in zip(group["runs"], group["seeds"]))
-        parts.append(f"<h3>{e(setting or 'the shown params')}</h3><p>Runs: {e(runs)}.</p>"
+        commit = f" (commit {str(group['commit'])[:7]})" if group.get("commit") else ""
+        parts.append(f"<h3>{e(setting or 'the shown params')}{e(commit)}</h3><p>Runs: {e(runs)}.</p>"
                      "<table><tr><th>group</th><th>metric</th><th>n</th><th>mean</th><th>sd</th></tr>"
                      + "".join(rows) + "</table>")
     return "".join(parts)
@@ -368,7 +396,7 @@ the decoded draws of a sampler ({e(sampler_names)}) as the judge sees them. Ever
 param alone (and in seed): markers are the mean over seeds, bars the min–max over seeds.</p>
 {"".join(sweeps) or "<p>No param is swept.</p>"}
 <h2>Seeds</h2>
-<p>Runs that differ only in <code>seed</code>: mean and sample standard deviation (n − 1) over seeds; verdicts
+<p>Runs of one commit that differ only in <code>seed</code>: mean and sample standard deviation (n − 1) over seeds; verdicts
 counted. <code>python3 -m latentspace.tools.over_seeds</code> decides the claims over seeds.</p>
 {_seeds_section(seeds, columns)}
 {f"<h2>Left out</h2><ul>{leftover}</ul>" if leftover else ""}
@@ -376,19 +404,22 @@ counted. <code>python3 -m latentspace.tools.over_seeds</code> decides the claims
 """
 
 
-def build(shown: list, out: str | Path, command: str = "dvc exp show --json") -> str:
+def build(shown: list, out: str | Path, command: str = "dvc exp show --json", repo: str | Path | None = None,
+          head: str | None = None) -> str:
     """Write the folder ``out`` (index.html, runs.csv, figures) from ``dvc exp show --json``'s parsed output,
-    atomically; return the runs' Markdown table. :class:`SweepError` when no run has metrics."""
-    from ..outputs import atomic_path
-
-    found, left = comparable(all_runs(shown))
+    whole or not at all; return the runs' Markdown table. :class:`SweepError` when no run has metrics;
+    :class:`~latentspace.tools.folders.FolderError` when ``out`` is not this tool's to replace (the repository
+    ``repo`` or a parent of it, a folder with files it did not write, …; see :mod:`latentspace.tools.folders`).
+    ``head``: the commit the workspace is based on (:func:`~latentspace.tools.experiments.all_runs`)."""
+    anchors = [repo] if repo is not None else []
+    found, left = comparable(all_runs(shown, head))
     if not found:
         raise SweepError("no finished run with metrics in dvc exp show: run the pipeline or the experiments first")
+    folders.check(out, TOOL, anchors)  # before the figures: a wrong --out fails at once
     params, columns = varying_params(found), key_columns(found)
     drawn, seeds = figures(found, columns), seed_statistics(found, columns)
     page = render(found, params, columns, drawn, seeds, left, command)
-    with atomic_path(out) as tmp:
-        tmp.mkdir()
+    with folders.tool_folder(out, TOOL, anchors) as tmp:
         (tmp / "index.html").write_text(page, encoding="utf-8")
         (tmp / "runs.csv").write_text(runs_csv(found, columns), encoding="utf-8")
         for d in drawn:
@@ -406,7 +437,8 @@ def _options(args: argparse.Namespace) -> list[str]:
 def main(argv=None) -> int:
     """The command (module docstring); 0 when written, 1 with a one-line message on stderr otherwise."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].rstrip(":"))
-    parser.add_argument("--out", default="sweep", help="folder to write (default sweep; replaced whole)")
+    parser.add_argument("--out", default="sweep", help="folder to write (default sweep; replaced whole, and only "
+                        "when empty or written by this tool before)")
     parser.add_argument("--repo", default=".", help="the DVC project to run dvc exp show in (default .)")
     parser.add_argument("-a", "--all-branches", action="store_true", help="passed to dvc exp show")
     parser.add_argument("-T", "--all-tags", action="store_true", help="passed to dvc exp show")
@@ -416,9 +448,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     options = _options(args)
     try:
+        folders.check(args.out, TOOL, [args.repo])  # before dvc exp show: a wrong --out fails at once
         shown = exp_show(options, args.repo)
-        print(build(shown, args.out, " ".join(["dvc exp show --json", *options])))
-    except (ExperimentsError, OSError) as exc:
+        print(build(shown, args.out, " ".join(["dvc exp show --json", *options]), repo=args.repo,
+                    head=head_commit(args.repo)))
+    except (ExperimentsError, FolderError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
