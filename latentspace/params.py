@@ -113,7 +113,7 @@ SCHEMA: dict[str, Rule] = {
     "generation.mixture_covariance": Rule(str, choices=("full", "tied", "diag", "spherical")),
     "report.interpolation_steps": upto(int, 2, 100),  # columns of compare's interpolation figure
     "separation.neighbours": upto(int, 1, 10_000),
-    "bootstrap.resamples": upto(int, 2, 1_000_000),
+    "bootstrap.resamples": upto(int, 2, 100_000),  # each resample recomputes the set scores
     "bootstrap.level": FRACTION,
     "units.active_threshold": WEIGHT,
     # The smallest difference that counts for a claim, per measure (latentspace/claims.py's MEASURES).

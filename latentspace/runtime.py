@@ -26,6 +26,10 @@ CHATTER = re.compile(r"absl::InitializeLog|oneDNN custom operations|cuda drivers
                      r"This TensorFlow binary is optimized|cuInit|cuda_platform|CUDA error")
 
 
+# Keras' settings that change the numbers, pinned at their defaults (a user's ~/.keras/keras.json may set them).
+KERAS_CONFIG = {"epsilon": 1e-7, "floatx": "float32", "image_data_format": "channels_last"}
+
+
 def _quietly(action):
     """Run ``action()`` with stderr (file descriptor 2, which TensorFlow's C++ writes to) captured;
     then pass on every captured line that is not :data:`CHATTER`."""
@@ -55,11 +59,14 @@ def start(threads: int | None = None):
     same numbers however many jobs share the machine and on any machine of the same kind.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")  # not ~/.keras/keras.json's: KERAS_BACKEND alone chooses
 
     def load():
         import keras
 
         logging.getLogger("tensorflow").setLevel(logging.ERROR)  # retracing notices and the like: not the stage's
+        for name, value in KERAS_CONFIG.items():  # whatever ~/.keras/keras.json says, the numbers stay the study's
+            getattr(keras.config, f"set_{name}")(value)
 
         backend = keras.backend.backend()
         if backend == "tensorflow":

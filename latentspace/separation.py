@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import bootstrap
+from . import bootstrap, limits
 from .measures import SEPARATION, Measure
 
 
@@ -133,6 +133,16 @@ MEASURES: tuple[Measure, ...] = (
     Measure("kmeans_nmi", "k-means NMI", SEPARATION, per_item=False,
             compute=lambda c: c.on_rows(_sklearn("normalized_mutual_info_score", of_clusters=True))),
 )
+
+
+def check(train_digits: int, eval_digits: int, *, neighbours: int, resamples: int) -> None:
+    """Refuse, before any work, ``separation.neighbours`` and ``bootstrap.resamples`` that these splits
+    or this machine cannot take (kNN, the t-SNE map's trustworthiness, the resampled digits)."""
+    limits.at_most("separation.neighbours", neighbours, train_digits, "the kNN probe's neighbours are training digits")
+    limits.below("separation.neighbours", neighbours, eval_digits / 2,
+                 f"trustworthiness needs fewer neighbours than half the {eval_digits} evaluation digits")
+    limits.memory("bootstrap.resamples", resamples, 16 * resamples * eval_digits,
+                  f"resampling {eval_digits} evaluation digits that often")
 
 
 def scores(codes: Codes, *, resamples: int, level: float,

@@ -16,10 +16,14 @@ def main():
     p = params.for_stage()
     from latentspace.data import ARRAYS, load_split
     from latentspace.outputs import load_arrays, write_json
-    from latentspace.separation import Codes, pca_codes, scores
+    from latentspace import limits
+    from latentspace.separation import Codes, check, pca_codes, scores
 
     arrays = load_arrays(args.data, ARRAYS)
     (x_train, y_train), (x_eval, y_eval) = load_split(arrays, "train"), load_split(arrays, "eval")
+    check(len(y_train), len(y_eval), neighbours=p["separation.neighbours"], resamples=p["bootstrap.resamples"])
+    limits.at_most("model.latent_size", p["model.latent_size"], len(y_train),
+                   "the PCA baseline has at most as many components as training digits")
     pixels = x_train.reshape(len(x_train), -1), x_eval.reshape(len(x_eval), -1)
     inputs = {"pixels": pixels, "pca": pca_codes(*pixels, p["model.latent_size"], p["seed"])}
     metrics = {}

@@ -18,7 +18,7 @@ from latentspace.errors import arguments, stage_main
 def main():
     args = arguments(__doc__, "--separation", "--samples", "--real", "--metrics")
     p = params.for_stage()
-    from latentspace import claims
+    from latentspace import claims, limits
     from latentspace.outputs import load_arrays, write_json
     from latentspace.sample_quality import Draws
 
@@ -33,6 +33,9 @@ def main():
             kept = load_arrays(Path(args.samples) / f"{side.model}.npz",
                                tuple(f"{name}_{side.sampler}" for name in Draws.KEPT))
             data[side.label] = Draws(real=real, **{name: kept[f"{name}_{side.sampler}"] for name in Draws.KEPT})
+    items = max((claims.items(kept) for kept in data.values()), default=0)
+    limits.memory("bootstrap.resamples", p["bootstrap.resamples"], 16 * p["bootstrap.resamples"] * items,
+                  f"resampling {items} digits or draws that often")
     margins = p.section("claims.margins")
     verdicts = {claim.key: claims.decide(claim, data, margins=margins, resamples=p["bootstrap.resamples"],
                                          level=p["bootstrap.level"], seed=p["seed"]) for claim in tested}

@@ -30,7 +30,7 @@ def main():
     p = params.for_stage()
     import numpy as np
 
-    from latentspace import runtime
+    from latentspace import limits, runtime
     from latentspace import sample_quality as q
     from latentspace.analysis import class_centroids
     from latentspace.outputs import load_arrays, save_arrays, save_figure, write_json
@@ -41,6 +41,10 @@ def main():
     y_eval = load_arrays(args.data, ("y_eval",))["y_eval"]
     real = load_arrays(args.real, ("features_eval",))["features_eval"]
     n, seed, settings = p["generation.num_samples"], p["seed"], p.section("generation")
+    limits.at_most("generation.mixture_components", settings["mixture_components"], len(codes["codes_train"]),
+                   "the mixture is fitted to the training codes, at least one a component")
+    limits.memory("generation.num_samples", n, n * len(SAMPLERS) * (2 * 784 * 4 + 2 * 8 * len(real)),
+                  f"decoding and judging that many draws against {len(real)} real digits")
     samplers = [sampler().fit(codes["codes_train"], seed, settings) for sampler in SAMPLERS]
     draws = {sampler.name: sampler.draw(n, seed) for sampler in samplers}
     classes, centroids = class_centroids(codes["codes_eval"], codes["labels_eval"])

@@ -10,7 +10,7 @@ and ``labels``), ``--figure`` (the silhouette values grouped by class).
 """
 
 from latentspace import params
-from latentspace.errors import StageError, arguments, stage_main
+from latentspace.errors import arguments, stage_main
 from latentspace.names import title
 
 
@@ -20,13 +20,12 @@ def main():
     p = params.for_stage()
     from latentspace.outputs import load_arrays, save_arrays, save_figure, write_json
     from latentspace.plotting import silhouette_plot
-    from latentspace.separation import Codes, scores
+    from latentspace.separation import Codes, check, scores
 
     codes = load_arrays(args.codes, ("codes_train", "labels_train", "codes_eval", "labels_eval"))
     embedded = load_arrays(args.tsne, ("map",))["map"]
     labels, k = codes["labels_eval"], p["separation.neighbours"]
-    if k >= min(len(labels), len(codes["labels_train"])):
-        raise StageError(f"separation.neighbours = {k} must be smaller than the number of digits ({len(labels)})")
+    check(len(codes["labels_train"]), len(labels), neighbours=k, resamples=p["bootstrap.resamples"])
     metrics, values = scores(Codes(codes["codes_train"], codes["labels_train"], codes["codes_eval"], labels,
                                    neighbours=k, seed=p["seed"], embedded=embedded),
                              resamples=p["bootstrap.resamples"], level=p["bootstrap.level"])

@@ -16,11 +16,16 @@ def main():
     p = params.for_stage()
     section = p.section(f"models.{args.name}")
     architecture = section.pop("architecture")
-    from latentspace import runtime
+    from latentspace import limits, runtime
     from latentspace.data import ARRAYS
     from latentspace.outputs import load_arrays, write_json
 
     arrays = load_arrays(args.data, ARRAYS)
+    limits.at_most("model.latent_size", p["model.latent_size"], len(arrays["y_train"]),
+                   "the PCA baseline has at most as many components as training digits")
+    width = section.get("hidden_units", 0)
+    limits.memory(f"models.{args.name}.hidden_units", width, 16 * 4 * 2 * 784 * width,
+                  "the weights, their gradients and Adam's two moments")
     runtime.start(p["compute.threads"])  # imports TensorFlow, quietly: only once the inputs are known good
     from latentspace.training import train
 

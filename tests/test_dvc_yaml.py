@@ -2,11 +2,14 @@
 script is handed on its command line is a declared dependency or output (and the other way round)."""
 
 import ast
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, dvc_stages
+from helpers import ROOT, dvc_stages, subprocess_env
 
 PACKAGE = "latentspace"
 
@@ -59,8 +62,8 @@ def stages():
 
 def script_of(stage) -> Path:
     command = stage.cmd.split()
-    assert command[0] == "python3" and command[1].startswith("stages/"), stage.cmd
-    return ROOT / command[1]
+    assert command[:2] == ["python3", "-m"] and command[2].startswith("stages."), stage.cmd
+    return ROOT / (command[2].replace(".", "/") + ".py")
 
 
 def test_the_closure_finds_lazy_relative_and_package_imports(tmp_path):
@@ -80,7 +83,7 @@ def test_every_stage_depends_on_exactly_the_code_it_runs(stages):
 
 def test_every_path_on_a_command_line_is_declared_and_every_declared_path_is_on_it(stages):
     for name, stage in stages.items():
-        arguments = set(stage.cmd.split()[2:])
+        arguments = set(stage.cmd.split()[3:])
         data = {str(dep) for dep in stage.deps if not str(dep).endswith(".py") and dep.def_path != "params.yaml"}
         data -= {"params.yaml"}
         outs = {str(out) for out in stage.outs}
@@ -98,3 +101,18 @@ def test_stages_that_neither_train_nor_decode_import_no_tensorflow_code(stages):
         for path in closure:
             modules = imported_modules(ROOT / path)
             assert not {m for m in modules if m.split(".")[0] in ("tensorflow", "keras")}, (name, path)
+
+
+def test_a_stage_runs_the_library_of_the_repository_it_runs_in(tmp_path):
+    """A queued experiment runs in a copy of the repository: its stages must import the copy's
+    latentspace (the code its deps hash), not the installed one of the workspace."""
+    for folder in ("stages", "latentspace"):
+        shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    with (tmp_path / "latentspace" / "__init__.py").open("a") as handle:
+        handle.write("\nprint('library:', __file__)\n")
+    (stage,) = [s for s in dvc_stages(ROOT).values() if s.name == "units@ae"]
+    command = stage.cmd.split()[:3] + ["--help"]
+    result = subprocess.run([sys.executable, *command[1:]], cwd=tmp_path, env=subprocess_env(),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"library: {tmp_path / 'latentspace' / '__init__.py'}" in result.stdout

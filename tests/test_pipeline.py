@@ -150,13 +150,14 @@ def test_dvc_plots_show_draws_a_chart_a_model_and_one_that_overlays_them(reprodu
 
 @pytest.mark.slow  # runs eight stages again, a minute on 2 cores; test_dvc_yaml checks their imports statically
 def test_stages_that_neither_train_nor_decode_do_not_import_tensorflow(own_copy):
-    probe = ("import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__'); "
+    probe = ("import runpy, sys; sys.argv = sys.argv[1:]; sys.path.insert(0, '.'); "
+             "runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True); "
              "heavy = sorted(m for m in ('tensorflow', 'keras') if m in sys.modules); assert not heavy, heavy")
     stages = own_copy.stages()
     for name in ("download", "baselines", "tsne@vae", "separation@vae", "units@vae", "claims", "compare", "report"):
         command = stages[name].cmd.split()
-        assert command[:2] == ["python3", f"stages/{name.split('@')[0]}.py"]
-        run([sys.executable, "-c", probe, *command[1:]], cwd=own_copy.path,
+        assert command[:3] == ["python3", "-m", f"stages.{name.split('@')[0]}"]
+        run([sys.executable, "-c", probe, *command[2:]], cwd=own_copy.path,
             env_extra={"DVC_STAGE": name, "DVC_ROOT": str(own_copy.path)})
     assert "up to date" in own_copy.dvc("status").stdout  # the outputs were rewritten identically
 

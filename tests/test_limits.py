@@ -1,0 +1,71 @@
+"""Values checked against the data and the machine, before any work; state outside the outputs ignored."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from helpers import ROOT, dvc_stages, subprocess_env
+from latentspace import claims, limits, report, separation
+from latentspace.claims import Side, split_pair
+from latentspace.errors import StageError
+
+
+def test_a_value_whose_memory_exceeds_half_the_machine_is_refused_naming_it(monkeypatch):
+    monkeypatch.setattr(limits, "machine_memory", lambda: 8 * 2**30)
+    limits.memory("bootstrap.resamples", 1000, 4 * 2**30 - 1, "resampling")  # just fits
+    with pytest.raises(StageError, match=r"bootstrap.resamples = 2000: resampling would need 4.0 GiB, more than "
+                                         r"the 4.0 GiB a stage may use on this machine \(50% of its memory\)"):
+        limits.memory("bootstrap.resamples", 2000, 4 * 2**30 + 1, "resampling")
+    assert limits.machine_memory.__module__  # the real one reads the machine: more than a GiB anywhere we run
+    monkeypatch.undo()
+    assert limits.machine_memory() > 2**30
+
+
+@pytest.mark.parametrize("neighbours, resamples, says", [
+    (181, 100, "separation.neighbours = 181 is too large for these data: at most 180"),
+    (30, 100, "must be below 30.0 (trustworthiness needs fewer neighbours than half the 60 evaluation digits)"),
+    (5, 100_000, "bootstrap.resamples = 100000: resampling 60 evaluation digits that often would need"),
+])
+def test_separation_refuses_what_these_splits_or_this_machine_cannot_take(monkeypatch, neighbours, resamples, says):
+    monkeypatch.setattr(limits, "machine_memory", lambda: 2**26)  # 64 MiB: 100,000 × 60 digits do not fit
+    with pytest.raises(StageError) as error:
+        separation.check(180, 60, neighbours=neighbours, resamples=resamples)
+    assert says in str(error.value) and "\n" not in str(error.value)
+    separation.check(180, 60, neighbours=5, resamples=100)
+
+
+def test_no_model_name_can_be_taken_for_a_claim_label():
+    models = ["ae", "ae_prior", "a_vs_b", "vae", "conv_vae"]  # valid names that look like the old labels
+    labels = [side.label for claim in claims.claims(models) for pair in claim.pairs for side in pair]
+    assert "ae@prior" in labels and "ae_prior" in labels  # the model ae_prior and the AE's prior: two labels
+    for claim in claims.claims(models):
+        for better, worse in claim.pairs:
+            key = f"{better.label}{claims.PAIR}{worse.label}"
+            assert split_pair(key) == (better, worse)
+    assert split_pair("a_vs_b vs ae") == (Side("a_vs_b"), Side("ae"))
+    assert report._side(Side("ae_prior")) == "AE Prior" and report._side(Side("ae", "prior")) == "AE (N(0, I))"
+
+
+def test_the_committed_lock_holds_only_stages_that_dvc_yaml_defines():
+    locked = set(yaml.safe_load((ROOT / "dvc.lock").read_text())["stages"])
+    defined = set(dvc_stages(ROOT))
+    assert locked <= defined, sorted(locked - defined)
+
+
+def test_keras_user_config_does_not_change_the_stages_numbers(tmp_path):
+    home = tmp_path / "keras"
+    home.mkdir()
+    (home / "keras.json").write_text(json.dumps({"epsilon": 0.1, "floatx": "float16", "backend": "jax",
+                                                 "image_data_format": "channels_first"}))
+    env = {k: v for k, v in subprocess_env().items() if k != "KERAS_BACKEND"}
+    script = ("from latentspace import runtime; keras = runtime.start(2); "
+              "print(keras.backend.backend(), keras.config.epsilon(), keras.config.floatx(), "
+              "keras.config.image_data_format())")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**env, "KERAS_HOME": str(home)},
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["tensorflow", "1e-07", "float32", "channels_last"]
+    assert "oneDNN" not in result.stderr and "absl" not in result.stderr  # TensorFlow's start-up lines held back
