@@ -2,10 +2,11 @@
 
 A model's loss (nats per image) is ``loss`` = the sum of its terms: every model has the
 reconstruction term; a VAE adds β·KL (β is its section's ``beta``); the class VAE adds γ times
-its classifier's cross-entropy (``gamma``). Training logs each term under its ``name`` (``val_``
-for the validation split), the curves files keep these columns, and the report, the figures and
-DVC's chart templates (``.dvc/plots/*.json``, held to :func:`vega_fold` and :func:`vega_labels` by
-a test) name them from here.
+its classifier's cross-entropy (``gamma``). The model computes and weighs each term and logs it
+under its ``name`` (``val_`` for the validation split; :class:`latentspace.models.AutoEncoder`),
+the curves files keep these columns, and the report, the figures and DVC's chart templates
+(``.dvc/plots/*.json``, held to :func:`vega_fold` and :func:`vega_labels` by a test) name them
+from here. Standard library only: the stages that draw and report need no TensorFlow.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Units are nats per image: sums over the 784 pixels or the latent dimensions, the
 the batch (Keras' default reduction does that mean for the compiled loss).
 """
 
-from keras import config, ops
+from keras import config, losses, ops
 
 
 def reconst_loss(y_true, y_pred):
@@ -27,3 +27,13 @@ def kl_divergence(mean, log_var):
     """
     per_image = -0.5 * ops.sum(1.0 + log_var - ops.square(mean) - ops.exp(log_var), axis=1)
     return ops.mean(per_image)
+
+
+class Reconstruction(losses.Loss):
+    """:func:`reconst_loss` as a Keras loss: its mean over the batch (scalar nats per image)."""
+
+    def __init__(self, name: str = "reconst_loss"):
+        super().__init__(name=name)
+
+    def call(self, y_true, y_pred):
+        return reconst_loss(y_true, y_pred)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import keras
 from keras import layers, ops
+from keras.src.losses.loss import unscale_loss_for_distribution  # how Keras logs a compiled loss's terms
 
-from .losses import kl_divergence
+from .loss_terms import TERMS
+from .losses import Reconstruction, kl_divergence
 from .runtime import predict
 
 IMAGE_SHAPE = (28, 28, 1)
@@ -68,73 +70,126 @@ def conv_decoder(latent_size: int) -> keras.Model:
 class Sampling(layers.Layer):
     """The reparameterisation trick: z = mean + exp(½·log_var)·ε, ε ~ N(0, I).
 
-    Adds ``beta × KL(q(z|x) ‖ N(0, I))`` (nats per image, batch mean) to the model's loss.
+    Adds ``KL(q(z|x) ‖ N(0, I))`` (nats per image, batch mean) to the layer's losses; the model
+    weighs it by β (:class:`AutoEncoder`).
     """
 
-    def __init__(self, beta: float = 1.0, seed: int | None = None, **kwargs):
+    def __init__(self, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
-        self.beta = beta
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
 
     def call(self, inputs):
         mean, log_var = (ops.cast(t, self.compute_dtype) for t in inputs)  # float32 under mixed precision
-        self.add_loss(self.beta * kl_divergence(mean, log_var))
+        self.add_loss(kl_divergence(mean, log_var))
         epsilon = keras.random.normal(ops.shape(mean), seed=self.seed_generator)
         return mean + ops.exp(0.5 * log_var) * epsilon
 
     def get_config(self):
-        return {**super().get_config(), "beta": self.beta, "seed": self.seed}
+        return {**super().get_config(), "seed": self.seed}
+
+
+RECONSTRUCTION, DIVERGENCE, CLASSIFICATION = TERMS  # latentspace/loss_terms.py: names, labels, weight keys
+
+
+class AutoEncoder(keras.Model):
+    """An auto-encoder whose loss (nats per image) is the sum of its terms, each weighted by its key of
+    ``weights`` (its params section's ``beta``, ``gamma``; :mod:`latentspace.loss_terms`):
+
+        reconstruction (BCE summed over pixels) + β·KL(q(z|x) ‖ N(0, I)) + γ·cross-entropy(classifier head)
+
+    each term a VAE or the class VAE has. With more than one term, each is logged under its name
+    (training and validation), so the curves show them as they enter the loss. The sum is formed in
+    the order Keras forms a compiled loss plus layer losses, so training is the same to the bit.
+    """
+
+    def __init__(self, *args, weights: dict[str, float], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.term_weights = dict(weights)
+        self._reconstruction = Reconstruction(RECONSTRUCTION.name)
+        self._classification = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        names = [RECONSTRUCTION.name]
+        if DIVERGENCE.weight in self.term_weights:
+            names.append(DIVERGENCE.name)
+        if CLASSIFICATION.weight in self.term_weights:
+            names.append(CLASSIFICATION.name)
+        trackers = [keras.metrics.Mean(name=name) for name in names] if len(names) > 1 else []
+        if CLASSIFICATION.weight in self.term_weights:  # the classifier head's accuracy
+            trackers.append(keras.metrics.SparseCategoricalAccuracy(name="class_accuracy"))
+        self._trackers = {tracker.name: tracker for tracker in trackers}
+
+    @property
+    def metrics(self):
+        known = super().metrics
+        return known + [tracker for tracker in self._trackers.values() if all(tracker is not m for m in known)]
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        supervised = isinstance(y_pred, dict)
+        target, output = (y["reconstruction"], y_pred["reconstruction"]) if supervised else (y, y_pred)
+        terms = {RECONSTRUCTION.name: ops.cast(self._reconstruction(target, output), "float32")}
+        if supervised:
+            cross_entropy = ops.cast(self._classification(y["label"], y_pred["label"]), "float32")
+            terms[CLASSIFICATION.name] = ops.multiply(cross_entropy, self.term_weights[CLASSIFICATION.weight])
+            self._trackers["class_accuracy"].update_state(y["label"], y_pred["label"])
+        losses = [sum(terms.values())]  # as Keras sums a compiled loss's outputs
+        if self.losses:  # the KL the Sampling layer added (scaled for distribution as Keras does), weighted here
+            added = ops.sum([self._aggregate_additional_loss(loss) for loss in self.losses])
+            terms[DIVERGENCE.name] = ops.multiply(added, self.term_weights[DIVERGENCE.weight])
+            losses.append(terms[DIVERGENCE.name])
+        batch = ops.shape(output)[0]
+        for name, value in terms.items():  # unscaled, as Keras logs its compiled losses
+            if name in self._trackers:
+                self._trackers[name].update_state(unscale_loss_for_distribution(value), sample_weight=batch)
+        return losses[0] if len(losses) == 1 else ops.sum(losses)
 
 
 CLASSES = 10  # digits, for the class VAE's classifier head
 
 
-def _autoencoder(name: str, encoder: keras.Model, decoder: keras.Model, beta: float | None, seed: int,
-                 classify: bool = False):
-    """image → encoder → (Sampling with β·KL, for a VAE) → decoder → reconstruction.
+def _autoencoder(name: str, encoder: keras.Model, decoder: keras.Model, seed: int, **weights: float):
+    """image → encoder → (Sampling, for a VAE: ``beta`` given) → decoder → reconstruction, an
+    :class:`AutoEncoder` whose loss terms take ``weights``.
 
-    With ``classify`` the model has two outputs, ``{"reconstruction", "label"}``: the second is a
-    softmax classifier's logits (B, 10) on the mean code, whose cross-entropy training weights by γ.
+    With ``gamma`` the model has two outputs, ``{"reconstruction", "label"}``: the second is a
+    softmax classifier's logits (B, 10) on the mean code, whose cross-entropy the loss weighs by γ.
     The head is built after every other layer, so it draws no random numbers the VAE would draw.
     """
     image = keras.Input(IMAGE_SHAPE, name="image")
     codes = encoder(image)
-    z = Sampling(beta, seed, name="sampling", dtype="float32")(codes) if beta is not None else codes
+    z = Sampling(seed, name="sampling", dtype="float32")(codes) if DIVERGENCE.weight in weights else codes
     reconstruction = decoder(z)
-    if not classify:
-        return keras.Model(image, reconstruction, name=name)
+    if CLASSIFICATION.weight not in weights:
+        return AutoEncoder(image, reconstruction, name=name, weights=weights)
     logits = layers.Dense(CLASSES, name="classifier", dtype="float32")(codes[0])
-    return keras.Model(image, {"reconstruction": reconstruction, "label": logits}, name=name)
+    return AutoEncoder(image, {"reconstruction": reconstruction, "label": logits}, name=name, weights=weights)
 
 
 def dense_ae(*, name: str, latent_size: int, seed: int, hidden_units: int):
     """The original's AE: dense encoder and decoder of ``hidden_units``, a deterministic code."""
     encoder = dense_encoder(hidden_units, latent_size, variational=False)
     decoder = dense_decoder(hidden_units, latent_size)
-    return _autoencoder(name, encoder, decoder, None, seed), encoder, decoder
+    return _autoencoder(name, encoder, decoder, seed), encoder, decoder
 
 
 def dense_vae(*, name: str, latent_size: int, seed: int, hidden_units: int, beta: float):
     """The original's VAE: the AE's layers, mean and log-variance heads, loss BCE + β·KL."""
     encoder = dense_encoder(hidden_units, latent_size, variational=True)
     decoder = dense_decoder(hidden_units, latent_size)
-    return _autoencoder(name, encoder, decoder, beta, seed), encoder, decoder
+    return _autoencoder(name, encoder, decoder, seed, beta=beta), encoder, decoder
 
 
 def class_vae(*, name: str, latent_size: int, seed: int, hidden_units: int, beta: float, gamma: float):
     """The open hypothesis (b): the VAE plus a softmax classifier on the mean code, so that the loss
     BCE + β·KL + γ·cross-entropy pushes the classes apart. γ = 0 trains exactly the VAE."""
-    del gamma  # a weight of the loss, applied by training (latentspace.training)
     encoder = dense_encoder(hidden_units, latent_size, variational=True)
     decoder = dense_decoder(hidden_units, latent_size)
-    return _autoencoder(name, encoder, decoder, beta, seed, classify=True), encoder, decoder
+    return _autoencoder(name, encoder, decoder, seed, beta=beta, gamma=gamma), encoder, decoder
 
 
 def conv_vae(*, name: str, latent_size: int, seed: int, beta: float):
     """The original's convolutional VAE (layers fixed by the paper), loss BCE + β·KL."""
     encoder, decoder = conv_encoder(latent_size), conv_decoder(latent_size)
-    return _autoencoder(name, encoder, decoder, beta, seed), encoder, decoder
+    return _autoencoder(name, encoder, decoder, seed, beta=beta), encoder, decoder
 
 
 # One builder per architecture of ``params.ARCHITECTURES``, called with the model's ``name`` (its

@@ -1,10 +1,11 @@
 """Training one auto-encoder: seeded, curves logged to a CSV file, outputs written atomically.
 
-Losses are nats per image. For a VAE the logs carry ``reconst_loss`` (the compiled BCE, reported
-again as a metric) and ``diverg_loss`` = ``loss`` − ``reconst_loss`` − ``class_loss``, the β-weighted
-KL term as it enters the loss, so that ``loss = reconst_loss + diverg_loss (+ class_loss)`` for
-training and validation alike. The class VAE also logs ``class_loss`` (γ × the cross-entropy of its
-classifier head, nats per image) and ``class_accuracy`` (that head's accuracy).
+Losses are nats per image. The model computes its loss from its terms and logs each
+(:class:`latentspace.models.AutoEncoder`, names in :mod:`latentspace.loss_terms`): for a VAE
+``reconst_loss`` and ``diverg_loss`` (β·KL as it enters the loss), for the class VAE also
+``class_loss`` (γ × its classifier head's cross-entropy) and ``class_accuracy`` (that head's
+accuracy), so that ``loss = reconst_loss + diverg_loss (+ class_loss)`` for training and
+validation alike (each logged value is the epoch's mean of that term).
 
 Curves are written in the format of :mod:`latentspace.curves`, an epoch at a time.
 """
@@ -24,46 +25,13 @@ import keras
 from . import runtime
 from .curves import COLUMNS as CURVES
 from .errors import StageError
-from .loss_terms import TERMS, VALIDATION
-from .losses import reconst_loss
-from .models import build, is_supervised, is_variational
+from .models import build, is_supervised
 from .outputs import atomic_path
 
 
-RECONSTRUCTION, DIVERGENCE, CLASSIFICATION = (term.name for term in TERMS)  # latentspace/loss_terms.py
-
-
-class LossTerms(keras.callbacks.Callback):
-    """Names each term of the loss (:mod:`latentspace.loss_terms`) in the epoch logs, and their
-    validation twins.
-
-    The reconstruction term; for a model with a classifier head (Keras logs its outputs' losses as
-    ``reconstruction_*`` and ``label_*``) the class term = γ × ``label_loss`` and
-    ``class_accuracy``; the divergence term (β·KL, added by the Sampling layer) = the total − the
-    terms above. Must come before the callbacks that read the logs (:class:`CurvesLogger`).
-    """
-
-    def __init__(self, gamma: float | None = None):
-        super().__init__()
-        self.gamma = gamma
-
-    def on_epoch_end(self, epoch, logs=None):
-        for prefix in ("", VALIDATION):
-            if f"{prefix}label_loss" in logs:
-                logs[prefix + RECONSTRUCTION] = logs.pop(f"{prefix}reconstruction_{reconst_loss.__name__}")
-                logs[prefix + CLASSIFICATION] = self.gamma * logs.pop(f"{prefix}label_loss")
-                logs[f"{prefix}class_accuracy"] = logs.pop(f"{prefix}label_accuracy")
-                logs.pop(f"{prefix}reconstruction_loss")
-            if prefix + RECONSTRUCTION in logs:
-                logs[prefix + DIVERGENCE] = (logs[f"{prefix}loss"] - logs[prefix + RECONSTRUCTION]
-                                             - logs.get(prefix + CLASSIFICATION, 0.0))
-
-
 class CurvesLogger(keras.callbacks.Callback):
-    """Writes each epoch's losses to a curves file (:mod:`latentspace.curves`) as soon as the epoch ends.
-
-    Must come after :class:`LossTerms`.
-    """
+    """Writes each epoch's losses to a curves file (:mod:`latentspace.curves`) as soon as the epoch ends:
+    the total and each term the model logs (:class:`latentspace.models.AutoEncoder`)."""
 
     def __init__(self, path: Path):
         super().__init__()
@@ -125,17 +93,9 @@ def _mirrored():
 
 
 def _compiled(architecture: str, name: str, latent_size: int, seed: int, section: dict, learning_rate: float):
-    """The model built and compiled (Adam; BCE sum; for a classifier head, γ-weighted cross-entropy)."""
+    """The model built and compiled with Adam; its loss and logs are its own (latentspace.models.AutoEncoder)."""
     model, encoder, decoder = build(architecture, name=name, latent_size=latent_size, seed=seed, **section)
-    optimizer, gamma = keras.optimizers.Adam(learning_rate), section.get("gamma")
-    if is_supervised(model):
-        model.compile(optimizer=optimizer,
-                      loss={"reconstruction": reconst_loss,
-                            "label": keras.losses.SparseCategoricalCrossentropy(from_logits=True)},
-                      loss_weights={"reconstruction": 1.0, "label": gamma},
-                      metrics={"reconstruction": [reconst_loss], "label": ["accuracy"]})
-    else:
-        model.compile(optimizer=optimizer, loss=reconst_loss, metrics=[reconst_loss] if is_variational(encoder) else None)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate))
     return model, encoder, decoder
 
 
@@ -165,7 +125,6 @@ def train(arrays: dict, name: str, architecture: str, section: dict, *, latent_s
             model, encoder, decoder = _compiled(architecture, name, latent_size, seed, section, learning_rate)
     finally:
         keras.config.set_dtype_policy("float32")
-    gamma = section.get("gamma")
     if is_supervised(model):
         train_targets = {"reconstruction": x_train, "label": y_train}
         val_targets = {"reconstruction": x_val, "label": y_val}
@@ -177,7 +136,7 @@ def train(arrays: dict, name: str, architecture: str, section: dict, *, latent_s
             history = model.fit(
                 x_train, train_targets, validation_data=(x_val, val_targets), batch_size=batch_size, epochs=epochs,
                 shuffle=True, verbose=1 if sys.stdout.isatty() else 2,
-                callbacks=[StopOnNonFinite(), LossTerms(gamma), CurvesLogger(curves_tmp), *callbacks],
+                callbacks=[StopOnNonFinite(), CurvesLogger(curves_tmp), *callbacks],
             )
         finally:
             gc.unfreeze()
