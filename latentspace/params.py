@@ -96,6 +96,7 @@ SCHEMA: dict[str, Rule] = {
     "data.val_fraction": FRACTION,
     "data.eval_fraction": FRACTION,
     "data.subsample": Rule(int, low=1, high=10_000_000, closed_high=True, nullable=True),
+    "data.train_size": Rule(int, low=10, high=10_000_000, closed_high=True, nullable=True),  # a class each at least
     "model.latent_size": upto(int, 2, 784),  # a map needs two dimensions; the PCA baseline at most the pixels
     "train.batch_size": upto(int, 1, 100_000),
     "train.learning_rate": upto(float, 0, 10, open_low=True),

@@ -5,7 +5,7 @@ per-digit scores of ``<model>.npz`` in ``--separation`` (silhouette, kNN and pro
 generation claims the per-draw values of ``<model>.npz`` in ``--samples`` (the judge's confidence,
 precision, Fréchet distance to ``--real``'s evaluation features). Each difference gets a paired
 bootstrap interval (``bootstrap.*``) and counts only beyond ``claims.margins``.
-Out ``--metrics``: {claim: {"verdict", "<better> vs <worse>": {measure: {difference, low, high, verdict}}}}.
+Out ``--metrics``: {claim: {"verdict", "<better> vs <worse>": {measure: {difference, low, high, sd, verdict}}}}.
 """
 
 from pathlib import Path

@@ -17,7 +17,7 @@ def main():
     arrays = build_dataset(
         p["data.source"], tfds_name=p["data.tfds_name"], idx_dir=p["data.idx_dir"],
         val_fraction=p["data.val_fraction"], eval_fraction=p["data.eval_fraction"],
-        subsample_size=p["data.subsample"], seed=p["seed"],
+        subsample_size=p["data.subsample"], seed=p["seed"], train_size=p["data.train_size"],
     )
     save_arrays(args.out, **arrays)
     sizes = ", ".join(f"{split} {len(arrays['y_' + split])}" for split in SPLITS)

@@ -120,3 +120,19 @@ def test_array_files_are_byte_identical_for_identical_arrays(tmp_path):
     np.testing.assert_array_equal(loaded["b"], arrays["b"])
     with pytest.raises(StageError, match=r"missing arrays \['c'\]"):
         load_arrays(tmp_path / "two.npz", ("c",))
+
+
+def test_train_size_keeps_a_stratified_subset_of_the_training_digits_only(tmp_path):
+    folder = write_idx_dir(tmp_path / "idx", n_train=200, n_test=40)
+    common = dict(tfds_name="", idx_dir=str(folder), val_fraction=0.25, eval_fraction=0.2, subsample_size=None, seed=3)
+    whole = data.build_dataset("idx", **common)
+    smaller = data.build_dataset("idx", train_size=50, **common)
+    assert len(whole["y_train"]) == 150 and len(smaller["y_train"]) == 50
+    assert np.bincount(smaller["y_train"]).tolist() == [5] * 10  # stratified
+    for split in ("val", "eval"):  # the other splits are the same digits
+        np.testing.assert_array_equal(smaller[f"x_{split}"], whole[f"x_{split}"])
+    kept = {row.tobytes() for row in smaller["x_train"]}
+    assert kept <= {row.tobytes() for row in whole["x_train"]}
+    np.testing.assert_array_equal(data.build_dataset("idx", train_size=50, **common)["x_train"], smaller["x_train"])
+    with pytest.raises(StageError, match=r"data.train_size = 151 is more than the 150 training digits"):
+        data.build_dataset("idx", train_size=151, **common)

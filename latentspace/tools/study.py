@@ -1,0 +1,322 @@
+"""The study at scale: a grid of configurations × seeds declared in ``study.yaml``, run as DVC
+experiments, each finished point recorded under ``study/points/`` (committed), verdicts decided over
+the seeds (no TensorFlow here)::
+
+    python3 -m latentspace.tools.study status          # the grid: recorded, stale (older code) or to run
+    python3 -m latentspace.tools.study run [--only ID] # run what is not recorded, one point after another
+    python3 -m latentspace.tools.study report          # study/verdicts.json and study/index.html
+
+A point is one configuration (a dataset and a training-set size: params overrides) and one seed.
+``run`` runs each point not yet recorded as a temporary DVC experiment (``dvc exp run --temp``), then
+writes ``study/points/<id>.json`` (its overrides, the stages' code hashes from its ``dvc.lock``, the
+commit, its claims and key metrics) and commits that file alone: stopping the runner at any moment
+loses at most the point in progress. ``status`` and ``report`` read only the committed records, so a
+fresh clone without a DVC cache lists the grid and rebuilds the page byte for byte.
+
+Verdicts over seeds (:func:`pooled`): for each comparison, the mean of the seeds' differences, whose
+variance is the between-seed variance over the number of seeds plus the mean of the runs' own
+bootstrap variances (the evaluation digits are shared by every seed, so that part does not shrink
+with more seeds); the interval is the normal one at ``bootstrap.level``, and the verdict follows the
+single-run rule and margins (:func:`latentspace.claims.verdict`). Points pool only with points of
+the same code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import html
+import json
+import math
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import NormalDist, mean, variance
+
+from ..claims import INCONCLUSIVE, overall, verdict
+from .experiments import ExperimentsError, all_runs, exp_show
+
+STUDY_FILE = "study.yaml"
+FOLDER = Path("study")
+POINTS = FOLDER / "points"
+CODE = ("stages/", "latentspace/")  # the deps whose hashes say which code a point ran
+KEY_METRICS = ("metrics/train/{model}.json:val_loss", "metrics/separation/{model}.json:silhouette.value",
+               "metrics/separation/{model}.json:probe_accuracy.value")
+
+
+class StudyError(ExperimentsError):
+    """A broken study file or record; the message is one line naming it."""
+
+
+@dataclass(frozen=True)
+class Point:
+    configuration: str         # e.g. "fashion-12000"
+    size: int | None           # data.train_size
+    seed: int
+    overrides: tuple[tuple[str, object], ...]  # params: dotted key → value, seed and train size included
+
+    @property
+    def id(self) -> str:
+        return f"{self.configuration}-seed{self.seed}"
+
+    @property
+    def record(self) -> Path:
+        return POINTS / f"{self.id}.json"
+
+
+def load_study(path: str | Path = STUDY_FILE) -> list[Point]:
+    """The grid of ``study.yaml``: ``datasets`` (name → params overrides) and ``grid`` (entries of
+    ``dataset``, ``train_sizes`` (null = all) and ``seeds``), plus ``overrides`` for every point."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        tree = YAML(typ="safe").load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, YAMLError, ValueError) as exc:
+        raise StudyError(f"{path}: cannot read the study ({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
+    datasets, grid, common = tree.get("datasets"), tree.get("grid"), tree.get("overrides") or {}
+    if not isinstance(datasets, dict) or not isinstance(grid, list) or not isinstance(common, dict):
+        raise StudyError(f"{path}: needs 'datasets' (name: params overrides), 'grid' (a list) and maybe 'overrides'")
+    points: dict[str, Point] = {}
+    for number, entry in enumerate(grid, 1):
+        where = f"{path}: grid entry {number}"
+        if not isinstance(entry, dict) or entry.get("dataset") not in datasets:
+            raise StudyError(f"{where}: 'dataset' must be one of {', '.join(map(str, datasets))}")
+        sizes, seeds = entry.get("train_sizes", [None]), entry.get("seeds")
+        if not isinstance(sizes, list) or not all(s is None or (isinstance(s, int) and s > 0) for s in sizes):
+            raise StudyError(f"{where}: 'train_sizes' must be a list of positive integers or null")
+        if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) and 0 <= s < 2**32 for s in seeds):
+            raise StudyError(f"{where}: 'seeds' must be a list of 32-bit seeds")
+        for size in sizes:
+            configuration = f"{entry['dataset']}-{size if size is not None else 'all'}"
+            for seed in seeds:
+                overrides = {**common, **datasets[entry["dataset"]], "data.train_size": size, "seed": seed}
+                point = Point(configuration, size, seed, tuple(sorted(overrides.items())))
+                points.setdefault(point.id, point)
+    return list(points.values())
+
+
+def code_hashes(root: Path = Path(".")) -> dict[str, str]:
+    """md5 of every stage script and library module, as DVC records them in dvc.lock."""
+    return {str(path.relative_to(root)): hashlib.md5(path.read_bytes()).hexdigest()
+            for folder in CODE for path in sorted((root / folder).glob("*.py"))}
+
+
+def locked_code(lock: dict) -> dict[str, str]:
+    """The code hashes a dvc.lock records (every stage's deps under :data:`CODE`)."""
+    return {dep["path"]: dep["md5"] for stage in lock.get("stages", {}).values() for dep in stage.get("deps", [])
+            if dep["path"].startswith(CODE) and "md5" in dep}
+
+
+def read_records(folder: Path = POINTS) -> dict[str, dict]:
+    """``{point id: record}`` of the committed records."""
+    records = {}
+    for path in sorted(folder.glob("*.json")):
+        try:
+            records[path.stem] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StudyError(f"{path}: broken record ({exc}); delete it to run the point again") from None
+    return records
+
+
+def state(point: Point, records: dict[str, dict], code: dict[str, str]) -> str:
+    """"recorded", "stale" (recorded with other code than the workspace's) or "to run"."""
+    record = records.get(point.id)
+    if record is None:
+        return "to run"
+    ran = record.get("code", {})
+    return "recorded" if all(code.get(path) == md5 for path, md5 in ran.items()) else "stale"
+
+
+def status(points: list[Point], records: dict[str, dict], code: dict[str, str]) -> str:
+    lines = [f"{len(points)} points in {STUDY_FILE}:"]
+    for point in points:
+        lines.append(f"  {point.id:32} {state(point, records, code)}")
+    counts = {s: sum(state(p, records, code) == s for p in points) for s in ("recorded", "stale", "to run")}
+    lines.append(", ".join(f"{n} {s}" for s, n in counts.items()))
+    return "\n".join(lines)
+
+
+def pooled(differences: list[float], sds: list[float], level: float, margin: float) -> dict:
+    """One comparison decided over seeds: ``differences`` (one a seed) and their bootstrap sds.
+
+    Variance of the mean difference = between-seed variance / n (0 for one seed) + mean of the
+    runs' bootstrap variances; a normal interval at ``level``; the single-run verdict rule.
+    """
+    n = len(differences)
+    centre = mean(differences)
+    between = variance(differences) / n if n > 1 else 0.0
+    within = mean(sd * sd for sd in sds)
+    spread = math.sqrt(between + within)
+    half = NormalDist().inv_cdf(0.5 + level / 2.0) * spread
+    low, high = centre - half, centre + half
+    return {"mean": centre, "low": low, "high": high, "sd": spread, "between_seeds": between, "evaluation": within,
+            "seeds": n, "differences": differences, "verdict": verdict(centre, low, high, margin)}
+
+
+def decide(records: list[dict], level: float) -> dict:
+    """``{claim: {"verdict", comparison: {measure: pooled}}}`` over the records of one configuration."""
+    margins = {key.rsplit(".", 1)[1]: value for key, value in records[0]["params"].items()
+               if key.startswith("claims.margins.")}
+    result = {}
+    for claim, first in records[0]["claims"].items():
+        if not all(claim in record["claims"] for record in records):
+            continue
+        entry, verdicts = {}, []
+        for pair, measures in first.items():
+            if pair == "verdict":
+                continue
+            for measure in measures:
+                numbers = [record["claims"][claim][pair][measure] for record in records]
+                decided = pooled([n["difference"] for n in numbers], [n["sd"] for n in numbers], level,
+                                 margins.get(measure, 0.0))
+                entry.setdefault(pair, {})[measure] = decided
+                verdicts.append(decided["verdict"])
+        result[claim] = {"verdict": overall(verdicts) if verdicts else INCONCLUSIVE, **entry}
+    return result
+
+
+def configurations(points: list[Point], records: dict[str, dict], code: dict[str, str]) -> dict[str, list[dict]]:
+    """The current-code records of each configuration, in the study's order."""
+    grouped: dict[str, list[dict]] = {}
+    for point in points:
+        if state(point, records, code) == "recorded":
+            grouped.setdefault(point.configuration, []).append(records[point.id])
+        else:
+            grouped.setdefault(point.configuration, [])
+    return {name: found for name, found in grouped.items() if found}
+
+
+def matrix(points: list[Point], records: dict[str, dict], code: dict[str, str], level: float = 0.95) -> dict:
+    """``{configuration: {"seeds", "size", "claims": decide(...)}}``: the verdict matrix."""
+    result = {}
+    for name, found in configurations(points, records, code).items():
+        result[name] = {"seeds": [r["params"]["seed"] for r in found], "size": found[0].get("train_digits"),
+                        "claims": decide(found, level)}
+    return result
+
+
+def page(decided: dict) -> str:
+    """study/index.html: the verdict matrix, then every cell's per-seed differences."""
+    from ..report import PAGE_CSS, VERDICT_STYLE
+
+    e = html.escape
+    claims = list(dict.fromkeys(claim for entry in decided.values() for claim in entry["claims"]))
+    head = "".join(f"<th>{e(name)}<br><small>{len(entry['seeds'])} seed(s)</small></th>" for name, entry in decided.items())
+    rows = "".join(
+        f"<tr><th>{e(claim)}</th>" + "".join(
+            (lambda v: f'<td style="{VERDICT_STYLE.get(v, "")}">{e(v)}</td>')(entry["claims"][claim]["verdict"])
+            if claim in entry["claims"] else "<td>–</td>" for entry in decided.values()) + "</tr>"
+        for claim in claims)
+    details = []
+    for name, entry in decided.items():
+        for claim, result in entry["claims"].items():
+            for pair, measures in result.items():
+                if pair == "verdict":
+                    continue
+                for measure, m in measures.items():
+                    values = ", ".join(f"{d:+.4g}" for d in m["differences"])
+                    details.append(f"<tr><td>{e(name)}</td><td>{e(claim)}</td><td>{e(pair)}</td><td>{e(measure)}</td>"
+                                   f"<td>{m['mean']:+.4g} [{m['low']:+.4g}, {m['high']:+.4g}]</td>"
+                                   f"<td>{values}</td><td>{e(m['verdict'])}</td></tr>")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>The study over seeds</title>
+<style>
+{PAGE_CSS}
+body {{ max-width: 1300px; }}
+</style></head><body>
+<h1>The original's claims over the study's grid</h1>
+<p>Each cell decides a claim over the seeds of one configuration: the mean of the seeds' differences,
+with an interval whose variance is the between-seed variance over the number of seeds plus the mean
+of the runs' own bootstrap variances (the evaluation digits are shared by every seed). Same rule and
+margins as a single run.</p>
+<table><tr><th>claim</th>{head}</tr>{rows}</table>
+<h2>Per-seed values</h2>
+<table><tr><th>configuration</th><th>claim</th><th>comparison</th><th>measure</th><th>mean [interval]</th>
+<th>differences, one a seed</th><th>says</th></tr>{"".join(details)}</table>
+</body></html>
+"""
+
+
+def report(points: list[Point], records: dict[str, dict], code: dict[str, str], out: Path = FOLDER) -> dict:
+    """Write ``study/verdicts.json`` and ``study/index.html`` from the committed records."""
+    from ..outputs import write_json, write_text
+
+    decided = matrix(points, records, code)
+    write_json(out / "verdicts.json", decided)
+    write_text(out / "index.html", page(decided))
+    return decided
+
+
+def _git(*args: str) -> str:
+    done = subprocess.run(["git", *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise StudyError(f"git {' '.join(args)} failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
+    return done.stdout.strip()
+
+
+def run_point(point: Point) -> dict:
+    """Run one point as a temporary DVC experiment and return its record (not yet written)."""
+    import yaml
+
+    name = point.id
+    setting = [f"{key}={json.dumps(value)}" for key, value in point.overrides]
+    command = [sys.executable, "-m", "dvc", "exp", "run", "--temp", "-n", name, *(a for s in setting for a in ("-S", s))]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise StudyError(f"{name}: dvc exp run failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
+    runs = [run for run in all_runs(exp_show(["--rev", "HEAD"])) if run["name"] == name]
+    if not runs:
+        raise StudyError(f"{name}: the experiment ran but dvc exp show does not list it")
+    run = runs[-1]
+    lock = yaml.safe_load(_git("show", f"{run['rev']}:dvc.lock"))
+    metrics = {key: value for key, value in run["metrics"].items()
+               if any(key == k.format(model=m) for k in KEY_METRICS for m in _models(run["params"]))}
+    return {"point": name, "configuration": point.configuration, "seed": point.seed,
+            "overrides": dict(point.overrides), "params": run["params"], "commit": run.get("commit"),
+            "experiment": run["rev"], "code": locked_code(lock), "train_digits": point.size,
+            "claims": run["files"].get("metrics/claims.json", {}), "metrics": metrics}
+
+
+def _models(params: dict) -> list[str]:
+    return list(dict.fromkeys(key.split(".")[1] for key in params if key.startswith("models.")))
+
+
+def record(point: Point, found: dict) -> None:
+    """Write the point's record and commit that file alone."""
+    from ..outputs import write_json
+
+    write_json(point.record, found)
+    _git("add", str(point.record))
+    _git("commit", "-q", "-m", f"study: {point.id} recorded", "--", str(point.record))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", choices=("status", "run", "report"))
+    parser.add_argument("--only", action="append", help="run only this point id (repeatable)")
+    parser.add_argument("--study", default=STUDY_FILE)
+    args = parser.parse_args(argv)
+    try:
+        points = load_study(args.study)
+        records, code = read_records(), code_hashes()
+        if args.command == "status":
+            print(status(points, records, code))
+        elif args.command == "report":
+            decided = report(points, records, code)
+            print(f"{len(decided)} configurations decided → {FOLDER / 'index.html'}, {FOLDER / 'verdicts.json'}")
+        else:
+            todo = [p for p in points if state(p, records, code) != "recorded" and (not args.only or p.id in args.only)]
+            for number, point in enumerate(todo, 1):
+                print(f"[{number}/{len(todo)}] {point.id}: running", flush=True)
+                record(point, run_point(point))
+                print(f"[{number}/{len(todo)}] {point.id}: recorded in {point.record}", flush=True)
+    except ExperimentsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
