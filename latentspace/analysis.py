@@ -22,7 +22,7 @@ def interpolations(start: np.ndarray, end: np.ndarray, steps: int) -> np.ndarray
 
 def first_of_classes(labels: np.ndarray, classes) -> np.ndarray:
     """The index of the first item of each of ``classes`` in ``labels`` (len(classes),)."""
-    return np.array([int(np.flatnonzero(labels == c)[0]) for c in classes])
+    return np.array([int(np.flatnonzero(labels == c)[0]) for c in classes], dtype=np.int64)
 
 
 def tsne_map(codes: np.ndarray, perplexity: float, seed: int, backend: str = "sklearn", threads: int = 1) -> np.ndarray:

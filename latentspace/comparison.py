@@ -59,12 +59,16 @@ def _centroids(i: Inputs):
 
 
 def _prior(i: Inputs):
-    return plotting.image_grid({title(m): i.samples[m][PRIOR][:i.shown] for m in i.models},
-                               f"The same {i.shown} draws of z ~ N(0, I) through each decoder")
+    shown = {title(m): i.samples[m][PRIOR][:i.shown] for m in i.models}
+    count = len(next(iter(shown.values())))  # report.num_samples, or fewer if generation drew fewer
+    return plotting.image_grid(shown, f"The same {count} draws of z ~ N(0, I) through each decoder")
 
 
 def _interpolation(i: Inputs):
     pairs = i.decoded[i.models[0]]["pairs"]
+    if not len(pairs):  # the evaluation digits hold no pair of INTERPOLATED classes
+        return plotting.image_grid({"no pair": np.zeros((1, 28, 28))},
+                                   "No two evaluation digits of the interpolated class pairs")
     return plotting.image_grid(
         {f"{a}→{b}, {title(m)}": i.decoded[m]["interpolations"][k] for k, (a, b) in enumerate(pairs) for m in i.models},
         "Straight lines in code space between two evaluation digits, decoded")

@@ -281,8 +281,15 @@ def split_stratified(images, labels, val_fraction: float, eval_fraction: float, 
     for key, count in (("data.eval_fraction", n_eval), ("data.val_fraction", n_val)):
         if count < classes:
             raise StageError(f"{key}: leaves {count} of {n} digits, fewer than the {classes} classes")
-    rest, evaluation = train_test_split(np.arange(n), test_size=n_eval, stratify=labels, random_state=seed)
-    train, val = train_test_split(rest, test_size=n_val, stratify=labels[rest], random_state=seed)
+    if n - n_eval - n_val < classes:
+        raise StageError(f"data.val_fraction + data.eval_fraction: leave {n - n_eval - n_val} of {n} digits to train "
+                         f"on, fewer than the {classes} classes (raise data.subsample or lower the fractions)")
+    try:
+        rest, evaluation = train_test_split(np.arange(n), test_size=n_eval, stratify=labels, random_state=seed)
+        train, val = train_test_split(rest, test_size=n_val, stratify=labels[rest], random_state=seed)
+    except ValueError as exc:  # a class too small to be in every split
+        raise StageError(f"data.subsample, data.val_fraction, data.eval_fraction: {n} digits cannot be split "
+                         f"stratified ({str(exc).splitlines()[0]})") from None
     return {split: (images[i], labels[i]) for split, i in zip(SPLITS, (train, val, evaluation))}
 
 

@@ -1,7 +1,8 @@
 """The study's loss terms, in ``keras.ops`` so they run on any Keras backend.
 
 Units are nats per image: sums over the 784 pixels or the latent dimensions, then a mean over
-the batch (Keras' default reduction does that mean for the compiled loss).
+the batch (:class:`Reconstruction`, a Keras loss, takes that mean; latentspace.models.AutoEncoder
+weighs and sums the terms).
 """
 
 from keras import config, losses, ops
@@ -10,8 +11,7 @@ from keras import config, losses, ops
 def reconst_loss(y_true, y_pred):
     """Binary cross-entropy summed over pixels: images (B, 28, 28, 1) in [0, 1] → (B,) nats.
 
-    Used as the compiled loss and, under the same name, as the metric that reports the
-    reconstruction term of a VAE's loss.
+    The reconstruction term of every model's loss (:class:`Reconstruction` takes its batch mean).
     """
     eps = config.epsilon()
     y_true, y_pred = ops.cast(y_true, "float32"), ops.cast(y_pred, "float32")  # also as a metric under mixed precision

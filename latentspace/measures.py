@@ -3,7 +3,8 @@
 Each measure is declared once, beside the code that computes it: the separation scores in
 :data:`latentspace.separation.MEASURES`, the scores of generated digits in
 :data:`latentspace.sample_quality.MEASURES`. The claims, the report, the sweep page and the params
-schema's ``claims.margins.*`` (held to :func:`claim_measures` by a test) read them from there, so
+schema's ``claims.margins.*`` (written in params.py, which imports nothing of the study's, and held
+to :func:`claim_measures` by a test) follow them, so
 adding a measure is one entry in its module plus its test.
 """
 

@@ -58,10 +58,21 @@ def _partial_folder() -> Path | None:
     return folder
 
 
+def _device(path: Path) -> int:
+    """The file system of ``path``, or of its nearest existing parent."""
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return candidate.stat().st_dev
+    return -1
+
+
 def _temporary_for(path: Path) -> Path:
     # Keep the name's suffix: Keras and matplotlib choose the format from it.
     folder = _partial_folder()
-    if folder is None:  # outside a repository (a tool, a test): beside the output
+    if folder is None or _device(folder) != _device(path.parent):
+        # outside a repository (a tool, a test), or an output on another file system (a scratch disk
+        # mounted at data/): beside the output, where a rename is atomic; ignored by git (.gitignore)
+        path.parent.mkdir(parents=True, exist_ok=True)
         return path.with_name(f".{path.stem}.tmp-{os.getpid()}-{next(_numbers)}{path.suffix}")
     return folder / f"{os.getpid()}-{next(_numbers)}-{path.name}"
 
@@ -97,7 +108,7 @@ def _rename(tmp: Path, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path)
-    os.replace(tmp, path)
+    os.replace(tmp, path)  # the same file system: _temporary_for made sure
     _sync_folder(path.parent)
 
 

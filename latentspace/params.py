@@ -117,7 +117,8 @@ SCHEMA: dict[str, Rule] = {
     "bootstrap.resamples": upto(int, 2, 100_000),  # each resample recomputes the set scores
     "bootstrap.level": FRACTION,
     "units.active_threshold": WEIGHT,
-    # The smallest difference that counts for a claim, per measure (latentspace/claims.py's MEASURES).
+    # The smallest difference that counts for a claim, per claim measure (latentspace/separation.py's and
+    # latentspace/sample_quality.py's MEASURES; a test holds the two lists equal).
     **{f"claims.margins.{measure}": WEIGHT for measure in (
         "silhouette", "knn_accuracy", "probe_accuracy", "confidence", "precision", "frechet_distance")},
 }
@@ -152,6 +153,9 @@ def _is_number(text: str) -> bool:
 def _flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in tree.items():
+        if not isinstance(key, str) or "." in key or not key:
+            raise StageError(f"{PARAMS_FILE}: key {prefix}{_shown(key)} is not allowed: write sections nested "
+                             "(train: {epochs: 30}), not dotted or empty keys, as DVC reads them")
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(_flatten(value, name + "."))

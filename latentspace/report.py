@@ -39,8 +39,9 @@ def _listing(names: list[str]) -> str:
 
 
 def _loss_parts(row: dict) -> str:
-    return (f"{row['val_loss']:.1f} = {row['val_reconst_loss']:.1f} reconstruction "
-            f"+ {row['val_diverg_loss']:.1f} β·KL")
+    total = VALIDATION + TOTAL.name
+    return f"{row[total]:.1f} = " + " + ".join(f"{row[VALIDATION + t.name]:.1f} {t.label}" for t in TERMS
+                                                if VALIDATION + t.name in row)
 
 
 def findings(rows: dict[str, dict[str, float]]) -> list[str]:
@@ -62,7 +63,7 @@ def findings(rows: dict[str, dict[str, float]]) -> list[str]:
             agree = "the same order as" if shared == original else "a different order from"
             sentence += f" For {_listing([title(m) for m in original])} that is {agree} the original ({stated})."
         sentences.append(sentence)
-    vaes = [m for m in rows if "val_diverg_loss" in rows[m]]
+    vaes = [m for m in rows if VALIDATION + TERMS[1].name in rows[m]]  # the models with a divergence term
     if len(vaes) > 1:
         ranked = sorted(vaes, key=lambda m: rows[m]["val_loss"])
         others = "; ".join(f"{title(m)} {_loss_parts(rows[m])}" for m in ranked[1:])
@@ -124,7 +125,7 @@ def claims_section(verdicts: dict[str, dict], statements: dict[str, str], margin
             f"claim when the interval lies above 0 and the difference reaches the margin ({e(rules)}), contradicts "
             "it when both hold the other way, and is inconclusive otherwise. A claim holds when every comparison "
             "supports it and fails when any comparison contradicts it. One training run per model: the intervals cover the digits, not the training's randomness "
-            "(see the README's \"Seeds\" for repeating the study over seeds).</p>"
+            "(docs/sweeps.md, \"Seeds\", repeats the study over seeds; latentspace.tools.study over a grid).</p>"
             "<table class=\"claims\"><tr><th>claim</th><th>verdict</th><th>comparison</th><th>measure</th>"
             "<th>difference [interval]</th><th>says</th></tr>" + "".join(rows) + "</table>")
 

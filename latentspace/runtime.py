@@ -123,7 +123,14 @@ def save_model(model, path: Path) -> None:
     """
     import keras
 
-    raw = path.with_name(f".{path.stem}.raw.keras")
+    raw = path.with_name(f"{path.stem}.raw.keras")  # beside the caller's temporary: swept with it if killed
+    try:
+        _rewrite(keras, model, raw, path)
+    finally:
+        raw.unlink(missing_ok=True)
+
+
+def _rewrite(keras, model, raw: Path, path: Path) -> None:
     keras.saving.save_model(model, raw)
     with zipfile.ZipFile(raw) as saved, zipfile.ZipFile(path, "w") as fixed:
         for member in saved.infolist():
@@ -137,7 +144,6 @@ def save_model(model, path: Path) -> None:
             info = zipfile.ZipInfo(member.filename, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = member.compress_type
             fixed.writestr(info, content)
-    raw.unlink()
 
 
 def load_model(path: Path):

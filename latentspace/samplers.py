@@ -52,8 +52,15 @@ class Mixture(Sampler):
     def fit(self, codes: np.ndarray, seed: int, settings: dict[str, Any]) -> "Mixture":
         from sklearn.mixture import GaussianMixture
 
-        self.mixture = GaussianMixture(n_components=settings["mixture_components"],
-                                       covariance_type=settings["mixture_covariance"], random_state=seed).fit(codes)
+        from .errors import StageError
+
+        try:
+            self.mixture = GaussianMixture(n_components=settings["mixture_components"],
+                                           covariance_type=settings["mixture_covariance"], random_state=seed).fit(codes)
+        except ValueError as exc:  # e.g. an ill-defined covariance: too many components for the codes
+            raise StageError(f"generation.mixture_components = {settings['mixture_components']}, "
+                             f"generation.mixture_covariance = {settings['mixture_covariance']}: the mixture cannot be "
+                             f"fitted to these codes ({str(exc).splitlines()[0]})") from None
         return super().fit(codes, seed, settings)
 
     def describe(self, settings: dict[str, Any]) -> str:

@@ -143,6 +143,8 @@ def check(train_digits: int, eval_digits: int, *, neighbours: int, resamples: in
                  f"trustworthiness needs fewer neighbours than half the {eval_digits} evaluation digits")
     limits.memory("bootstrap.resamples", resamples, 16 * resamples * eval_digits,
                   f"resampling {eval_digits} evaluation digits that often")
+    limits.memory("data (evaluation digits)", eval_digits, 24 * eval_digits**2,
+                  "the silhouette and the t-SNE map's trustworthiness compare every pair of evaluation digits")
 
 
 def scores(codes: Codes, *, resamples: int, level: float,

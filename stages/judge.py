@@ -27,6 +27,10 @@ def main():
     n = min(len(y_val), len(y_eval))
     if n <= q.NEIGHBOURS:
         raise StageError(f"{args.data}: {n} validation or evaluation digits are too few to compare feature sets")
+    from latentspace import limits
+
+    limits.memory("data (validation and evaluation digits)", n, 16 * n * n,
+                  "precision and recall compare every pair of validation and evaluation digits")
     from latentspace import runtime
 
     runtime.start(p["compute.threads"])

@@ -1,6 +1,7 @@
 """The benchmark's arithmetic on inputs whose answer is known (the benchmark itself is not a test)."""
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -59,3 +60,17 @@ def test_the_tables_show_fractions_ratios_and_shares_from_the_numbers():
 
 def test_a_backend_that_is_not_installed_is_named_not_measured():
     assert benchmark.other_backend("no_such_backend", epochs=1) == "no_such_backend is not installed"
+
+
+def test_the_benchmark_imports_what_it_runs():
+    """Every name the benchmark imports from the project exists (its run takes 45 minutes; no test runs it)."""
+    import ast
+    import importlib
+
+    tree = ast.parse(Path(benchmark.__file__).read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            module = importlib.import_module(("." * node.level) + (node.module or ""), "latentspace.tools")
+            for alias in node.names:
+                assert hasattr(module, alias.name) or importlib.util.find_spec(f"{module.__name__}.{alias.name}"), \
+                    f"{module.__name__}.{alias.name}"

@@ -69,3 +69,38 @@ def test_keras_user_config_does_not_change_the_stages_numbers(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["tensorflow", "1e-07", "float32", "channels_last"]
     assert "oneDNN" not in result.stderr and "absl" not in result.stderr  # TensorFlow's start-up lines held back
+
+
+def test_a_dotted_key_is_refused_as_dvc_would_read_it_otherwise():
+    from helpers import default_params
+    from latentspace import params
+
+    tree = default_params()
+    tree["train.epochs"] = 1  # DVC would record train: {epochs: 30}; a stage merging it would run 1
+    with pytest.raises(StageError, match=r"key 'train.epochs' is not allowed: write sections nested"):
+        params.validate(tree)
+
+
+def test_an_output_on_another_file_system_gets_its_temporary_beside_it(tmp_path, monkeypatch):
+    from latentspace import outputs
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".dvc").mkdir()
+    inside = outputs._temporary_for(tmp_path / "metrics" / "a.json")
+    assert inside.parent == tmp_path / outputs.PARTIAL
+    monkeypatch.setattr(outputs, "_device", lambda path: 1 if outputs.PARTIAL.parts[0] in path.parts else 2)
+    beside = outputs._temporary_for(tmp_path / "scratch" / "b.npz")
+    assert beside.parent == tmp_path / "scratch" and beside.name.startswith(".b.tmp-") and beside.suffix == ".npz"
+
+
+def test_a_split_too_small_for_its_classes_is_one_line():
+    import numpy as np
+
+    from latentspace import data
+
+    labels = np.arange(40) % 10
+    with pytest.raises(StageError, match=r"data.val_fraction \+ data.eval_fraction: leave 2 of 40 digits"):
+        data.split_stratified(np.zeros((40, 28, 28)), labels, 0.5, 0.45, seed=0)
+    lopsided = np.array([0] * 24 + [1])
+    with pytest.raises(StageError, match=r"cannot be split stratified"):
+        data.split_stratified(np.zeros((25, 28, 28)), lopsided, 0.4, 0.4, seed=0)

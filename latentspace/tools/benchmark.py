@@ -41,8 +41,8 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
-import yaml
 
+from ..params import read_tree
 from .folders import FolderError, check_file, write_file
 
 ROOT = Path(__file__).resolve().parents[2]  # the project (this file is latentspace/tools/benchmark.py)
@@ -207,7 +207,7 @@ def training(params: dict, epochs: int, precisions: list[str]) -> list[dict]:
             section = dict(section)
             architecture = section.pop("architecture")
             clock = _epoch_clock()
-            folder = Path(os.environ.get("TMPDIR", "/tmp")) / f"benchmark-{os.getpid()}"
+            folder = ROOT / ".dvc" / "tmp" / f"benchmark-{os.getpid()}"  # beside the outputs' temporaries
             metrics = t.train(arrays, name, architecture, section, latent_size=params["model"]["latent_size"],
                               batch_size=params["train"]["batch_size"], learning_rate=params["train"]["learning_rate"],
                               epochs=epochs, seed=params["seed"], model_dir=folder / name / precision,
@@ -303,7 +303,8 @@ def fashion_codes(idx_dir: str) -> np.ndarray | None:
         return None
     if not model.exists():
         return None
-    from ..models import encode, load_model
+    from ..models import encode
+    from ..runtime import load_model
 
     images = np.concatenate([pairs["train"][0], pairs["test"][0]]).astype(np.float32)[..., None] / 255.0
     return encode(load_model(model), images)[0]
@@ -428,13 +429,13 @@ def main(argv=None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     skip = {part for part in args.skip.split(",") if part}
-    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+    params = read_tree(ROOT / "params.yaml")  # as DVC reads it
     facts = machine()
     precisions = (args.precisions.split(",") if args.precisions else
                   ["float32", *(["mixed_bfloat16"] if "avx512_bf16" in facts["extensions"] else [])])
-    from ..models import use_threads
+    from .. import runtime
 
-    use_threads(params["compute"]["threads"])
+    runtime.start(params["compute"]["threads"])
     result = {"machine": facts, "threads": params["compute"]["threads"]}
     if "limit" not in skip:
         result["limit"] = limit(facts, precisions)

@@ -1,7 +1,7 @@
 """Verdicts over seeds: the original's claims decided by the spread of repeated runs (no TensorFlow).
 
 One run's verdicts (``metrics/claims.json``) cover the evaluation digits but not the training's
-randomness. Repeat the study over seeds as DVC experiments (README, "Seeds"), then::
+randomness. Repeat the study over seeds as DVC experiments (docs/sweeps.md, "Seeds"), then::
 
     python3 -m latentspace.tools.over_seeds [--level 0.95] [--json FILE]
 
@@ -119,7 +119,7 @@ def main(argv=None) -> int:
         return 1
     groups = seed_groups(runs(shown, head_commit()))
     if not groups:
-        print("no runs of one commit that differ only in seed: queue some (README, \"Seeds\") and run them first", file=sys.stderr)
+        print("no runs of one commit that differ only in seed: queue some (docs/sweeps.md, \"Seeds\") and run them first", file=sys.stderr)
         return 1
     varying = _varying([group[0] for group in groups])
     decided = []
