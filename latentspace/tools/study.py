@@ -261,12 +261,13 @@ def run_point(point: Point) -> dict:
     import yaml
 
     name = point.id
+    base = _git("rev-parse", "HEAD")  # the experiment's baseline, even if HEAD moves while it runs
     setting = [f"{key}={json.dumps(value)}" for key, value in point.overrides]
     command = [sys.executable, "-m", "dvc", "exp", "run", "--temp", "-n", name, *(a for s in setting for a in ("-S", s))]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         raise StudyError(f"{name}: dvc exp run failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
-    runs = [run for run in all_runs(exp_show(["--rev", "HEAD"])) if run["name"] == name]
+    runs = [run for run in all_runs(exp_show(["--rev", base])) if run["name"] == name]
     if not runs:
         raise StudyError(f"{name}: the experiment ran but dvc exp show does not list it")
     run = runs[-1]
