@@ -88,3 +88,18 @@ def test_status_and_report_come_from_the_committed_records_alone(tmp_path, monke
     newer = study.code_hashes()
     assert [study.state(p, records, newer) for p in points] == ["stale", "stale", "to run"]
     assert study.matrix(points, records, newer) == {}  # stale points do not pool with the current code's
+
+
+def test_a_points_code_is_what_feeds_its_claims():
+    """Code that only draws pages (report, compare) is not a point's code: changing it leaves points current."""
+    def stage(deps, outs):
+        return {"deps": [{"path": p, "md5": p} for p in deps], "outs": [{"path": p} for p in outs]}
+
+    lock = {"stages": {
+        "train@vae": stage(["data/dataset.npz", "latentspace/models.py"], ["models/vae"]),
+        "separation@vae": stage(["models/vae", "latentspace/separation.py"], ["data/separation/vae.npz"]),
+        "claims": stage(["data/separation", "stages/claims.py"], ["metrics/claims.json"]),
+        "report": stage(["metrics/claims.json", "latentspace/report.py"], ["report/index.html"]),
+    }}
+    assert study.upstream(lock) == ["claims", "separation@vae", "train@vae"]  # a folder dep reaches the files in it
+    assert sorted(study.locked_code(lock)) == ["latentspace/models.py", "latentspace/separation.py", "stages/claims.py"]

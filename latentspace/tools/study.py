@@ -8,7 +8,7 @@ the seeds (no TensorFlow here)::
 
 A point is one configuration (a dataset and a training-set size: params overrides) and one seed.
 ``run`` runs each point not yet recorded as a temporary DVC experiment (``dvc exp run --temp``), then
-writes ``study/points/<id>.json`` (its overrides, the stages' code hashes from its ``dvc.lock``, the
+writes ``study/points/<id>.json`` (its overrides, the code hashes of the stages feeding its claims, from its ``dvc.lock``, the
 commit, its claims and key metrics) and commits that file alone: stopping the runner at any moment
 loses at most the point in progress. ``status`` and ``report`` read only the committed records, so a
 fresh clone without a DVC cache lists the grid and rebuilds the page byte for byte.
@@ -41,6 +41,7 @@ STUDY_FILE = "study.yaml"
 FOLDER = Path("study")
 POINTS = FOLDER / "points"
 CODE = ("stages/", "latentspace/")  # the deps whose hashes say which code a point ran
+CLAIMS = "metrics/claims.json"     # a point is the claims it decides: its code is what feeds this file
 KEY_METRICS = ("metrics/train/{model}.json:val_loss", "metrics/separation/{model}.json:silhouette.value",
                "metrics/separation/{model}.json:probe_accuracy.value")
 
@@ -103,9 +104,29 @@ def code_hashes(root: Path = Path(".")) -> dict[str, str]:
             for folder in CODE for path in sorted((root / folder).glob("*.py"))}
 
 
+def upstream(lock: dict, target: str = CLAIMS) -> list[str]:
+    """The stages of a dvc.lock whose outputs feed ``target`` (the stage writing it included)."""
+    stages = lock.get("stages", {})
+    writes = {out["path"]: name for name, stage in stages.items() for out in stage.get("outs", [])}
+
+    def producers(path: str) -> list[str]:
+        inside = lambda a, b: a == b or a.startswith(b.rstrip("/") + "/")  # noqa: E731
+        return [name for out, name in writes.items() if inside(path, out) or inside(out, path)]
+
+    todo, seen = producers(target), []
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.append(name)
+            todo.extend(p for dep in stages[name].get("deps", []) for p in producers(dep["path"]))
+    return sorted(seen)
+
+
 def locked_code(lock: dict) -> dict[str, str]:
-    """The code hashes a dvc.lock records (every stage's deps under :data:`CODE`)."""
-    return {dep["path"]: dep["md5"] for stage in lock.get("stages", {}).values() for dep in stage.get("deps", [])
+    """The code hashes a dvc.lock records for the stages that feed the claims (deps under :data:`CODE`):
+    a change to what only draws figures or pages (compare, report) leaves recorded points current."""
+    stages = lock.get("stages", {})
+    return {dep["path"]: dep["md5"] for name in upstream(lock) for dep in stages[name].get("deps", [])
             if dep["path"].startswith(CODE) and "md5" in dep}
 
 
