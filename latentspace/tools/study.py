@@ -8,8 +8,8 @@ the seeds (no TensorFlow here)::
 
 A point is one configuration (a dataset and a training-set size: params overrides) and one seed.
 ``run`` runs each point not yet recorded as a temporary DVC experiment (``dvc exp run --temp``), then
-writes ``study/points/<id>.json`` (its overrides, the code hashes of the stages feeding its claims, from its ``dvc.lock``, the
-commit, its claims and key metrics) and commits that file alone: stopping the runner at any moment
+writes ``study/points/<id>.json`` (its overrides, the code hashes of the stages that feed its claims,
+from its ``dvc.lock``, the commit, its claims and key metrics) and commits that file alone: stopping the runner at any moment
 loses at most the point in progress. ``status`` and ``report`` read only the committed records, so a
 fresh clone without a DVC cache lists the grid and rebuilds the page byte for byte.
 
