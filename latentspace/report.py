@@ -130,6 +130,34 @@ def claims_section(verdicts: dict[str, dict], statements: dict[str, str], margin
             "<th>difference [interval]</th><th>says</th></tr>" + "".join(rows) + "</table>")
 
 
+def verdict_matrix(decided: dict, statements: dict[str, str] | None = None) -> str:
+    """The study's verdict matrix as an HTML table: a row a claim, a column a configuration (dataset ×
+    training size), each cell the claim decided over that configuration's seeds (``study/verdicts.json``)."""
+    e = html.escape
+    statements = statements or {}
+    claims = list(dict.fromkeys(claim for entry in decided.values() for claim in entry["claims"]))
+    head = "".join(f"<th>{e(name)}<br><small>{len(entry['seeds'])} seed{'s' if len(entry['seeds']) > 1 else ''}"
+                   f"</small></th>" for name, entry in decided.items())
+    rows = "".join(
+        f'<tr><td class="claim">{e(statements.get(claim, claim))}</td>' + "".join(
+            f"<td>{_verdict(entry['claims'][claim]['verdict'])}</td>" if claim in entry["claims"] else "<td>–</td>"
+            for entry in decided.values()) + "</tr>"
+        for claim in claims)
+    return f'<table class="claims"><tr><th>claim</th>{head}</tr>{rows}</table>'
+
+
+def study_section(decided: dict, statements: dict[str, str], link: str) -> str:
+    """Findings over the study's grid (:mod:`latentspace.tools.study`), linked to its page."""
+    if not decided:
+        return "<p>The study over seeds and training sizes has no recorded point yet (docs/study.md).</p>"
+    return ("<h3>Over the study's grid of datasets, training sizes and seeds</h3>"
+            "<p>Each cell decides a claim over the seeds of one configuration: the mean of the seeds' differences, "
+            "with an interval whose variance is the between-seed variance over the number of seeds plus the mean of "
+            "the runs' own bootstrap variances (the evaluation digits are shared by every seed); same rule and margins "
+            f'as one run. Per-seed values and a figure a claim: <a href="{html.escape(link)}">the study page</a>.</p>'
+            + verdict_matrix(decided, statements) + "<h3>This run (one training run a model)</h3>")
+
+
 def best_cells(rows: dict, measures) -> set[tuple]:
     """(row, measure name) of the best value of each measure among ``rows`` ({row: {name: value}})."""
     best = set()
@@ -242,6 +270,23 @@ def _table(rows: dict[str, dict]) -> str:
         for model, row in rows.items()
     )
     return f"<table><tr><th>model</th>{head}</tr>{body}</table>"
+
+
+def explore_section(link: str, traversals: dict[str, bytes]) -> str:
+    """The Explore section: how to use the explorer page at ``link`` (relative), and each model's
+    traversal figure (``traversals[title]``, PNG bytes)."""
+    e = html.escape
+    pictures = "".join(f"<figure>{_image(png, f'traversal of the {t}')}<figcaption>{e(t)}: each latent dimension, "
+                       f"most used first, swept from −3 to +3 standard deviations around one code.</figcaption></figure>"
+                       for t, png in traversals.items())
+    return f"""<h2>Explore</h2>
+<p><a href="{e(link)}"><b>Open the explorer</b></a> (a page beside this one; it works from disk, with no
+network): one panel a model. Hover a point of the t-SNE map to see that digit and its reconstruction;
+click two points to decode the straight line between their codes; move a slider to change one
+dimension of the last clicked code (sliders ordered by the dimension's KL, the AE's by its activity);
+the buttons decode draws of N(0, I) and of the fitted mixture. Every image is decoded in the page by
+TensorFlow.js from the model's saved decoder.</p>{pictures}
+"""
 
 
 def render(params: dict, rows: dict[str, dict], curves: dict, figures: dict[str, bytes], split_sizes: dict,

@@ -21,7 +21,9 @@ import numpy as np
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT_FILES = ("stages", "latentspace", "dvc.yaml", "params.yaml", ".dvc/plots")  # .dvc/plots: chart templates
+PROJECT_FILES = ("stages", "latentspace", "dvc.yaml", "params.yaml", ".dvc/plots", "web/explorer", "study/verdicts.json")
+# .dvc/plots: chart templates; web/explorer: the explorer page's script and TensorFlow.js; study/verdicts.json: the
+# study's matrix, which the report shows
 DELETE = object()  # set_key(tree, key, DELETE) removes the key
 
 
@@ -184,6 +186,7 @@ class Project:
             if source.is_dir():
                 shutil.copytree(source, path / name, ignore=shutil.ignore_patterns("__pycache__"))
             else:
+                (path / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, path / name)
         self.write_params(params)
         self.commit("project")

@@ -87,13 +87,13 @@ def test_every_path_on_a_command_line_is_declared_and_every_declared_path_is_on_
         data = {str(dep) for dep in stage.deps if not str(dep).endswith(".py") and dep.def_path != "params.yaml"}
         data -= {"params.yaml"}
         outs = {str(out) for out in stage.outs}
-        paths = {arg for arg in arguments if "/" in arg}
+        paths = {arg for arg in arguments if "/" in arg or arg in data | outs}  # "models": a top folder
         assert paths == data | outs, name
 
 
 def test_stages_that_neither_train_nor_decode_import_no_tensorflow_code(stages):
     heavy = {"latentspace/models.py", "latentspace/training.py", "latentspace/losses.py"}
-    light = [name for name in stages if name.split("@")[0] not in ("train", "codes", "judge", "generation")]
+    light = [name for name in stages if name.split("@")[0] not in ("train", "codes", "judge", "generation", "explore")]
     assert {"download", "baselines", "tsne@vae", "separation@ae", "units@vae", "claims", "compare", "report"} <= set(light)
     for name in light:
         closure = import_closure(script_of(stages[name]))

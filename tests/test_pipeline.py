@@ -21,7 +21,7 @@ from helpers import dvc_in, run, set_key, stages_ran, tiny_params
 
 MODELS = ("ae", "vae", "conv_vae", "class_vae")
 CHAIN = ("train", "codes", "tsne", "separation", "units", "generation")  # the stages that run once a model
-GATHER = ["claims", "compare", "report"]
+GATHER = ["claims", "compare", "explore", "report"]
 ALL_STAGES = ["download", "baselines", "judge", *(f"{stage}@{m}" for stage in CHAIN for m in MODELS), *GATHER]
 SEPARATION = ("silhouette", "knn_accuracy", "probe_accuracy", "trustworthiness", "davies_bouldin",
               "calinski_harabasz", "kmeans_ari", "kmeans_nmi")
@@ -37,7 +37,8 @@ OUTPUTS = [
     "plots/curves/ae.csv", "plots/curves/vae.csv", "plots/curves/conv_vae.csv", "plots/curves/class_vae.csv",
     "plots/losses.csv", *(f"plots/compare/{figure.name}.png" for figure in FIGURES), "plots/tsne/vae.csv",
     "plots/silhouette/ae.png", "plots/silhouette/vae.png",
-    "plots/silhouette/conv_vae.png", "plots/silhouette/class_vae.png", "report/index.html",
+    "plots/silhouette/conv_vae.png", "plots/silhouette/class_vae.png", "report/index.html", "report/explore.html",
+    "plots/traversals/ae.png", "plots/traversals/conv_vae.png",
     "models/judge.keras", "data/judge.npz", "metrics/judge.json", "metrics/generation/ae.json",
     "metrics/generation/conv_vae.json", "data/samples/vae.npz", "plots/samples/conv_vae.png",
 ]
@@ -323,7 +324,7 @@ def test_the_report_opens_from_disk_in_chromium_and_every_image_loads(reproduced
         chromium.open((reproduced.path / "report/index.html").as_uri())
         images = chromium.evaluate("[...document.images].map(i => [i.alt, i.complete, i.naturalWidth])")
         heading = chromium.evaluate("document.querySelector('h2 + p') && document.title")
-        loaded = len(images) == 16 and all(complete and width > 0 for _, complete, width in images)
+        loaded = len(images) == 20 and all(complete and width > 0 for _, complete, width in images)
         if not loaded:
             (tmp_path / "report.png").write_bytes(chromium.screenshot())
     assert loaded, f"images {images}; screenshot of the page: {tmp_path / 'report.png'}"

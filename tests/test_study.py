@@ -96,10 +96,15 @@ def test_a_points_code_is_what_feeds_its_claims():
         return {"deps": [{"path": p, "md5": p} for p in deps], "outs": [{"path": p} for p in outs]}
 
     lock = {"stages": {
-        "train@vae": stage(["data/dataset.npz", "latentspace/models.py"], ["models/vae"]),
+        "train@vae": stage(["data/dataset.npz", "latentspace/models.py", "latentspace/params.py"], ["models/vae"]),
         "separation@vae": stage(["models/vae", "latentspace/separation.py"], ["data/separation/vae.npz"]),
         "claims": stage(["data/separation", "stages/claims.py"], ["metrics/claims.json"]),
         "report": stage(["metrics/claims.json", "latentspace/report.py"], ["report/index.html"]),
     }}
     assert study.upstream(lock) == ["claims", "separation@vae", "train@vae"]  # a folder dep reaches the files in it
     assert sorted(study.locked_code(lock)) == ["latentspace/models.py", "latentspace/separation.py", "stages/claims.py"]
+    recorded = {"code": {"latentspace/models.py": "a", "latentspace/params.py": "old schema"}}
+    point = study.Point("mnist-all", None, 1, ())
+    assert study.state(point, {point.id: recorded}, {"latentspace/models.py": "a", "latentspace/params.py": "new"}) \
+        == "recorded"  # the schema (it checks values, computes nothing) is not a point's code
+    assert study.state(point, {point.id: recorded}, {"latentspace/models.py": "b"}) == "stale"

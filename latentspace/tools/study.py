@@ -42,6 +42,9 @@ FOLDER = Path("study")
 POINTS = FOLDER / "points"
 CODE = ("stages/", "latentspace/")  # the deps whose hashes say which code a point ran
 CLAIMS = "metrics/claims.json"     # a point is the claims it decides: its code is what feeds this file
+# ... except the params schema: it checks params.yaml's values and hands them on unchanged (each point
+# records the values it ran with), so adding a key for a new stage leaves the recorded points current.
+SCHEMA = "latentspace/params.py"
 KEY_METRICS = ("metrics/train/{model}.json:val_loss", "metrics/separation/{model}.json:silhouette.value",
                "metrics/separation/{model}.json:probe_accuracy.value")
 
@@ -127,7 +130,7 @@ def locked_code(lock: dict) -> dict[str, str]:
     a change to what only draws figures or pages (compare, report) leaves recorded points current."""
     stages = lock.get("stages", {})
     return {dep["path"]: dep["md5"] for name in upstream(lock) for dep in stages[name].get("deps", [])
-            if dep["path"].startswith(CODE) and "md5" in dep}
+            if dep["path"].startswith(CODE) and dep["path"] != SCHEMA and "md5" in dep}
 
 
 def read_records(folder: Path = POINTS) -> dict[str, dict]:
@@ -146,7 +149,7 @@ def state(point: Point, records: dict[str, dict], code: dict[str, str]) -> str:
     record = records.get(point.id)
     if record is None:
         return "to run"
-    ran = record.get("code", {})
+    ran = {path: md5 for path, md5 in record.get("code", {}).items() if path != SCHEMA}
     return "recorded" if all(code.get(path) == md5 for path, md5 in ran.items()) else "stale"
 
 
@@ -218,18 +221,52 @@ def matrix(points: list[Point], records: dict[str, dict], code: dict[str, str], 
     return result
 
 
-def page(decided: dict) -> str:
+def claim_figure(decided: dict, claim: str, margins: dict[str, float]) -> bytes:
+    """PNG: one panel a comparison × measure of ``claim``; x the configurations (datasets × training
+    sizes, in the study's order), y the difference: each seed a dot, the pooled mean with its interval,
+    zero and ± the measure's margin shaded."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ..outputs import figure_png
+
+    names = [name for name, entry in decided.items() if claim in entry["claims"]]
+    panels = list(dict.fromkeys((pair, measure) for name in names for pair, measures in
+                                decided[name]["claims"][claim].items() if pair != "verdict" for measure in measures))
+    columns = min(3, len(panels))
+    rows = -(-len(panels) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(3.4 * columns + 0.6, 2.9 * rows + 0.5), squeeze=False)
+    for ax in axes.ravel()[len(panels):]:
+        ax.set_visible(False)
+    for ax, (pair, measure) in zip(axes.ravel(), panels):
+        margin = margins.get(measure, 0.0)
+        ax.axhspan(-margin, margin, color="#eee", zorder=0)
+        ax.axhline(0, color="#999", linewidth=0.8, zorder=1)
+        for x, name in enumerate(names):
+            cell = decided[name]["claims"][claim].get(pair, {}).get(measure)
+            if cell is None:
+                continue
+            ax.scatter([x] * len(cell["differences"]), cell["differences"], s=12, color="#888", zorder=2)
+            ax.errorbar([x + 0.15], [cell["mean"]], yerr=[[cell["mean"] - cell["low"]], [cell["high"] - cell["mean"]]],
+                        fmt="o", color="#222", capsize=3, zorder=3)
+        ax.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=8)
+        ax.set_xlim(-0.5, len(names) - 0.4)
+        ax.set_title(f"{pair}: {measure}", fontsize=9)
+    for row in axes:
+        row[0].set_ylabel("difference (first − second)", fontsize=8)
+    figure.suptitle(claim, fontsize=10)
+    figure.tight_layout()
+    return figure_png(figure)
+
+
+def page(decided: dict, margins: dict[str, float] | None = None) -> str:
     """study/index.html: the verdict matrix, then every cell's per-seed differences."""
-    from ..report import PAGE_CSS, VERDICT_STYLE
+    from ..report import PAGE_CSS, verdict_matrix
 
     e = html.escape
     claims = list(dict.fromkeys(claim for entry in decided.values() for claim in entry["claims"]))
-    head = "".join(f"<th>{e(name)}<br><small>{len(entry['seeds'])} seed(s)</small></th>" for name, entry in decided.items())
-    rows = "".join(
-        f"<tr><th>{e(claim)}</th>" + "".join(
-            (lambda v: f'<td style="{VERDICT_STYLE.get(v, "")}">{e(v)}</td>')(entry["claims"][claim]["verdict"])
-            if claim in entry["claims"] else "<td>–</td>" for entry in decided.values()) + "</tr>"
-        for claim in claims)
     details = []
     for name, entry in decided.items():
         for claim, result in entry["claims"].items():
@@ -241,6 +278,13 @@ def page(decided: dict) -> str:
                     details.append(f"<tr><td>{e(name)}</td><td>{e(claim)}</td><td>{e(pair)}</td><td>{e(measure)}</td>"
                                    f"<td>{m['mean']:+.4g} [{m['low']:+.4g}, {m['high']:+.4g}]</td>"
                                    f"<td>{values}</td><td>{e(m['verdict'])}</td></tr>")
+    import base64
+
+    pictures = "".join(
+        f'<figure><img alt="{e(claim)} over the configurations" src="data:image/png;base64,'
+        f'{base64.b64encode(claim_figure(decided, claim, margins or {})).decode("ascii")}"><figcaption>{e(claim)}: '
+        f"each seed's difference (grey), the pooled mean and interval (black); the shaded band is the "
+        f"measure's margin.</figcaption></figure>" for claim in claims)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>The study over seeds</title>
 <style>
@@ -252,7 +296,9 @@ body {{ max-width: 1300px; }}
 with an interval whose variance is the between-seed variance over the number of seeds plus the mean
 of the runs' own bootstrap variances (the evaluation digits are shared by every seed). Same rule and
 margins as a single run.</p>
-<table><tr><th>claim</th>{head}</tr>{rows}</table>
+{verdict_matrix(decided)}
+<h2>Each claim against the configurations</h2>
+{pictures}
 <h2>Per-seed values</h2>
 <table><tr><th>configuration</th><th>claim</th><th>comparison</th><th>measure</th><th>mean [interval]</th>
 <th>differences, one a seed</th><th>says</th></tr>{"".join(details)}</table>
@@ -265,8 +311,10 @@ def report(points: list[Point], records: dict[str, dict], code: dict[str, str], 
     from ..outputs import write_json, write_text
 
     decided = matrix(points, records, code)
+    margins = {key.rsplit(".", 1)[1]: value for record in records.values() for key, value in record["params"].items()
+               if key.startswith("claims.margins.")}
     write_json(out / "verdicts.json", decided)
-    write_text(out / "index.html", page(decided))
+    write_text(out / "index.html", page(decided, margins))
     return decided
 
 

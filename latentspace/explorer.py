@@ -1,0 +1,151 @@
+"""The latent-space explorer (report/explore.html) and the traversal figures (no TensorFlow).
+
+The page decodes in the reader's browser: web/explorer/tfjs.js (TensorFlow.js, inlined) runs each
+model's saved Keras decoder, read by one generic reader (web/explorer/explorer.js, ``kerasModel``)
+from the model's config and weights as the explore stage exports them here (:func:`decoder_data`).
+Every code, map and draw comes from the pipeline's outputs, so the page follows every retraining.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+
+import numpy as np
+
+# The layer kinds the page's reader decodes (web/explorer/explorer.js, LAYERS; a test holds the two
+# equal). A decoder with another kind is refused by the stage, naming the layer.
+LAYER_KINDS = ("InputLayer", "Dense", "LeakyReLU", "ReLU", "Activation", "Reshape", "Flatten", "Conv2D",
+               "Conv2DTranspose")
+REACH = 3.0            # sliders and traversals span the mean ± REACH standard deviations of a dimension
+TRAVERSAL_STEPS = 9    # columns of the traversal figure, from −REACH to +REACH sd
+
+
+def usage(units: dict) -> tuple[np.ndarray, str]:
+    """How much a model uses each dimension, from its units metrics: a VAE's KL per dimension (nats),
+    else (the AE) the activity, the variance of the code over the digits. (D,) and what it is."""
+    if "kl_per_dimension" in units:
+        values, name = units["kl_per_dimension"], "KL"
+    else:
+        values, name = units["activity"], "activity"
+    return np.array([values[f"z{d}"] for d in range(len(values))], np.float64), name
+
+
+def order(used: np.ndarray) -> list[int]:
+    """Dimensions, most used first (ties: lower index first)."""
+    return [int(d) for d in np.argsort(-np.asarray(used), kind="stable")]
+
+
+def anchor(codes: np.ndarray) -> int:
+    """The row of ``codes`` (N, D) nearest their mean: the code traversals start from."""
+    codes = np.asarray(codes, np.float64)
+    return int(np.argmin(((codes - codes.mean(axis=0)) ** 2).sum(axis=1)))
+
+
+def subset(labels: np.ndarray, points: int, seed: int) -> np.ndarray:
+    """Sorted indices of at most ``points`` of the digits, stratified by label and seeded (all when fewer)."""
+    n = len(labels)
+    if n <= points:
+        return np.arange(n)
+    rng = np.random.default_rng(seed)
+    chosen = []
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        take = max(1, round(points * len(members) / n))
+        chosen.extend(rng.choice(members, size=min(take, len(members)), replace=False))
+    return np.sort(np.array(chosen[:points] if len(chosen) > points else chosen, np.int64))
+
+
+def traversal_codes(code: np.ndarray, sd: np.ndarray, dimensions: list[int],
+                    steps: int = TRAVERSAL_STEPS, reach: float = REACH) -> np.ndarray:
+    """Codes (len(dimensions) · steps, D) float32: for each dimension in turn, ``code`` with that
+    dimension moved from −reach to +reach of its standard deviation ``sd`` around its own value."""
+    offsets = np.linspace(-reach, reach, steps)
+    rows = []
+    for d in dimensions:
+        block = np.repeat(np.asarray(code, np.float64)[None, :], steps, axis=0)
+        block[:, d] += offsets * sd[d]
+        rows.append(block)
+    return np.concatenate(rows).astype(np.float32)
+
+
+def check_layers(config: dict, where: str) -> None:
+    """Refuse a decoder the page cannot decode, naming the layer (a one-line StageError)."""
+    from .errors import StageError
+
+    for layer in config.get("layers", []):
+        if layer.get("class_name") not in LAYER_KINDS:
+            raise StageError(f"{where}: layer {layer.get('name')!r} is a {layer.get('class_name')}, which the "
+                             f"explorer's reader does not decode (it knows {', '.join(LAYER_KINDS)})")
+
+
+def floats(array: np.ndarray) -> str:
+    """Base64 of little-endian float32: how the page receives arrays."""
+    return base64.b64encode(np.ascontiguousarray(array, "<f4").tobytes()).decode("ascii")
+
+
+def base64_bytes(array: np.ndarray) -> str:
+    """Base64 of a uint8 array's bytes (the digits, 0–255)."""
+    return base64.b64encode(np.ascontiguousarray(array, np.uint8).tobytes()).decode("ascii")
+
+
+def decoder_data(config: dict, weights: dict[str, list[np.ndarray]]) -> dict:
+    """A Keras functional model for the page: its config as Keras saves it, and every layer's weights
+    (in the layer's order) as ``[offset, shape]`` into one float32 buffer."""
+    index, parts, offset = {}, [], 0
+    for name, arrays in weights.items():
+        index[name] = []
+        for array in arrays:
+            array = np.asarray(array, np.float32)
+            index[name].append([offset, list(array.shape)])
+            parts.append(array.ravel())
+            offset += array.size
+    buffer = np.concatenate(parts) if parts else np.zeros(0, np.float32)
+    return {"config": config, "weights": index, "buffer": floats(buffer)}
+
+
+def script_json(data) -> str:
+    """JSON safe inside a <script> element: no "<", ">" or "&" (escaped as \\u003c …), so no text from
+    the data can close the element or start markup; the page parses it with JSON.parse, never eval."""
+    text = json.dumps(data, separators=(",", ":"), sort_keys=True, allow_nan=False)
+    return re.sub(r"[<>&\u2028\u2029]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def page(data: dict, runtime: str, script: str, title: str) -> str:
+    """report/explore.html: the data block, TensorFlow.js (``runtime``) and the explorer ``script``."""
+    for name, code in (("runtime", runtime), ("script", script)):
+        if re.search(r"</script", code, re.IGNORECASE):
+            raise ValueError(f"the explorer's {name} contains '</script', which would end its element")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:">
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 1.5em auto; max-width: 1200px; color: #222; }}
+.panel {{ display: flex; gap: 1.5em; border-top: 1px solid #ccc; padding: 1em 0; flex-wrap: wrap; }}
+.panel h2 {{ width: 100%; margin: 0; }}
+.panel h3 {{ font-size: 0.95em; margin: 0.8em 0 0.3em; }}
+canvas.map {{ border: 1px solid #ddd; cursor: crosshair; }}
+.pair {{ display: flex; gap: 1em; }} figure {{ margin: 0; }} figcaption {{ font-size: 0.85em; color: #555; }}
+.slider {{ display: flex; align-items: center; gap: 0.5em; font-size: 0.85em; }}
+.slider span {{ width: 11em; }} .slider input {{ width: 14em; }}
+.hint, .caption {{ font-size: 0.9em; color: #444; max-width: 400px; }}
+#status {{ color: #b00; }}
+</style></head><body>
+<h1>{html.escape(title)}</h1>
+<p>Each panel is one model: its evaluation codes mapped by t-SNE (one colour a digit). Everything shown
+is decoded here, in this page, by TensorFlow.js running the model's own saved decoder: no server and no
+network. The generated digits' codes were drawn by the pipeline with the generation stage's samplers
+(the same fit and seed), and are decoded here.</p>
+<p id="status"></p>
+<div id="panels"></div>
+<script id="explorer-data" type="application/json">{script_json(data)}</script>
+<script>
+{runtime}
+</script>
+<script>
+{script}
+</script>
+</body></html>
+"""

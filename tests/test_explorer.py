@@ -1,0 +1,158 @@
+"""The latent-space explorer: its pieces on known answers (fast), and the page in a real headless
+Chromium against the decoders that the pipeline saved, decoded here by Keras (slow)."""
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import browser
+from latentspace import explorer
+
+from helpers import ROOT
+
+MODELS = ("ae", "vae", "conv_vae", "class_vae")
+
+
+def test_dimensions_are_ordered_by_kl_for_a_vae_and_by_activity_for_the_ae():
+    vae = {"kl_per_dimension": {"z0": 0.1, "z1": 2.0, "z2": 0.1, "z3": 1.0}, "activity": {"z0": 9.0}}
+    used, measure = explorer.usage(vae)
+    assert measure == "KL" and explorer.order(used) == [1, 3, 0, 2]  # ties keep the lower index first
+    used, measure = explorer.usage({"activity": {"z0": 0.5, "z1": 3.0}})
+    assert measure == "activity" and explorer.order(used) == [1, 0]
+
+
+def test_the_anchor_is_the_code_nearest_the_mean():
+    codes = np.array([[0.0, 0.0], [10.0, 0.0], [4.0, 1.0], [-2.0, 0.0]])
+    assert explorer.anchor(codes) == 2  # the mean is (3, 0.25)
+
+
+def test_a_subset_is_stratified_seeded_and_everything_when_small():
+    labels = np.repeat(np.arange(10), [100, 50, 50, 50, 50, 50, 50, 50, 50, 500])
+    chosen = explorer.subset(labels, 100, seed=3)
+    assert len(chosen) == 100 and list(chosen) == sorted(set(chosen))
+    counts = np.bincount(labels[chosen], minlength=10)
+    assert counts[9] == 50 and counts[0] == 10 and counts[1] == 5  # each digit in its share
+    assert list(explorer.subset(labels, 100, seed=3)) == list(chosen)
+    assert list(explorer.subset(labels, 100, seed=4)) != list(chosen)
+    assert list(explorer.subset(labels[:30], 100, seed=3)) == list(range(30))
+
+
+def test_a_traversal_moves_one_dimension_at_a_time_by_its_standard_deviation():
+    code, sd = np.array([1.0, -1.0, 0.5]), np.array([2.0, 0.5, 1.0])
+    swept = explorer.traversal_codes(code, sd, [2, 0], steps=3, reach=3.0)
+    assert swept.shape == (6, 3) and swept.dtype == np.float32
+    np.testing.assert_allclose(swept[:3], [[1, -1, -2.5], [1, -1, 0.5], [1, -1, 3.5]])
+    np.testing.assert_allclose(swept[3:], [[-5, -1, 0.5], [1, -1, 0.5], [7, -1, 0.5]])
+
+
+def test_weights_travel_as_one_float32_buffer_with_offsets_and_shapes():
+    kernel, bias = np.arange(6, dtype=np.float32).reshape(2, 3), np.array([7, 8, 9], np.float32)
+    data = explorer.decoder_data({"layers": []}, {"z": [], "dense": [kernel, bias]})
+    assert data["weights"] == {"z": [], "dense": [[0, [2, 3]], [6, [3]]]}
+    assert np.frombuffer(__import__("base64").b64decode(data["buffer"]), "<f4").tolist() == [0, 1, 2, 3, 4, 5, 7, 8, 9]
+
+
+def test_text_from_the_data_cannot_close_the_script_element_or_start_markup():
+    evil = {"title": "</script><script>alert(1)</script>", "x": "a & b > c"}
+    text = explorer.script_json(evil)
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == evil  # the page's JSON.parse reads the same values back
+    with pytest.raises(ValueError, match="runtime"):
+        explorer.page({}, "var a = '</script>';", "", "t")
+
+
+def test_the_layer_kinds_declared_here_are_the_ones_the_page_decodes():
+    script = (ROOT / "web/explorer/explorer.js").read_text()
+    block = script[script.index("const LAYERS = {"):script.index("function kerasModel")]
+    assert set(re.findall(r"^        (\w+): ", block, re.MULTILINE)) == set(explorer.LAYER_KINDS)
+
+
+def test_a_decoder_with_a_layer_the_page_cannot_read_is_refused_naming_it():
+    from latentspace.errors import StageError
+
+    config = {"layers": [{"class_name": "InputLayer", "name": "z"}, {"class_name": "LSTM", "name": "memory"}]}
+    with pytest.raises(StageError, match="layer 'memory' is a LSTM"):
+        explorer.check_layers(config, "models/x/decoder.keras")
+
+
+def test_the_page_script_evaluates_nothing_and_fetches_nothing():
+    script = (ROOT / "web/explorer/explorer.js").read_text()
+    for forbidden in ("eval(", "new Function", "innerHTML", "fetch(", "XMLHttpRequest", "import("):
+        assert forbidden not in script, forbidden
+
+
+# --- the page in a real browser ------------------------------------------------------------------
+
+def keras_decode(project: Path, model: str, codes: np.ndarray) -> np.ndarray:
+    from latentspace import runtime
+
+    runtime.start(2)
+    decoder = runtime.load_model(project / "models" / model / "decoder.keras")
+    return runtime.predict(decoder, codes).reshape(len(codes), -1)
+
+
+@pytest.mark.slow
+def test_the_explorer_decodes_in_the_browser_as_keras_does_and_answers_the_mouse(reproduced, chromium_path, tmp_path):
+    page = reproduced.path / "report/explore.html"
+    assert page.stat().st_size < 20e6
+    rng = np.random.default_rng(0)
+    found, failures = {}, []
+    with browser.Browser(chromium_path) as chromium:
+        chromium.send("Network.enable", session=True)
+        chromium.send("Emulation.setDeviceMetricsOverride", session=True, width=1300, height=900,
+                      deviceScaleFactor=1, mobile=False)
+        chromium.open(page.as_uri())
+        try:
+            state = chromium.evaluate("JSON.stringify({ready: window.explorer && explorer.ready, "
+                                      "error: window.explorer && explorer.error, models: Object.keys(explorer.panels)})")
+            found["state"] = json.loads(state)
+            assert found["state"]["ready"], found["state"]
+            assert found["state"]["models"] == list(MODELS)
+            for model in MODELS:  # fixed codes, decoded in the page and by Keras
+                dimensions = chromium.evaluate(f"document.querySelectorAll('#panel-{model} .sliders input').length")
+                codes = rng.standard_normal((3, dimensions)).astype(np.float32)
+                decoded = chromium.evaluate(f"explorer.panels.{model}.decode({json.dumps(codes.ravel().tolist())}, 3)")
+                found[model] = np.abs(np.array(decoded, np.float32).reshape(3, -1)
+                                      - keras_decode(reproduced.path, model, codes)).max()
+            # hover a point: its digit is shown
+            panel = "explorer.panels.conv_vae"
+            chromium.send("Runtime.evaluate", session=True,
+                          expression="document.getElementById('panel-conv_vae').scrollIntoView()")
+            x, y = chromium.evaluate(f"{panel}.position(5)")
+            chromium.send("Input.dispatchMouseEvent", session=True, type="mouseMoved", x=x, y=y)
+            found["hovered"] = chromium.evaluate("document.querySelector('#panel-conv_vae .caption').dataset.digit")
+            found["digit"] = chromium.evaluate("JSON.parse(document.getElementById('explorer-data').textContent)"
+                                               ".labels[5]")
+            # click two points: the interpolation between them is drawn
+            for i in (5, 17):
+                x, y = chromium.evaluate(f"{panel}.position({i})")
+                for kind in ("mousePressed", "mouseReleased"):
+                    chromium.send("Input.dispatchMouseEvent", session=True, type=kind, x=x, y=y, button="left",
+                                  clickCount=1)
+            found["ends"] = chromium.evaluate("document.querySelector('#panel-conv_vae .interpolation').dataset.ends")
+            found["line width"] = chromium.evaluate("document.querySelector('#panel-conv_vae .interpolation').width")
+            # move the first slider: the traversal image changes
+            picture = "document.querySelector('#panel-conv_vae .traversal').toDataURL()"
+            before = chromium.evaluate(picture)
+            chromium.evaluate("(() => { const s = document.querySelector('#panel-conv_vae .sliders input');"
+                              " s.value = s.max; s.dispatchEvent(new Event('input')); })()")
+            found["slider moved"] = chromium.evaluate(picture) != before
+            # a sampler's button decodes its draws
+            chromium.evaluate("document.querySelector('#panel-vae button[data-sampler=mixture]').click()")
+            found["draws"] = chromium.evaluate("document.querySelector('#panel-vae .draws').dataset.sampler")
+            found["requests"] = browser.requested_urls(chromium.events)
+        except Exception as exc:  # noqa: BLE001 - keep a picture of the page, then fail
+            failures.append(repr(exc))
+        shot = tmp_path / "explore.png"
+        shot.write_bytes(chromium.screenshot())
+    assert not failures, f"{failures}; screenshot: {shot}"
+    for model in MODELS:
+        assert found[model] <= 1e-4, (model, found[model], f"screenshot: {shot}")
+    assert found["hovered"] == str(found["digit"]), f"screenshot: {shot}"
+    assert found["ends"] == "5,17" and found["line width"] > 0, f"screenshot: {shot}"
+    assert found["slider moved"], f"screenshot: {shot}"
+    assert found["draws"] == "mixture"
+    assert [url for url in found["requests"] if not url.startswith("file:")] == [], found["requests"]

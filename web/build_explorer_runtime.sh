@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Writes explorer/tfjs.js: TensorFlow.js's core and its CPU backend (the minified UMD builds of the
+# versions pinned in package.json and package-lock.json), which the explore stage inlines into
+# report/explore.html so that the page decodes codes with no server and no network. The output is
+# committed (the pipeline needs no node); it is a function of those three files alone.
+#
+# Usage: web/build_explorer_runtime.sh [OUTPUT]   (run it from anywhere; needs node and npm)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+output="${1:-$here/explorer/tfjs.js}"
+cd "$here"
+
+installed() {  # are the versions package.json pins the ones in node_modules?
+    node -e '
+        const fs = require("fs");
+        const pins = JSON.parse(fs.readFileSync("package.json", "utf8")).dependencies;
+        for (const [name, version] of Object.entries(pins)) {
+            const file = `node_modules/${name}/package.json`;
+            if (!fs.existsSync(file) || JSON.parse(fs.readFileSync(file, "utf8")).version !== version) process.exit(1);
+        }'
+}
+installed || npm ci --ignore-scripts --no-audit --no-fund
+installed || { echo "node_modules does not hold the versions package.json pins" >&2; exit 1; }
+
+node - "$output" <<'JS'
+const fs = require("fs");
+const output = process.argv[2];
+const bundles = [  // load order: the CPU backend registers itself with the core's global `tf`
+    ["@tensorflow/tfjs-core", "dist/tf-core.min.js"],
+    ["@tensorflow/tfjs-backend-cpu", "dist/tf-backend-cpu.min.js"],
+];
+const parts = bundles.map(([name, file]) => {
+    const version = JSON.parse(fs.readFileSync(`node_modules/${name}/package.json`, "utf8")).version;
+    let code = fs.readFileSync(`node_modules/${name}/${file}`, "utf8");
+    code = code.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, "\n").trimEnd();  // the source map is not shipped
+    return `// ${name} ${version} (npm, ${file}; Apache License 2.0)\n${code}\n`;
+});
+const text = "// Written by web/build_explorer_runtime.sh: do not edit by hand.\n" + parts.join("\n");
+fs.writeFileSync(output, text);
+console.log(`wrote ${output} (${Buffer.byteLength(text)} bytes)`);
+JS

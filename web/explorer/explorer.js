@@ -1,0 +1,342 @@
+// The latent-space explorer (report/explore.html): one panel a model, every image decoded in the
+// page by TensorFlow.js (tfjs.js, inlined before this script) from the model's saved Keras decoder.
+// The explore stage (stages/explore.py) writes the data: a JSON block, parsed (never evaluated).
+//
+// kerasModel() is the one generic reader of a saved Keras functional model: it walks the model's
+// config (layers and the tensors between them) and runs each layer as TensorFlow.js ops on the
+// saved weights. It knows layer kinds, not architectures: every decoder, dense or convolutional,
+// is read the same way, and a layer kind it does not know is an error naming it.
+"use strict";
+
+(() => {
+    const IMAGE = 28;                      // decoded images are (28, 28, 1) in [0, 1]
+    const COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];  // one a digit (matplotlib's tab10)
+
+    function bytes(base64) {
+        const text = atob(base64);
+        const out = new Uint8Array(text.length);
+        for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+        return out;
+    }
+
+    function floats(base64) {  // little-endian float32, as numpy wrote them
+        const raw = bytes(base64);
+        return new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+    }
+
+    // ---- the generic reader of a saved Keras functional model ---------------------------------
+
+    const ACTIVATIONS = {
+        linear: (x) => x, sigmoid: (x) => tf.sigmoid(x), relu: (x) => tf.relu(x), tanh: (x) => tf.tanh(x),
+        elu: (x) => tf.elu(x), selu: (x) => tf.selu(x), softplus: (x) => tf.softplus(x),
+        softmax: (x) => tf.softmax(x),
+    };
+
+    function activation(name) {
+        if (!(name in ACTIVATIONS)) throw new Error(`activation "${name}" is not one the explorer can decode`);
+        return ACTIVATIONS[name];
+    }
+
+    function channelsLast(config, kind) {
+        if ((config.data_format || "channels_last") !== "channels_last") throw new Error(`${kind}: only channels_last`);
+        if ((config.dilation_rate || [1, 1]).some((d) => d !== 1)) throw new Error(`${kind}: dilation is not supported`);
+        if ((config.groups || 1) !== 1) throw new Error(`${kind}: groups are not supported`);
+    }
+
+    function transposedSize(size, kernel, stride, padding) {  // Keras' conv-transpose output size (no output_padding)
+        return padding === "same" ? size * stride : size * stride + Math.max(kernel - stride, 0);
+    }
+
+    // Each layer kind: (config, weights as tf tensors) → a function of one tensor.
+    const LAYERS = {
+        InputLayer: () => (x) => x,
+        Dense: (c, [kernel, bias]) => (x) => {
+            const y = tf.matMul(x, kernel);
+            return activation(c.activation)(c.use_bias ? tf.add(y, bias) : y);
+        },
+        LeakyReLU: (c) => (x) => tf.leakyRelu(x, c.negative_slope),
+        ReLU: (c) => (x) => {
+            if (c.max_value != null || (c.threshold || 0) !== 0) throw new Error("ReLU: only the plain ReLU");
+            return (c.negative_slope || 0) ? tf.leakyRelu(x, c.negative_slope) : tf.relu(x);
+        },
+        Activation: (c) => activation(c.activation),
+        Reshape: (c) => (x) => tf.reshape(x, [-1, ...c.target_shape]),
+        Flatten: () => (x) => tf.reshape(x, [x.shape[0], -1]),
+        Conv2D: (c, [kernel, bias]) => {
+            channelsLast(c, "Conv2D");
+            return (x) => {
+                const y = tf.conv2d(x, kernel, c.strides, c.padding);
+                return activation(c.activation)(c.use_bias ? tf.add(y, bias) : y);
+            };
+        },
+        Conv2DTranspose: (c, [kernel, bias]) => {
+            channelsLast(c, "Conv2DTranspose");
+            if (c.output_padding != null) throw new Error("Conv2DTranspose: output_padding is not supported");
+            return (x) => {
+                const [, h, w] = x.shape;
+                const shape = [x.shape[0], transposedSize(h, c.kernel_size[0], c.strides[0], c.padding),
+                               transposedSize(w, c.kernel_size[1], c.strides[1], c.padding), c.filters];
+                const y = tf.conv2dTranspose(x, kernel, shape, c.strides, c.padding);
+                return activation(c.activation)(c.use_bias ? tf.add(y, bias) : y);
+            };
+        },
+    };
+
+    function kerasModel(config, weights) {
+        // config: the Functional model's config (layers, input_layers, output_layers), as Keras saves it;
+        // weights: {layer name: [Float32Array with .shape, ...]} in the layer's own order.
+        const triple = (t) => (Array.isArray(t[0]) ? t : [t]);
+        const inputs = triple(config.input_layers), outputs = triple(config.output_layers);
+        if (inputs.length !== 1 || outputs.length !== 1) throw new Error("only models of one input and one output");
+        const steps = config.layers.map((layer) => {
+            const make = LAYERS[layer.class_name];
+            if (!make) throw new Error(`layer ${layer.name}: ${layer.class_name} is not a kind the explorer can decode`);
+            const nodes = layer.inbound_nodes || [];
+            if (nodes.length > 1) throw new Error(`layer ${layer.name}: shared layers are not supported`);
+            const args = nodes.length ? nodes[0].args : [];
+            if (args.length > 1 || (args[0] && Array.isArray(args[0]))) {
+                throw new Error(`layer ${layer.name}: only layers of one input tensor`);
+            }
+            const tensors = (weights[layer.name] || []).map((w) => tf.tensor(w, w.shape, "float32"));
+            return {name: layer.name, from: args.length ? args[0].config.keras_history[0] : null,
+                    call: make(layer.config, tensors)};
+        });
+        const input = inputs[0][0], output = outputs[0][0];
+        return (x) => {
+            const values = {};
+            for (const step of steps) values[step.name] = step.call(step.from === null ? x : values[step.from]);
+            if (!(output in values) || !(input in values)) throw new Error("the model's input or output is missing");
+            return values[output];
+        };
+    }
+
+    function decoderOf(model) {
+        const all = floats(model.decoder.buffer);
+        const weights = {};
+        for (const [name, arrays] of Object.entries(model.decoder.weights)) {
+            weights[name] = arrays.map(([offset, shape]) => {
+                const size = shape.reduce((a, b) => a * b, 1);
+                const array = all.subarray(offset, offset + size);
+                array.shape = shape;
+                return array;
+            });
+        }
+        const network = kerasModel(model.decoder.config, weights);
+        return (codes, n) => tf.tidy(() => network(tf.tensor2d(codes, [n, model.dimensions])).dataSync().slice());
+    }
+
+    // ---- drawing ------------------------------------------------------------------------------
+
+    function drawImages(canvas, pixels, count, columns, scale) {
+        // pixels: count × 784 values in [0, 1], drawn as grey images, `columns` a row
+        const rows = Math.ceil(count / columns);
+        canvas.width = columns * IMAGE * scale;
+        canvas.height = rows * IMAGE * scale;
+        const context = canvas.getContext("2d");
+        const image = context.createImageData(IMAGE, IMAGE);
+        const small = document.createElement("canvas");
+        small.width = small.height = IMAGE;
+        context.imageSmoothingEnabled = false;
+        context.fillStyle = "#fff";
+        context.fillRect(0, 0, canvas.width, canvas.height);
+        for (let k = 0; k < count; k++) {
+            for (let p = 0; p < IMAGE * IMAGE; p++) {
+                const v = 255 - Math.round(255 * Math.min(1, Math.max(0, pixels[k * IMAGE * IMAGE + p])));
+                image.data.set([v, v, v, 255], 4 * p);
+            }
+            small.getContext("2d").putImageData(image, 0, 0);
+            context.drawImage(small, (k % columns) * IMAGE * scale, Math.floor(k / columns) * IMAGE * scale,
+                              IMAGE * scale, IMAGE * scale);
+        }
+    }
+
+    function element(tag, attributes = {}, text = null) {  // text is set as text, never parsed as HTML
+        const node = document.createElement(tag);
+        for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
+        if (text !== null) node.textContent = text;
+        return node;
+    }
+
+    // ---- one panel a model --------------------------------------------------------------------
+
+    function Panel(model, shared, root) {
+        const n = shared.labels.length, d = model.dimensions;
+        const codes = floats(model.codes), map = floats(model.map);
+        const decode = decoderOf(model);
+        const size = 400, margin = 8;
+        const state = {selected: model.anchor, ends: [], code: codes.slice(model.anchor * d, (model.anchor + 1) * d)};
+
+        const box = element("section", {class: "panel", id: `panel-${model.name}`});
+        box.append(element("h2", {}, model.title));
+        const left = element("div", {class: "left"}), right = element("div", {class: "right"});
+        box.append(left, right);
+        const scatter = element("canvas", {class: "map", width: size, height: size});
+        left.append(scatter, element("p", {class: "hint"},
+            "Hover a point: its digit and its reconstruction. Click two points: the line between their codes. " +
+            "The sliders move the last clicked code."));
+        const digit = element("canvas", {class: "digit"}), reconstruction = element("canvas", {class: "reconstruction"});
+        const caption = element("p", {class: "caption"}, "hover a point");
+        const pair = element("div", {class: "pair"});
+        pair.append(element("figure", {}, null), element("figure", {}, null));
+        pair.children[0].append(digit, element("figcaption", {}, "digit"));
+        pair.children[1].append(reconstruction, element("figcaption", {}, "reconstruction"));
+        right.append(pair, caption);
+        const interpolation = element("canvas", {class: "interpolation"});
+        right.append(element("h3", {}, "Interpolation (click two points)"), interpolation);
+        const traversal = element("canvas", {class: "traversal"});
+        right.append(element("h3", {}, `Traversal: one slider a dimension, ordered by ${model.order_by}`), traversal);
+        const sliders = element("div", {class: "sliders"});
+        right.append(sliders);
+        const draws = element("canvas", {class: "draws"});
+        const buttons = element("div", {class: "buttons"});
+        right.append(element("h3", {}, "Generated digits (codes drawn by the pipeline, decoded here)"), buttons, draws);
+        root.append(box);
+
+        // the map: t-SNE coordinates scaled into the canvas
+        let low = [Infinity, Infinity], high = [-Infinity, -Infinity];
+        for (let i = 0; i < n; i++) {
+            for (const a of [0, 1]) {
+                low[a] = Math.min(low[a], map[2 * i + a]);
+                high[a] = Math.max(high[a], map[2 * i + a]);
+            }
+        }
+        const at = (i) => [0, 1].map((a) => margin + (size - 2 * margin) *
+                                       (map[2 * i + a] - low[a]) / ((high[a] - low[a]) || 1));
+        function drawMap() {
+            const context = scatter.getContext("2d");
+            context.fillStyle = "#fff";
+            context.fillRect(0, 0, size, size);
+            for (let i = 0; i < n; i++) {
+                const [x, y] = at(i);
+                context.fillStyle = COLOURS[shared.labels[i] % COLOURS.length];
+                context.fillRect(x - 1.5, y - 1.5, 3, 3);
+            }
+            if (state.ends.length === 2) {
+                const [a, b] = state.ends.map(at);
+                context.strokeStyle = "#000";
+                context.beginPath();
+                context.moveTo(...a);
+                context.lineTo(...b);
+                context.stroke();
+            }
+            for (const i of state.ends) {
+                const [x, y] = at(i);
+                context.strokeStyle = "#000";
+                context.strokeRect(x - 4, y - 4, 8, 8);
+            }
+        }
+        function nearest(event) {
+            const bounds = scatter.getBoundingClientRect();
+            const x = (event.clientX - bounds.left) * size / bounds.width;
+            const y = (event.clientY - bounds.top) * size / bounds.height;
+            let best = -1, distance = 64;  // within 8 canvas pixels
+            for (let i = 0; i < n; i++) {
+                const [px, py] = at(i);
+                const d2 = (px - x) ** 2 + (py - y) ** 2;
+                if (d2 < distance) [best, distance] = [i, d2];
+            }
+            return best;
+        }
+        function show(i) {
+            drawImages(digit, Float32Array.from(shared.digits.subarray(i * 784, (i + 1) * 784), (v) => v / 255), 1, 1, 3);
+            drawImages(reconstruction, decode(codes.subarray(i * d, (i + 1) * d), 1), 1, 1, 3);
+            caption.textContent = `digit ${shared.labels[i]} (evaluation digit #${shared.index[i]})`;
+            caption.dataset.digit = String(shared.labels[i]);
+        }
+        function interpolate() {
+            const [a, b] = state.ends, steps = shared.steps;
+            const line = new Float32Array(steps * d);
+            for (let s = 0; s < steps; s++) {
+                const t = s / (steps - 1);
+                for (let k = 0; k < d; k++) line[s * d + k] = (1 - t) * codes[a * d + k] + t * codes[b * d + k];
+            }
+            drawImages(interpolation, decode(line, steps), steps, steps, 2);
+            interpolation.dataset.ends = `${a},${b}`;
+        }
+        function traverse() {
+            drawImages(traversal, decode(state.code, 1), 1, 1, 3);
+        }
+        function select(i) {
+            state.selected = i;
+            state.code = codes.slice(i * d, (i + 1) * d);
+            for (const input of sliders.querySelectorAll("input")) {
+                input.value = String(state.code[Number(input.dataset.dimension)]);
+            }
+            traverse();
+        }
+        scatter.addEventListener("mousemove", (event) => {
+            const i = nearest(event);
+            if (i >= 0) show(i);
+        });
+        scatter.addEventListener("click", (event) => {
+            const i = nearest(event);
+            if (i < 0) return;
+            state.ends = state.ends.length === 1 ? [state.ends[0], i] : [i];
+            if (state.ends.length === 2) interpolate();
+            select(i);
+            drawMap();
+        });
+
+        // sliders: mean ± 3 sd of each dimension over the evaluation codes, most used dimension first
+        for (const k of model.order) {
+            const row = element("label", {class: "slider"});
+            const low = model.mean[k] - 3 * model.sd[k], high = model.mean[k] + 3 * model.sd[k];
+            const input = element("input", {type: "range", min: String(low), max: String(high),
+                                             step: String((high - low) / 200 || 0.01), "data-dimension": String(k)});
+            input.value = String(state.code[k]);
+            input.addEventListener("input", () => {
+                state.code[k] = Number(input.value);
+                traverse();
+            });
+            row.append(element("span", {}, `z${k} (${model.order_by} ${model.usage[k].toPrecision(3)})`), input);
+            sliders.append(row);
+        }
+
+        // generated digits: each sampler's codes, drawn ahead by the pipeline, shown 16 at a time
+        const shown = {};
+        for (const sampler of model.samplers) {
+            const drawn = floats(sampler.codes), count = drawn.length / d;
+            shown[sampler.name] = 0;
+            const button = element("button", {type: "button", "data-sampler": sampler.name}, `draws of ${sampler.label}`);
+            button.addEventListener("click", () => {
+                const first = shown[sampler.name], many = Math.min(16, count);
+                const batch = new Float32Array(many * d);
+                for (let j = 0; j < many; j++) batch.set(drawn.subarray(((first + j) % count) * d, ((first + j) % count + 1) * d), j * d);
+                shown[sampler.name] = (first + many) % count;
+                drawImages(draws, decode(batch, many), many, 8, 2);
+                draws.dataset.sampler = sampler.name;
+            });
+            buttons.append(button);
+        }
+
+        drawMap();
+        show(model.anchor);
+        traverse();
+        return {
+            decode: (values, count) => Array.from(decode(Float32Array.from(values), count)),
+            position: (i) => {  // where point i is drawn, in the page's CSS pixels
+                const bounds = scatter.getBoundingClientRect(), [x, y] = at(i);
+                return [bounds.left + x * bounds.width / size, bounds.top + y * bounds.height / size];
+            },
+        };
+    }
+
+    function main() {
+        const data = JSON.parse(document.getElementById("explorer-data").textContent);
+        tf.setBackend("cpu");
+        const shared = {labels: data.labels, index: data.index, digits: bytes(data.digits), steps: data.steps};
+        const root = document.getElementById("panels");
+        const panels = {};
+        for (const model of data.models) panels[model.name] = Panel(model, shared, root);
+        window.explorer = {ready: true, panels, backend: tf.getBackend()};
+    }
+
+    try {
+        main();
+    } catch (error) {
+        const status = document.getElementById("status");
+        status.textContent = `The explorer could not start: ${error.message}`;
+        window.explorer = {ready: false, error: String(error.message)};
+    }
+})();
