@@ -1,6 +1,7 @@
 """The latent-space explorer (report/explore.html) and the traversal figures (no TensorFlow).
 
-The page decodes in the reader's browser: web/explorer/tfjs.js (TensorFlow.js, inlined) runs each
+The page decodes in the reader's browser: web/explorer/tfjs.js (TensorFlow.js, inlined: its
+WebAssembly backend, the CPU backend as fallback) runs each
 model's saved Keras decoder, read by one generic reader (web/explorer/explorer.js, ``kerasModel``)
 from the model's config and weights as the explore stage exports them here (:func:`decoder_data`).
 Every code, map and draw comes from the pipeline's outputs, so the page follows every retraining.
@@ -120,7 +121,7 @@ def page(data: dict, runtime: str, script: str, title: str) -> str:
             raise ValueError(f"the explorer's {name} contains '</script', which would end its element")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'unsafe-inline'; img-src data: blob:">
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 1.5em auto; max-width: 1200px; color: #222; }}
 .panel {{ display: flex; gap: 1.5em; border-top: 1px solid #ccc; padding: 1em 0; flex-wrap: wrap; }}

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-import browser
+from latentspace.tools import browser
+import slurm
 import sshd
 from helpers import Project, tiny_params
 
@@ -51,3 +52,14 @@ def ssh_server(tmp_path):
         pytest.skip(f"no OpenSSH server: {why}")
     with sshd.SSHServer(tmp_path / "sshd", executable) as server:
         yield server
+
+
+@pytest.fixture
+def slurm_cluster(tmp_path):
+    """A real one-node SLURM cluster on localhost (:class:`slurm.SlurmCluster`); the test is skipped, saying why,
+    where SLURM cannot be installed."""
+    found, why = slurm.slurm()
+    if not found:
+        pytest.skip(f"no SLURM: {why}")
+    with slurm.SlurmCluster(tmp_path / "slurm") as cluster:
+        yield cluster

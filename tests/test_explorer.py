@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import browser
+from latentspace.tools import browser
 from latentspace import explorer
 
 from helpers import ROOT
@@ -106,11 +106,13 @@ def test_the_explorer_decodes_in_the_browser_as_keras_does_and_answers_the_mouse
                       deviceScaleFactor=1, mobile=False)
         chromium.open(page.as_uri())
         try:
+            chromium.wait_for("window.explorer !== undefined")
             state = chromium.evaluate("JSON.stringify({ready: window.explorer && explorer.ready, "
-                                      "error: window.explorer && explorer.error, models: Object.keys(explorer.panels)})")
+                                      "error: window.explorer && explorer.error, backend: explorer.backend, models: Object.keys(explorer.panels)})")
             found["state"] = json.loads(state)
             assert found["state"]["ready"], found["state"]
             assert found["state"]["models"] == list(MODELS)
+            assert found["state"]["backend"] == "wasm"  # TensorFlow.js's WebAssembly, its binary from the page
             for model in MODELS:  # fixed codes, decoded in the page and by Keras
                 dimensions = chromium.evaluate(f"document.querySelectorAll('#panel-{model} .sliders input').length")
                 codes = rng.standard_normal((3, dimensions)).astype(np.float32)

@@ -10,7 +10,7 @@ import json
 import math
 import sys
 
-import browser
+from latentspace.tools import browser
 import pytest
 import sshd
 

@@ -12,7 +12,7 @@ import re
 import shutil
 import time
 
-import browser
+from latentspace.tools import browser
 import pytest
 
 from helpers import ROOT, dvc_in, git_init

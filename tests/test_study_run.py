@@ -1,6 +1,7 @@
 """The study's runner on a real tiny grid: points run as DVC experiments and recorded as they finish;
 a runner killed mid-point loses only that point; a fresh clone rebuilds the page from the records."""
 
+import json
 import os
 import signal
 import subprocess
@@ -16,8 +17,9 @@ pytestmark = pytest.mark.slow  # three tiny pipelines as experiments, about ten 
 STUDY = "datasets: {tiny: {}}\ngrid: [{dataset: tiny, seeds: [1, 2]}]\n"
 
 
-def study(project: Project, *args, check=True) -> subprocess.CompletedProcess:
-    return run([sys.executable, "-m", "latentspace.tools.study", *args], cwd=project.path, check=check, timeout=1800)
+def study(project: Project, *args, check=True, env_extra=None) -> subprocess.CompletedProcess:
+    return run([sys.executable, "-m", "latentspace.tools.study", *map(str, args)], cwd=project.path, check=check,
+               timeout=1800, env_extra=env_extra)
 
 
 def test_a_killed_runner_reruns_only_the_point_in_progress_and_a_clone_rebuilds_the_page(tmp_path):
@@ -54,3 +56,27 @@ def test_a_killed_runner_reruns_only_the_point_in_progress_and_a_clone_rebuilds_
     assert "2 recorded" in status
     run([sys.executable, "-m", "latentspace.tools.study", "report"], cwd=clone)
     assert (clone / "study/index.html").read_bytes() == page
+
+
+def test_points_submitted_to_a_real_slurm_cluster_are_recorded_with_the_local_runners_numbers(tmp_path, slurm_cluster):
+    on_slurm, local = (Project(tmp_path / name, tiny_params()) for name in ("slurm", "local"))
+    for project in (on_slurm, local):
+        (project.path / "study.yaml").write_text(STUDY)
+        project.commit("a study of two points")
+    shared = tmp_path / "shared"
+    submitted = study(on_slurm, "submit", "--shared", shared, "--wait",
+                      env_extra={"SLURM_CONF": slurm_cluster.env["SLURM_CONF"]}).stdout
+    logs = " | ".join(p.read_text()[-1500:] for p in sorted((shared / "logs").glob("*.log")))
+    assert "2 of 2 points recorded" in submitted, f"{submitted} {logs}"
+    assert submitted.count("SLURM job") == 2
+    assert on_slurm.git("log", "--format=%s").count("recorded (SLURM)") == 2
+    assert "2 recorded, 0 stale, 0 to run" in study(on_slurm, "status").stdout
+    assert any((shared / "cache").rglob("*")), "the jobs' models and arrays went to the shared cache"
+
+    study(local, "run")  # the default runner, the local DVC queue
+    for point in ("tiny-all-seed1", "tiny-all-seed2"):
+        there, here = (json.loads((p.path / f"study/points/{point}.json").read_text()) for p in (on_slurm, local))
+        assert there["claims"] and there["claims"] == here["claims"], point
+        assert there["metrics"] and there["metrics"] == here["metrics"], point
+        assert there["params"] == here["params"] and there["code"] == here["code"], point
+    assert study(on_slurm, "collect", "--shared", shared).stdout.startswith("0 records collected")  # nothing twice

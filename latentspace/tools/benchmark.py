@@ -17,6 +17,8 @@ measured on the machine at hand, in the same run, so the ratios hold where absol
   subprocess;
 - ``repro``: a forced default ``dvc repro`` stage by stage: wall time, and start-up (a process that
   imports exactly the stage's modules) against work; no-op ``dvc repro`` and ``dvc status``;
+- ``browser``: decoding in report/explore.html in a headless Chromium (TensorFlow.js, CPU backend):
+  milliseconds to decode one digit and a batch of 16, per model, the median of repeated decodes;
 - ``tsne``: scikit-learn against openTSNE on Fashion-MNIST codes (``idx`` source) at 10,000 and
   60,000 points: seconds, their ratio, and ``sklearn.manifold.trustworthiness`` on a fixed
   subsample of each map.
@@ -48,7 +50,7 @@ from .folders import FolderError, check_file, write_file
 ROOT = Path(__file__).resolve().parents[2]  # the project (this file is latentspace/tools/benchmark.py)
 FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16")
 PACKAGES = ("tensorflow", "keras", "numpy", "scikit-learn", "openTSNE", "dvc", "jax", "torch")
-PARTS = ("limit", "training", "backends", "repro", "tsne")
+PARTS = ("limit", "training", "backends", "repro", "tsne", "browser")
 
 
 def _lscpu() -> dict:
@@ -330,6 +332,36 @@ def tsne(codes: np.ndarray, threads: int, sizes=(10_000, 60_000), subsample: int
     return rows
 
 
+def browser_decoding(page: Path, repeats: int = 30) -> list[dict] | str:
+    """Per model of the explorer ``page``: the median milliseconds to decode one digit and 16 digits
+    in a headless Chromium (the page's own decoder, TensorFlow.js on its CPU backend); why not, as text."""
+    from .browser import Browser, chromium
+
+    executable, why = chromium()
+    if executable is None:
+        return f"no headless Chromium: {why}"
+    if not page.is_file():
+        return f"no explorer page at {page} (dvc repro explore)"
+    timing = """((model, n, repeats) => {
+        const panel = explorer.panels[model], d = document.querySelectorAll(`#panel-${model} .sliders input`).length;
+        const codes = Array.from({length: n * d}, (_, i) => Math.sin(i));
+        panel.decode(codes, n);  // the first call builds the kernels
+        const times = [];
+        for (let r = 0; r < repeats; r++) { const t = performance.now(); panel.decode(codes, n); times.push(performance.now() - t); }
+        times.sort((a, b) => a - b);
+        return times[Math.floor(repeats / 2)];
+    })"""
+    rows = []
+    with Browser(executable, timeout=300) as browser:
+        browser.open(page.as_uri())
+        if not browser.wait_for("window.explorer && explorer.ready"):
+            return f"the explorer did not start: {browser.evaluate('window.explorer && explorer.error')}"
+        for model in browser.evaluate("Object.keys(explorer.panels)"):
+            rows.append({"model": model, "backend": browser.evaluate("explorer.backend"), **{f"ms_{n}": browser.evaluate(f"{timing}({json.dumps(model)}, {n}, {repeats})")
+                                            for n in (1, 16)}})
+    return rows
+
+
 def limit(facts: dict, precisions: list[str]) -> dict:
     """The machine's limit three ways (GFLOP/s); ``limit`` is the highest float32 figure, and
     ``limit_bfloat16`` the highest bfloat16 one where measured."""
@@ -401,6 +433,14 @@ def markdown(result: dict) -> str:
                   f"| **forced `dvc repro`** | {r['total_s']:.0f} | {r['startup_s']:.0f} "
                   f"({r['startup_s'] / r['total_s']:.0%}) | |",
                   f"| no-op `dvc repro` / `dvc status` | {r['noop_repro_s']:.1f} / {r['status_s']:.1f} | | |", ""]
+    if "browser" in result:
+        if isinstance(result["browser"], str):
+            lines += [f"Explorer decoding: {result['browser']}", ""]
+        else:
+            lines += ["| explorer, decoding in headless Chromium | TensorFlow.js backend | one digit, ms | 16 digits, ms |",
+                      "| --- | --- | --- | --- |",
+                      *(f"| {row['model']} | {row['backend']} | {row['ms_1']:.1f} | {row['ms_16']:.1f} |"
+                        for row in result["browser"]), ""]
     if "tsne" in result:
         if isinstance(result["tsne"], str):
             lines += [f"t-SNE: {result['tsne']}", ""]
@@ -458,6 +498,8 @@ def main(argv=None) -> int:
             f"no Fashion-MNIST IDX files in {args.idx_dir} (apt-get install dataset-fashion-mnist) or no models/ae")
     if "repro" not in skip:
         result["repro"] = repro()
+    if "browser" not in skip:  # after the repro: it times the page the repro wrote
+        result["browser"] = browser_decoding(ROOT / "report/explore.html")
     write_file(args.out, json.dumps(result, indent=2) + "\n", "--out")
     print(markdown(result))
     return 0

@@ -5,6 +5,8 @@ the seeds (no TensorFlow here)::
     python3 -m latentspace.tools.study status          # the grid: recorded, stale (older code) or to run
     python3 -m latentspace.tools.study run [--only ID] # run what is not recorded, one point after another
     python3 -m latentspace.tools.study report          # study/verdicts.json and study/index.html
+    python3 -m latentspace.tools.study submit --shared DIR [--wait]  # each point a SLURM job
+    python3 -m latentspace.tools.study collect --shared DIR          # commit the jobs' records
 
 A point is one configuration (a dataset and a training-set size: params overrides) and one seed.
 ``run`` runs each point not yet recorded as a temporary DVC experiment (``dvc exp run --temp``), then
@@ -12,6 +14,12 @@ writes ``study/points/<id>.json`` (its overrides, the code hashes of the stages 
 from its ``dvc.lock``, the commit, its claims and key metrics) and commits that file alone: stopping the runner at any moment
 loses at most the point in progress. ``status`` and ``report`` read only the committed records, so a
 fresh clone without a DVC cache lists the grid and rebuilds the page byte for byte.
+
+On a SLURM cluster, ``submit`` makes each point not yet recorded a batch job (:func:`job_script`):
+the job clones the repository at the submitter's commit into its own workspace, points DVC's cache
+at the shared folder's ``cache`` (so every job and the submitter see each other's models and arrays),
+runs the point as above and writes its record into the shared folder's ``points``; ``collect``
+commits each finished record here, as ``run`` would have. ``--wait`` waits for the jobs, then collects.
 
 Verdicts over seeds (:func:`pooled`): for each comparison, the mean of the seeds' differences, whose
 variance is the between-seed variance over the number of seeds plus the mean of the runs' own
@@ -353,21 +361,100 @@ def _models(params: dict) -> list[str]:
     return list(dict.fromkeys(key.split(".")[1] for key in params if key.startswith("models.")))
 
 
-def record(point: Point, found: dict) -> None:
+def record(point: Point, found: dict, how: str = "") -> None:
     """Write the point's record and commit that file alone."""
     from ..outputs import write_json
 
     write_json(point.record, found)
     _git("add", str(point.record))
-    _git("commit", "-q", "-m", f"study: {point.id} recorded", "--", str(point.record))
+    _git("commit", "-q", "-m", f"study: {point.id} recorded{how}", "--", str(point.record))
+
+
+def job_script(point: Point, repository: Path, commit: str, shared: Path, python: str) -> str:
+    """The SLURM batch script of one point: its own workspace (a clone at ``commit``), DVC's cache in
+    ``shared``/cache, the record written to ``shared``/points/<id>.json; its log in ``shared``/logs."""
+    from shlex import quote
+
+    q = lambda value: quote(str(value))  # noqa: E731
+    return f"""#!/bin/bash
+#SBATCH --job-name=study-{point.id}
+#SBATCH --output={shared / "logs" / f"{point.id}.log"}
+set -euo pipefail
+work=$(mktemp -d "${{TMPDIR:-/tmp}}/study-{point.id}.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+git clone --quiet {q(repository)} "$work/repository"
+cd "$work/repository"
+git checkout --quiet {q(commit)}
+{q(python)} -m dvc cache dir --local {q(shared / "cache")}
+{q(python)} -m latentspace.tools.study run --only {q(point.id)} --record-to {q(shared / "points")}
+"""
+
+
+def submit(points: list[Point], shared: Path, extra: list[str]) -> list[str]:
+    """Submit each point as a SLURM job (``sbatch``, with ``extra`` options); the job ids."""
+    import shutil
+
+    if not shutil.which("sbatch"):
+        raise StudyError("sbatch: not found (is this a SLURM cluster's login node?)")
+    if _git("status", "--porcelain", "--untracked-files=no"):
+        raise StudyError("the workspace has uncommitted changes: jobs run the committed code; commit first")
+    shared = shared.resolve()
+    for folder in ("points", "logs", "jobs", "cache"):
+        (shared / folder).mkdir(parents=True, exist_ok=True)
+    commit, repository = _git("rev-parse", "HEAD"), Path(_git("rev-parse", "--show-toplevel"))
+    ids = []
+    for point in points:
+        script = shared / "jobs" / f"{point.id}.sh"
+        script.write_text(job_script(point, repository, commit, shared, sys.executable), encoding="utf-8")
+        done = subprocess.run(["sbatch", "--parsable", *extra, str(script)], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise StudyError(f"{point.id}: sbatch failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
+        ids.append(done.stdout.strip().split(";")[0])
+    return ids
+
+
+def wait(ids: list[str], poll: float = 5.0) -> None:
+    """Until none of the SLURM jobs ``ids`` is pending or running."""
+    import time
+
+    while ids:
+        done = subprocess.run(["squeue", "--noheader", "--format=%i", "--jobs", ",".join(ids)],
+                              capture_output=True, text=True)
+        if done.returncode != 0 or not done.stdout.split():
+            return  # squeue forgets finished jobs (and fails on a list of only forgotten ones)
+        time.sleep(poll)
+
+
+def collect(points: list[Point], shared: Path) -> list[str]:
+    """Commit each record a job left in ``shared``/points (and not yet committed here); their ids."""
+    collected = []
+    for point in points:
+        found = shared / "points" / f"{point.id}.json"
+        if not found.is_file():
+            continue
+        try:
+            data = json.loads(found.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StudyError(f"{found}: broken record ({exc})") from None
+        if point.record.is_file() and json.loads(point.record.read_text(encoding="utf-8")) == data:
+            continue
+        record(point, data, " (SLURM)")
+        collected.append(point.id)
+    return collected
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=("status", "run", "report"))
+    parser.add_argument("command", choices=("status", "run", "report", "submit", "collect"))
     parser.add_argument("--only", action="append", help="run only this point id (repeatable)")
     parser.add_argument("--study", default=STUDY_FILE)
+    parser.add_argument("--shared", type=Path, help="submit, collect: a folder every node sees (records, logs, cache)")
+    parser.add_argument("--wait", action="store_true", help="submit: wait for the jobs, then collect")
+    parser.add_argument("--sbatch", action="append", default=[], help="submit: an option for sbatch (repeatable)")
+    parser.add_argument("--record-to", type=Path, help=argparse.SUPPRESS)  # a SLURM job's run: write, do not commit
     args = parser.parse_args(argv)
+    if args.command in ("submit", "collect") and args.shared is None:
+        parser.error(f"{args.command} needs --shared DIR, a folder every node of the cluster sees")
     try:
         points = load_study(args.study)
         records, code = read_records(), code_hashes()
@@ -376,12 +463,30 @@ def main(argv=None) -> int:
         elif args.command == "report":
             decided = report(points, records, code)
             print(f"{len(decided)} configurations decided → {FOLDER / 'index.html'}, {FOLDER / 'verdicts.json'}")
+        elif args.command == "collect":
+            found = collect(points, args.shared)
+            print(f"{len(found)} records collected from {args.shared / 'points'}" + (f": {', '.join(found)}" if found else ""))
         else:
             todo = [p for p in points if state(p, records, code) != "recorded" and (not args.only or p.id in args.only)]
+            if args.command == "submit":
+                ids = submit(todo, args.shared, args.sbatch)
+                for point, job in zip(todo, ids):
+                    print(f"{point.id}: SLURM job {job} (log: {args.shared / 'logs' / f'{point.id}.log'})", flush=True)
+                if args.wait:
+                    wait(ids)
+                    found = collect(todo, args.shared)
+                    print(f"{len(found)} of {len(todo)} points recorded" + (f": {', '.join(found)}" if found else ""))
+                    return 0 if len(found) == len(todo) else 1
+                return 0
             for number, point in enumerate(todo, 1):
                 print(f"[{number}/{len(todo)}] {point.id}: running", flush=True)
-                record(point, run_point(point))
-                print(f"[{number}/{len(todo)}] {point.id}: recorded in {point.record}", flush=True)
+                if args.record_to:
+                    from ..outputs import write_json
+
+                    write_json(args.record_to / f"{point.id}.json", run_point(point))
+                else:
+                    record(point, run_point(point))
+                print(f"[{number}/{len(todo)}] {point.id}: recorded in {args.record_to or point.record}", flush=True)
     except ExperimentsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -322,9 +322,31 @@
         };
     }
 
-    function main() {
+    // TensorFlow.js's WebAssembly backend, its binary handed over from TFJS_WASM_SIMD (tfjs.js), not
+    // fetched: the backend asks the platform's fetch for it, which here answers that name and nothing
+    // else. Where WebAssembly SIMD is missing, the CPU backend (plain JavaScript) decodes instead.
+    const WASM = "inline:tfjs-backend-wasm-simd.wasm";
+
+    async function startBackend() {
+        if (typeof TFJS_WASM_SIMD === "string" && tf.wasm) {
+            try {
+                const binary = bytes(TFJS_WASM_SIMD);
+                tf.env().platform.fetch = (path) => (path === WASM
+                    ? Promise.resolve(new Response(binary, {headers: {"Content-Type": "application/wasm"}}))
+                    : Promise.reject(new Error(`the explorer fetches nothing (${path})`)));
+                tf.wasm.setWasmPaths({"tfjs-backend-wasm.wasm": WASM, "tfjs-backend-wasm-simd.wasm": WASM,
+                                      "tfjs-backend-wasm-threaded-simd.wasm": WASM}, true);
+                if (await tf.setBackend("wasm")) return;
+            } catch (error) {
+                console.warn(`WebAssembly backend unavailable (${error.message || error}); decoding in JavaScript`);
+            }
+        }
+        await tf.setBackend("cpu");
+    }
+
+    async function main() {
         const data = JSON.parse(document.getElementById("explorer-data").textContent);
-        tf.setBackend("cpu");
+        await startBackend();
         const shared = {labels: data.labels, index: data.index, digits: bytes(data.digits), steps: data.steps};
         const root = document.getElementById("panels");
         const panels = {};
@@ -332,11 +354,8 @@
         window.explorer = {ready: true, panels, backend: tf.getBackend()};
     }
 
-    try {
-        main();
-    } catch (error) {
-        const status = document.getElementById("status");
-        status.textContent = `The explorer could not start: ${error.message}`;
-        window.explorer = {ready: false, error: String(error.message)};
-    }
+    main().catch((error) => {  // window.explorer appears when the page is ready, or says why not
+        document.getElementById("status").textContent = `The explorer could not start: ${error.message || error}`;
+        window.explorer = {ready: false, error: String(error.message || error)};
+    });
 })();

@@ -1,4 +1,5 @@
-"""A real headless Chromium for the tests, driven over the DevTools protocol on a pipe (no extra packages).
+"""A real headless Chromium, driven over the DevTools protocol on a pipe (no extra packages): the tests
+open pages with it, the benchmark times the explorer in it.
 
 :func:`chromium` finds Debian's ``chromium`` or installs it with apt-get where that is possible,
 and otherwise says why it cannot; :class:`Browser` opens a page and evaluates JavaScript in it.
@@ -134,6 +135,15 @@ class Browser:
         if "exceptionDetails" in result:
             raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
         return result["result"].get("value")
+
+    def wait_for(self, expression: str, timeout: float | None = None):
+        """Evaluate ``expression`` until it is truthy (a page that starts asynchronously); its value."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while True:
+            value = self.evaluate(expression)
+            if value or time.monotonic() > deadline:
+                return value
+            time.sleep(0.05)
 
     def screenshot(self) -> bytes:
         """A PNG of the whole page."""

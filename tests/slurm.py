@@ -1,0 +1,118 @@
+"""A real one-node SLURM cluster on localhost for the study's SLURM runner test.
+
+:func:`slurm` finds Debian's ``slurmctld``, ``slurmd`` and ``munged`` or installs them with apt-get
+where that is possible, and otherwise says why it cannot; :class:`SlurmCluster` runs a controller and
+one compute node (this machine, every core) with their configuration, state and logs in a folder of
+its own, on free ports; ``env`` is what a client (``sbatch``, ``squeue``) needs to reach it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from latentspace.tools.browser import apt_install
+from sshd import free_port
+
+DAEMONS = ("slurmctld", "slurmd", "munged", "sbatch", "squeue", "sinfo")
+MUNGE_SOCKET = Path("/run/munge/munge.socket.2")
+
+
+def slurm() -> tuple[bool, str]:
+    """(True, "") when SLURM's daemons and clients are here (installed now if need be), else (False, why)."""
+    def missing():
+        return [name for name in DAEMONS if not shutil.which(name) and not os.access(f"/usr/sbin/{name}", os.X_OK)]
+
+    if not missing():
+        return True, ""
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        return False, f"no {', '.join(missing())}, and apt-get is not usable here (not root, or not Debian)"
+    for package in ("munge", "slurmctld", "slurmd", "slurm-client"):
+        why = apt_install(package)
+        if why:
+            return False, why
+    return (False, f"apt-get installed SLURM but {', '.join(missing())} is missing") if missing() else (True, "")
+
+
+def _daemon(name: str) -> str:
+    return shutil.which(name) or f"/usr/sbin/{name}"
+
+
+class SlurmCluster:
+    """slurmctld and slurmd on localhost (one node, partition ``study``); a context manager.
+
+    Jobs run as the current user (root here: SlurmUser is the current user). munged is the system's
+    (started if it is not running, with the key Debian's package made), since the clients talk to it
+    on its fixed socket.
+    """
+
+    def __init__(self, directory: Path, timeout: float = 60):
+        self.directory = directory = Path(directory).resolve()
+        for folder in ("state", "spool", "log"):
+            (directory / folder).mkdir(parents=True, exist_ok=True)
+        self.conf = directory / "slurm.conf"
+        user = subprocess.run(["id", "-un"], capture_output=True, text=True, check=True).stdout.strip()
+        self.conf.write_text(f"""ClusterName=study
+SlurmctldHost=localhost
+SlurmUser={user}
+SlurmctldPort={free_port()}
+SlurmdPort={free_port()}
+AuthType=auth/munge
+StateSaveLocation={directory / "state"}
+SlurmdSpoolDir={directory / "spool"}
+SlurmctldPidFile={directory / "slurmctld.pid"}
+SlurmdPidFile={directory / "slurmd.pid"}
+SlurmctldLogFile={directory / "log" / "slurmctld.log"}
+SlurmdLogFile={directory / "log" / "slurmd.log"}
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SchedulerType=sched/builtin
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU
+ReturnToService=2
+MpiDefault=none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+NodeName=localhost CPUs={len(os.sched_getaffinity(0))} State=UNKNOWN
+PartitionName=study Nodes=localhost Default=YES MaxTime=INFINITE State=UP
+""")
+        self.env = {**os.environ, "SLURM_CONF": str(self.conf)}
+        if not MUNGE_SOCKET.exists():
+            MUNGE_SOCKET.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run([_daemon("munged"), "--force"], capture_output=True, timeout=30)
+        for name in ("slurmctld", "slurmd"):
+            done = subprocess.run([_daemon(name)], env=self.env, capture_output=True, text=True, timeout=30)
+            if done.returncode != 0:
+                self.stop()
+                raise RuntimeError(f"{name} did not start: {done.stderr.strip()[-500:]} {self.logs()}")
+        deadline = time.monotonic() + timeout
+        while "idle" not in self.run("sinfo", "--noheader", "--format=%t").stdout:
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the node did not come up: {self.logs()}")
+            time.sleep(0.5)
+
+    def run(self, *args) -> subprocess.CompletedProcess:
+        return subprocess.run(args, env=self.env, capture_output=True, text=True, timeout=60)
+
+    def logs(self) -> str:
+        return " | ".join(f"{p.name}: {p.read_text()[-800:]}" for p in sorted((self.directory / "log").glob("*.log")))
+
+    def stop(self) -> None:
+        self.run("scancel", "--full", "--quiet", "--partition=study") if shutil.which("scancel") else None
+        for name in ("slurmd", "slurmctld"):
+            pid_file = self.directory / f"{name}.pid"
+            if pid_file.exists():
+                try:
+                    os.kill(int(pid_file.read_text().split()[0]), 15)
+                except (ValueError, ProcessLookupError):
+                    pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
