@@ -8,6 +8,7 @@ them works on its ``own_copy`` of the project, so no test depends on another's o
 import csv
 import json
 import math
+import re
 import sys
 
 from latentspace.tools import browser
@@ -118,11 +119,13 @@ def test_generation_metrics_for_every_model_and_sampler_are_in_range(reproduced)
 
 def test_the_report_shows_params_metrics_sentences_and_every_figure(reproduced):
     page = (reproduced.path / "report/index.html").read_text()
-    # curves, 3 decodings, interpolation, units, t-SNE, generation, silhouette and samples per model
-    assert page.count("data:image/png;base64,") == 16
+    # curves, 3 decodings, interpolation, units, t-SNE, generation, silhouette, samples and traversal per model
+    assert page.count("data:image/png;base64,") == 20
+    assert '<a href="explore.html"><b>Open the explorer</b></a>' in page  # the explorer, beside the report
+    assert '<a href="../study/index.html">the study page</a>' in page  # the study's matrix, then this run's table
     assert "<h2>Generation</h2>" in page and "real digits (validation against evaluation)" in page
     assert "<h2>Separation</h2>" in page and "raw pixels (baseline)" in page and "<h2>Latent units</h2>" in page
-    assert page.count('class="claim"') == len(CLAIMS) and "Hypothesis (b): a class-separating term" in page
+    assert len(re.findall(r'rowspan="\d+" class="claim"', page)) == len(CLAIMS) and "Hypothesis (b): a class-separating term" in page
     assert page.count("<td><b>") >= 6  # the best of each generation column is marked
     assert "separate the classes best by silhouette score" in page
     assert "The original study (full MNIST, 50,000 training digits" in page
