@@ -113,6 +113,9 @@ SCHEMA: dict[str, Rule] = {
     "generation.mixture_components": upto(int, 1, 10_000),
     "generation.mixture_covariance": Rule(str, choices=("full", "tied", "diag", "spherical")),
     "report.interpolation_steps": upto(int, 2, 100),  # columns of compare's interpolation figure
+    "likelihood.samples": upto(int, 1, 100_000),  # posterior draws a digit for the IWAE bound
+    "likelihood.check_digits": upto(int, 1, 1_000_000),  # digits on which more draws are tried
+    "likelihood.check_factor": upto(int, 2, 1_000),  # how many times more draws
     "explore.points": upto(int, 10, 20_000),  # digits on each map of report/explore.html (its size: README)
     "explore.draws": upto(int, 16, 1_000),  # codes of each sampler the page decodes, 16 a click
     "separation.neighbours": upto(int, 1, 10_000),

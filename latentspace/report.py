@@ -212,7 +212,26 @@ def units_section(units: dict[str, dict], threshold: float) -> str:
             "<table><tr><th>model</th><th>active units</th><th>KL</th><th>largest dimension's KL</th>"
             f"<th>smallest dimension's KL</th></tr>{body}</table>")
 
+def likelihood_section(found: dict[str, dict], level: float) -> str:
+    """The "Likelihood" table: each VAE's IWAE bound and ELBO (nats per image, intervals), and how far
+    more draws move the bound (latentspace/likelihood.py); a model without a posterior is marked."""
+    e = html.escape
 
+    def cell(n):
+        return f"{n['value']:.2f} [{n['low']:.2f}, {n['high']:.2f}]" if n else "–"
+
+    body = "".join(
+        f"<tr><th>{e(title(m))}</th><td>{cell(n.get('iwae'))}</td><td>{cell(n.get('elbo'))}</td>"
+        + (f"<td>{n['samples']}</td><td>{n['check']['change']:+.3f} ({n['check']['samples']} draws, "
+           f"{n['check']['digits']} digits)</td>" if n.get("iwae") else f"<td colspan=2>{e(n.get('note', ''))}</td>")
+        + "</tr>" for m, n in found.items())
+    return (f"<h2>Likelihood</h2><p>The number VAE papers report: each VAE's importance-weighted (IWAE) bound on "
+            f"log p(x) of the evaluation digits and its ELBO, nats per image (higher is better), with {level:.0%} "
+            "bootstrap intervals over the digits; the last column is how far the bound still moves with more "
+            "posterior draws a digit. These digits are grey levels, not binarised: the numbers compare these models "
+            "with each other, not with binarised-MNIST papers.</p>"
+            "<table><tr><th>model</th><th>IWAE bound</th><th>ELBO</th><th>draws a digit</th>"
+            f"<th>change with more draws</th></tr>{body}</table>")
 
 
 def generation_section(generation: dict[str, dict], judge: dict[str, float]) -> str:

@@ -1,7 +1,7 @@
 """Stage report: assemble report/index.html from the params, metrics, curves and figures (no TensorFlow).
 
 Per model (params.yaml's ``models``, in order) it reads ``<name>.json`` in ``--train-metrics``,
-``--separation-metrics``, ``--units-metrics`` and ``--generation``, ``<name>.csv`` in ``--curves``
+``--separation-metrics``, ``--units-metrics``, ``--likelihood-metrics`` and ``--generation``, ``<name>.csv`` in ``--curves``
 and ``<name>.png`` in ``--silhouette-figures`` and ``--sample-figures``; ``--claims`` holds the
 verdicts, ``--baselines`` the pixel baselines' separation, ``--judge-metrics`` the judge's accuracy
 and the real digits' floor; ``--figures`` is compare's folder of side-by-side figures, captioned as
@@ -26,7 +26,7 @@ def _read_png(path):
 
 @stage_main
 def main():
-    args = arguments(__doc__, "--data", "--train-metrics", "--separation-metrics", "--units-metrics", "--baselines",
+    args = arguments(__doc__, "--data", "--train-metrics", "--separation-metrics", "--units-metrics", "--likelihood-metrics", "--baselines",
                      "--claims", "--curves", "--silhouette-figures", "--generation", "--judge-metrics",
                      "--sample-figures", "--figures", "--explorer", "--traversals", "--study", "--out")
     p = params.for_stage()
@@ -36,8 +36,8 @@ def main():
     from latentspace.comparison import FIGURES
     from latentspace.data import SPLITS
     from latentspace.outputs import load_arrays, read_json, write_text
-    from latentspace.report import claims_section, explore_section, generation_section, metrics_table, render, \
-        separation_section, study_section, units_section
+    from latentspace.report import claims_section, explore_section, generation_section, likelihood_section, \
+        metrics_table, render, separation_section, study_section, units_section
 
     def per_model(folder):
         return {m: read_json(Path(folder) / f"{m}.json") for m in models}
@@ -56,6 +56,7 @@ def main():
         read_json(args.claims), statements, p.section("claims.margins"), level)
     sections = (separation_section(separation, read_json(args.baselines), level, p["separation.neighbours"]),
                 units_section(per_model(args.units_metrics), p["units.active_threshold"]),
+                likelihood_section(per_model(args.likelihood_metrics), level),
                 generation_section(per_model(args.generation), read_json(args.judge_metrics)),
                 explore_section(os.path.relpath(args.explorer, Path(args.out).parent),
                                 {title(m): _read_png(Path(args.traversals) / f"{m}.png") for m in models}))

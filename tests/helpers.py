@@ -46,6 +46,7 @@ def tiny_params() -> dict:
     tree["generation"]["num_samples"] = 60
     tree["generation"]["mixture_components"] = 2
     tree["bootstrap"]["resamples"] = 50
+    tree["likelihood"].update(samples=4, check_digits=10, check_factor=4)
     return tree
 
 

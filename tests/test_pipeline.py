@@ -21,7 +21,7 @@ from latentspace.outputs import load_arrays
 from helpers import dvc_in, run, set_key, stages_ran, tiny_params
 
 MODELS = ("ae", "vae", "conv_vae", "class_vae")
-CHAIN = ("train", "codes", "tsne", "separation", "units", "generation")  # the stages that run once a model
+CHAIN = ("train", "codes", "tsne", "separation", "units", "likelihood", "generation")  # the stages that run once a model
 GATHER = ["claims", "compare", "explore", "report"]
 ALL_STAGES = ["download", "baselines", "judge", *(f"{stage}@{m}" for stage in CHAIN for m in MODELS), *GATHER]
 SEPARATION = ("silhouette", "knn_accuracy", "probe_accuracy", "trustworthiness", "davies_bouldin",
@@ -34,6 +34,7 @@ OUTPUTS = [
     "models/conv_vae/encoder.keras", "models/class_vae/encoder.keras", "metrics/train/ae.json",
     "metrics/train/vae.json", "metrics/train/conv_vae.json", "metrics/train/class_vae.json",
     "metrics/separation/ae.json", "metrics/separation/class_vae.json", "metrics/units/vae.json",
+    "metrics/likelihood/vae.json", "metrics/likelihood/ae.json",
     "metrics/units/ae.json", "metrics/baselines.json", "metrics/claims.json",
     "plots/curves/ae.csv", "plots/curves/vae.csv", "plots/curves/conv_vae.csv", "plots/curves/class_vae.csv",
     "plots/losses.csv", *(f"plots/compare/{figure.name}.png" for figure in FIGURES), "plots/tsne/vae.csv",
@@ -98,6 +99,17 @@ def test_separation_units_baselines_and_claims_are_metrics_with_intervals(reprod
         assert comparisons and all(m["low"] <= m["high"] for c in comparisons.values() for m in c.values())
     assert set(claims["better_prior_helps"]) == {"verdict", "vae@mixture vs vae@prior",
                                                  "conv_vae@mixture vs conv_vae@prior"}
+
+
+def test_each_vae_has_an_iwae_bound_with_an_interval_above_its_elbo_and_the_ae_none(reproduced):
+    for model in ("vae", "conv_vae", "class_vae"):
+        n = json.loads((reproduced.path / f"metrics/likelihood/{model}.json").read_text())
+        for bound in ("iwae", "elbo"):
+            assert n[bound]["low"] <= n[bound]["value"] <= n[bound]["high"] < 0, (model, n)
+        assert n["iwae"]["value"] >= n["elbo"]["value"], (model, n)  # the IWAE bound is the tighter one
+        assert n["samples"] == 4 and n["check"]["samples"] == 16 and math.isfinite(n["check"]["change"])
+        assert n["iwae"]["value"] > -784 * math.log(2) * 2  # far better than a coin a pixel, even after one epoch
+    assert json.loads((reproduced.path / "metrics/likelihood/ae.json").read_text())["iwae"] is None
 
 
 def test_generation_metrics_for_every_model_and_sampler_are_in_range(reproduced):

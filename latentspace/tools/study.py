@@ -54,7 +54,7 @@ CLAIMS = "metrics/claims.json"     # a point is the claims it decides: its code 
 # records the values it ran with), so adding a key for a new stage leaves the recorded points current.
 SCHEMA = "latentspace/params.py"
 KEY_METRICS = ("metrics/train/{model}.json:val_loss", "metrics/separation/{model}.json:silhouette.value",
-               "metrics/separation/{model}.json:probe_accuracy.value")
+               "metrics/separation/{model}.json:probe_accuracy.value", "metrics/likelihood/{model}.json:iwae.value")
 
 
 class StudyError(ExperimentsError):
@@ -225,7 +225,20 @@ def matrix(points: list[Point], records: dict[str, dict], code: dict[str, str], 
     result = {}
     for name, found in configurations(points, records, code).items():
         result[name] = {"seeds": [r["params"]["seed"] for r in found], "size": found[0].get("train_digits"),
-                        "claims": decide(found, level)}
+                        "claims": decide(found, level), "metrics": summarise(found)}
+    return result
+
+
+def summarise(records: list[dict]) -> dict:
+    """``{metric: {"mean", "sd", "values"}}`` of the key metrics every record of a configuration holds
+    (sd over seeds: 0 for one seed)."""
+    keys = [key for key in records[0].get("metrics", {})
+            if all(isinstance(r.get("metrics", {}).get(key), (int, float)) for r in records)]
+    result = {}
+    for key in keys:
+        values = [float(r["metrics"][key]) for r in records]
+        result[key] = {"mean": mean(values), "sd": math.sqrt(variance(values)) if len(values) > 1 else 0.0,
+                       "values": values}
     return result
 
 
@@ -288,6 +301,11 @@ def page(decided: dict, margins: dict[str, float] | None = None) -> str:
                                    f"<td>{values}</td><td>{e(m['verdict'])}</td></tr>")
     import base64
 
+    key_rows = "".join(
+        f"<tr><td>{e(name)}</td><td>{e(key)}</td><td>{m['mean']:.4g} ± {m['sd']:.2g}</td>"
+        f"<td>{', '.join(f'{v:.4g}' for v in m['values'])}</td></tr>"
+        for name, entry in decided.items() for key, m in entry.get("metrics", {}).items())
+
     pictures = "".join(
         f'<figure><img alt="{e(claim)} over the configurations" src="data:image/png;base64,'
         f'{base64.b64encode(claim_figure(decided, claim, margins or {})).decode("ascii")}"><figcaption>{e(claim)}: '
@@ -307,6 +325,9 @@ margins as a single run.</p>
 {verdict_matrix(decided)}
 <h2>Each claim against the configurations</h2>
 {pictures}
+<h2>Key metrics over seeds</h2>
+<p>Validation loss and IWAE bound in nats per image; silhouette and linear probe on the evaluation codes.</p>
+<table><tr><th>configuration</th><th>metric</th><th>mean ± sd over seeds</th><th>one a seed</th></tr>{key_rows}</table>
 <h2>Per-seed values</h2>
 <table><tr><th>configuration</th><th>claim</th><th>comparison</th><th>measure</th><th>mean [interval]</th>
 <th>differences, one a seed</th><th>says</th></tr>{"".join(details)}</table>

@@ -1,0 +1,58 @@
+"""The IWAE bound on known answers before it is trusted on real decoders."""
+
+import math
+
+import numpy as np
+import pytest
+
+from latentspace import likelihood
+
+
+def bernoulli_log_likelihood(x, p):
+    return float((x * np.log(p) + (1 - x) * np.log(1 - p)).sum())
+
+
+def test_with_the_prior_as_posterior_and_a_decoder_that_ignores_z_every_bound_is_exact():
+    rng = np.random.default_rng(0)
+    x, p = rng.uniform(size=(2, 784)), rng.uniform(0.1, 0.9, size=784)
+    mean, log_var = np.zeros((2, 3)), np.zeros((2, 3))
+    z, eps = likelihood.draws(mean, log_var, 50, seed=1)
+    log_w = likelihood.log_weights(x, np.broadcast_to(p, (2, 50, 784)), z, eps, log_var)
+    exact = [bernoulli_log_likelihood(x[i], p) for i in range(2)]
+    np.testing.assert_allclose(likelihood.iwae(log_w), exact, rtol=1e-6)
+    np.testing.assert_allclose(likelihood.elbo(log_w), exact, rtol=1e-6)
+
+
+def test_with_another_posterior_the_iwae_bound_rises_towards_log_p_and_stays_above_the_elbo():
+    rng = np.random.default_rng(2)
+    x, p = rng.uniform(size=(1, 784)), rng.uniform(0.2, 0.8, size=784)
+    exact = bernoulli_log_likelihood(x[0], p)
+    mean, log_var = np.full((1, 2), 0.5), np.full((1, 2), math.log(0.8))  # q ≠ prior (and wide enough for the
+    # weights p(z)/q(z) to have a finite variance)
+    gaps = []
+    for k in (1, 100_000):
+        z, eps = likelihood.draws(mean, log_var, k, seed=3)
+        log_w = likelihood.log_weights(x, np.broadcast_to(p, (1, k, 784)), z, eps, log_var)
+        bound, lower = likelihood.iwae(log_w)[0], likelihood.elbo(log_w)[0]
+        assert bound >= lower - 1e-9
+        gaps.append(exact - bound)
+    assert abs(gaps[-1]) < 0.005  # E_q[p(z)/q(z)] = 1: with many draws the bound reaches log p(x)
+    kl = 2 * 0.5 * (0.8 + 0.25 - 1 - math.log(0.8))  # KL(q ‖ p) = 0.273: the ELBO's gap, in expectation
+    z, eps = likelihood.draws(mean, log_var, 200_000, seed=4)
+    log_w = likelihood.log_weights(x, np.broadcast_to(p, (1, 200_000, 784)), z, eps, log_var)
+    assert likelihood.elbo(log_w)[0] == pytest.approx(exact - kl, abs=0.01)
+
+
+def test_decoded_pixels_are_clipped_as_the_training_loss_clips_them():
+    x = np.array([[1.0, 0.0]])
+    z, eps = np.zeros((1, 1, 1)), np.zeros((1, 1, 1))
+    log_w = likelihood.log_weights(x, np.array([[[0.0, 1.0]]]), z, eps, np.zeros((1, 1)))
+    assert log_w[0, 0] == pytest.approx(2 * math.log(likelihood.EPSILON), rel=1e-6)  # finite, not -inf
+
+
+def test_the_draws_are_seeded_and_follow_the_posterior():
+    mean, log_var = np.array([[1.0, -2.0]]), np.array([[0.0, math.log(4.0)]])
+    z, eps = likelihood.draws(mean, log_var, 20_000, seed=5)
+    assert z.shape == (1, 20_000, 2) and np.array_equal(z, likelihood.draws(mean, log_var, 20_000, seed=5)[0])
+    np.testing.assert_allclose(z[0].mean(axis=0), [1, -2], atol=0.05)
+    np.testing.assert_allclose(z[0].std(axis=0), [1, 2], atol=0.05)
