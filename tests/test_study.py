@@ -108,3 +108,11 @@ def test_a_points_code_is_what_feeds_its_claims():
     assert study.state(point, {point.id: recorded}, {"latentspace/models.py": "a", "latentspace/params.py": "new"}) \
         == "recorded"  # the schema (it checks values, computes nothing) is not a point's code
     assert study.state(point, {point.id: recorded}, {"latentspace/models.py": "b"}) == "stale"
+
+
+def test_the_readme_shows_the_committed_verdict_matrix():
+    """README's Findings show study/verdicts.md, which `study report` writes from the committed records."""
+    readme = (ROOT / "README.md").read_text()
+    shown = readme.split("<!-- study/verdicts.md -->\n", 1)[1].split("<!-- end of study/verdicts.md -->", 1)[0]
+    assert shown == (ROOT / "study/verdicts.md").read_text()
+    assert shown == study.markdown(json.loads((ROOT / "study/verdicts.json").read_text()))

@@ -4,7 +4,7 @@ the seeds (no TensorFlow here)::
 
     python3 -m latentspace.tools.study status          # the grid: recorded, stale (older code) or to run
     python3 -m latentspace.tools.study run [--only ID] # run what is not recorded, one point after another
-    python3 -m latentspace.tools.study report          # study/verdicts.json and study/index.html
+    python3 -m latentspace.tools.study report          # study/verdicts.{json,md} and study/index.html
     python3 -m latentspace.tools.study submit --shared DIR [--wait]  # each point a SLURM job
     python3 -m latentspace.tools.study collect --shared DIR          # commit the jobs' records
 
@@ -335,14 +335,28 @@ margins as a single run.</p>
 """
 
 
+def markdown(decided: dict) -> str:
+    """The verdict matrix as a Markdown table (study/verdicts.md; the README shows it)."""
+    claims = list(dict.fromkeys(claim for entry in decided.values() for claim in entry["claims"]))
+    lines = ["| claim | " + " | ".join(f"{name} ({len(entry['seeds'])} seed{'s' if len(entry['seeds']) > 1 else ''})"
+                                      for name, entry in decided.items()) + " |",
+             "| --- |" + " --- |" * len(decided)]
+    for claim in claims:
+        lines.append(f"| `{claim}` | " + " | ".join(
+            f"**{entry['claims'][claim]['verdict']}**" if claim in entry["claims"] else "–"
+            for entry in decided.values()) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def report(points: list[Point], records: dict[str, dict], code: dict[str, str], out: Path = FOLDER) -> dict:
-    """Write ``study/verdicts.json`` and ``study/index.html`` from the committed records."""
+    """Write ``study/verdicts.json``, ``study/verdicts.md`` and ``study/index.html`` from the committed records."""
     from ..outputs import write_json, write_text
 
     decided = matrix(points, records, code)
     margins = {key.rsplit(".", 1)[1]: value for record in records.values() for key, value in record["params"].items()
                if key.startswith("claims.margins.")}
     write_json(out / "verdicts.json", decided)
+    write_text(out / "verdicts.md", markdown(decided))
     write_text(out / "index.html", page(decided, margins))
     return decided
 
