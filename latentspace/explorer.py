@@ -131,6 +131,7 @@ canvas.map {{ border: 1px solid #ddd; cursor: crosshair; }}
 .pair {{ display: flex; gap: 1em; }} figure {{ margin: 0; }} figcaption {{ font-size: 0.85em; color: #555; }}
 .slider {{ display: flex; align-items: center; gap: 0.5em; font-size: 0.85em; }}
 .slider span {{ width: 11em; }} .slider input {{ width: 14em; }}
+.legend {{ display: flex; gap: 0.6em; font-size: 0.85em; margin: 0.3em 0; }} .legend span {{ padding-left: 0.3em; }}
 .hint, .caption {{ font-size: 0.9em; color: #444; max-width: 400px; }}
 #status {{ color: #b00; }}
 </style></head><body>

@@ -172,7 +172,13 @@
         const left = element("div", {class: "left"}), right = element("div", {class: "right"});
         box.append(left, right);
         const scatter = element("canvas", {class: "map", width: size, height: size});
-        left.append(scatter, element("p", {class: "hint"},
+        const legend = element("div", {class: "legend"});
+        for (const digit of [...new Set(shared.labels)].sort((a, b) => a - b)) {
+            const key = element("span", {}, String(digit));
+            key.style.borderLeft = `0.8em solid ${COLOURS[digit % COLOURS.length]}`;
+            legend.append(key);
+        }
+        left.append(scatter, legend, element("p", {class: "hint"},
             "Hover a point: its digit and its reconstruction. Click two points: the line between their codes. " +
             "The sliders move the last clicked code."));
         const digit = element("canvas", {class: "digit"}), reconstruction = element("canvas", {class: "reconstruction"});
