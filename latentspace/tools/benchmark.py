@@ -352,13 +352,16 @@ def browser_decoding(page: Path, repeats: int = 30) -> list[dict] | str:
         return times[Math.floor(repeats / 2)];
     })"""
     rows = []
-    with Browser(executable, timeout=300) as browser:
-        browser.open(page.as_uri())
-        if not browser.wait_for("window.explorer && explorer.ready"):
-            return f"the explorer did not start: {browser.evaluate('window.explorer && explorer.error')}"
-        for model in browser.evaluate("Object.keys(explorer.panels)"):
-            rows.append({"model": model, "backend": browser.evaluate("explorer.backend"), **{f"ms_{n}": browser.evaluate(f"{timing}({json.dumps(model)}, {n}, {repeats})")
-                                            for n in (1, 16)}})
+    for address in (page.as_uri(), page.as_uri() + "#cpu"):  # the WebAssembly backend, then the CPU one
+        with Browser(executable, timeout=300) as browser:
+            browser.open(address)
+            if not browser.wait_for("window.explorer && explorer.ready"):
+                return f"the explorer did not start: {browser.evaluate('window.explorer && explorer.error')}"
+            backend = browser.evaluate("explorer.backend")
+            for model in browser.evaluate("Object.keys(explorer.panels)"):
+                rows.append({"model": model, "backend": backend,
+                             **{f"ms_{n}": browser.evaluate(f"{timing}({json.dumps(model)}, {n}, {repeats})")
+                                for n in (1, 16)}})
     return rows
 
 

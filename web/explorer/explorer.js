@@ -333,8 +333,8 @@
     // else. Where WebAssembly SIMD is missing, the CPU backend (plain JavaScript) decodes instead.
     const WASM = "inline:tfjs-backend-wasm-simd.wasm";
 
-    async function startBackend() {
-        if (typeof TFJS_WASM_SIMD === "string" && tf.wasm) {
+    async function startBackend() {  // explore.html#cpu: the CPU backend (the benchmark compares the two)
+        if (typeof TFJS_WASM_SIMD === "string" && tf.wasm && location.hash !== "#cpu") {
             try {
                 const binary = bytes(TFJS_WASM_SIMD);
                 tf.env().platform.fetch = (path) => (path === WASM
