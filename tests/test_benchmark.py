@@ -45,7 +45,8 @@ def test_the_tables_show_fractions_ratios_and_shares_from_the_numbers():
               "repro": {"total_s": 100.0, "startup_s": 10.0, "noop_repro_s": 1.5, "status_s": 1.2,
                         "stages": [{"stage": "train@ae", "wall_s": 20.0, "startup_s": 7.0, "work_s": 13.0}]},
               "tsne": [{"points": 10000, "backend": "sklearn", "seconds": 30.0, "trustworthiness": 0.99},
-                       {"points": 10000, "backend": "opentsne", "seconds": 6.0, "trustworthiness": 0.985}]}
+                       {"points": 10000, "backend": "opentsne", "seconds": 6.0, "trustworthiness": 0.985}],
+              "browser": [{"model": "conv_vae", "backend": "wasm", "ms_1": 33.55, "ms_16": 529.0}]}
     result["full_size"] = benchmark.full_size(result["training"], epochs=30)
     table = benchmark.markdown(result)
     assert "| full size, 30 epochs (extrapolated) | conv_vae |" in table
@@ -55,6 +56,7 @@ def test_the_tables_show_fractions_ratios_and_shares_from_the_numbers():
     assert [row["minutes"] for row in result["full_size"]] == [125.0]  # the default backend's only
     assert "| **forced `dvc repro`** | 100 | 10 (10%) |" in table
     assert "| 10000 | opentsne | 6.0 | 5.0× | 0.9850 |" in table
+    assert "| conv_vae | wasm | 33.5 | 529.0 |" in table  # the explorer's decoding in Chromium
     assert "**limit (highest float32)** | 128 |" in table and not math.isnan(result["limit"]["limit"])
 
 

@@ -13,8 +13,8 @@ measured on the machine at hand, in the same run, so the ratios hold where absol
 - ``training``: per model and precision, training images/s (the best epoch after the first,
   validation excluded), GFLOP/s from the layer shapes (6 FLOPs a multiply-add: forward, and the two
   products of the backward pass), their fraction of the limit, and the validation loss reached; then
-  the same models in float32 under each other Keras backend (``--backends``, default JAX), in a
-  subprocess;
+  the same models in float32 under each other Keras backend (``--backends``, default JAX and PyTorch:
+  what a JAX or PyTorch user would get), in a subprocess each;
 - ``repro``: a forced default ``dvc repro`` stage by stage: wall time, and start-up (a process that
   imports exactly the stage's modules) against work; no-op ``dvc repro`` and ``dvc status``;
 - ``browser``: decoding in report/explore.html in a headless Chromium (TensorFlow.js, CPU backend):
@@ -236,7 +236,7 @@ def other_backend(backend: str, epochs: int) -> list[dict] | str:
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "training.json"
         done = subprocess.run([sys.executable, "-m", "latentspace.tools.benchmark",
-                               "--skip", "limit,repro,tsne,backends",
+                               "--skip", "limit,repro,tsne,backends,browser",
                                "--precisions", "float32", "--epochs", str(epochs), "--out", str(out)],
                               cwd=ROOT, env={**os.environ, "KERAS_BACKEND": backend}, capture_output=True, text=True)
         if done.returncode != 0:
@@ -461,8 +461,8 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(ROOT / "benchmarks/latest.json"))
     parser.add_argument("--skip", default="", help=f"comma-separated parts to leave out: {', '.join(PARTS)}")
     parser.add_argument("--epochs", type=int, default=5, help="training epochs a model and precision (default 5)")
-    parser.add_argument("--backends", default="jax", help="other Keras backends to train the models under, float32 "
-                        "(default: jax; comma-separated; none: '')")
+    parser.add_argument("--backends", default="jax,torch", help="other Keras backends to train the models under, "
+                        "float32 (default: jax,torch; comma-separated; none: '')")
     parser.add_argument("--precisions", default=None, help=argparse.SUPPRESS)  # the subprocess of other_backend
     parser.add_argument("--idx-dir", default="/usr/share/datasets/fashion-mnist", help="Fashion-MNIST's IDX files")
     args = parser.parse_args(argv)
