@@ -29,7 +29,7 @@ def main():
 
     codes = load_arrays(args.codes, ("codes_eval",), optional=("log_var_eval",))
     if "log_var_eval" not in codes:
-        write_json(args.metrics, {"iwae": None, "elbo": None, "note": "a deterministic code: no posterior, no bound"})
+        write_json(args.metrics, {"note": "a deterministic code: no posterior, no bound"})  # no nulls: DVC drops them
         print(f"{args.name}: no posterior (an AE), no likelihood → {args.metrics}")
         return
     k, seed, level = p["likelihood.samples"], p["seed"], p["bootstrap.level"]
