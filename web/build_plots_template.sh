@@ -14,17 +14,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 output="${1:-$here/../.dvc/plots/offline.html}"
 cd "$here"
 
-installed() {  # are the versions package.json pins the ones in node_modules?
-    node -e '
-        const fs = require("fs");
-        const pins = JSON.parse(fs.readFileSync("package.json", "utf8")).dependencies;
-        for (const [name, version] of Object.entries(pins)) {
-            const file = `node_modules/${name}/package.json`;
-            if (!fs.existsSync(file) || JSON.parse(fs.readFileSync(file, "utf8")).version !== version) process.exit(1);
-        }'
-}
-installed || npm ci --ignore-scripts --no-audit --no-fund
-installed || { echo "node_modules does not hold the versions package.json pins" >&2; exit 1; }
+. ./node_modules.sh  # node_modules as package.json and package-lock.json pin it
 
 node - "$output" <<'EOF'
 const fs = require("fs");
