@@ -130,6 +130,14 @@ def claims_section(verdicts: dict[str, dict], statements: dict[str, str], margin
             "<th>difference [interval]</th><th>says</th></tr>" + "".join(rows) + "</table>")
 
 
+# How the study decides a claim over seeds (latentspace/tools/study.py, pooled): said once, on the study page and
+# in the report's Findings.
+POOLED_RULE = ("Each cell decides a claim over the seeds of one configuration: the mean of the seeds' differences, "
+               "with an interval whose variance is the between-seed variance over the number of seeds plus the mean "
+               "of the runs' own bootstrap variances (the evaluation digits are shared by every seed); same rule and "
+               "margins as one run.")
+
+
 def verdict_matrix(decided: dict, statements: dict[str, str] | None = None) -> str:
     """The study's verdict matrix as an HTML table: a row a claim, a column a configuration (dataset ×
     training size), each cell the claim decided over that configuration's seeds (``study/verdicts.json``)."""
@@ -151,10 +159,8 @@ def study_section(decided: dict, statements: dict[str, str], link: str) -> str:
     if not decided:
         return "<p>The study over seeds and training sizes has no recorded point yet (docs/study.md).</p>"
     return ("<h3>Over the study's grid of datasets, training sizes and seeds</h3>"
-            "<p>Each cell decides a claim over the seeds of one configuration: the mean of the seeds' differences, "
-            "with an interval whose variance is the between-seed variance over the number of seeds plus the mean of "
-            "the runs' own bootstrap variances (the evaluation digits are shared by every seed); same rule and margins "
-            f'as one run. Per-seed values and a figure a claim: <a href="{html.escape(link)}">the study page</a>.</p>'
+            f"<p>{html.escape(POOLED_RULE)} "
+            f'Per-seed values and a figure a claim: <a href="{html.escape(link)}">the study page</a>.</p>'
             + verdict_matrix(decided, statements) + "<h3>This run (one training run a model)</h3>")
 
 

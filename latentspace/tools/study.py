@@ -284,7 +284,7 @@ def claim_figure(decided: dict, claim: str, margins: dict[str, float]) -> bytes:
 
 def page(decided: dict, margins: dict[str, float] | None = None) -> str:
     """study/index.html: the verdict matrix, then every cell's per-seed differences."""
-    from ..report import PAGE_CSS, verdict_matrix
+    from ..report import PAGE_CSS, POOLED_RULE, verdict_matrix
 
     e = html.escape
     claims = list(dict.fromkeys(claim for entry in decided.values() for claim in entry["claims"]))
@@ -318,10 +318,7 @@ def page(decided: dict, margins: dict[str, float] | None = None) -> str:
 body {{ max-width: 1300px; }}
 </style></head><body>
 <h1>The original's claims over the study's grid</h1>
-<p>Each cell decides a claim over the seeds of one configuration: the mean of the seeds' differences,
-with an interval whose variance is the between-seed variance over the number of seeds plus the mean
-of the runs' own bootstrap variances (the evaluation digits are shared by every seed). Same rule and
-margins as a single run.</p>
+<p>{e(POOLED_RULE)}</p>
 {verdict_matrix(decided)}
 <h2>Each claim against the configurations</h2>
 {pictures}
