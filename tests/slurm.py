@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -35,6 +36,16 @@ def slurm() -> tuple[bool, str]:
         if why:
             return False, why
     return (False, f"apt-get installed SLURM but {', '.join(missing())} is missing") if missing() else (True, "")
+
+
+def munge_answers() -> bool:
+    """Whether a munged listens on its socket (the file alone can be a dead one's)."""
+    with socket.socket(socket.AF_UNIX) as client:
+        try:
+            client.connect(str(MUNGE_SOCKET))
+            return True
+        except OSError:
+            return False
 
 
 def _daemon(name: str) -> str:
@@ -80,36 +91,45 @@ NodeName=localhost CPUs={len(os.sched_getaffinity(0))} State=UNKNOWN
 PartitionName=study Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 """)
         self.env = {**os.environ, "SLURM_CONF": str(self.conf)}
-        if not MUNGE_SOCKET.exists():
+        if not munge_answers():  # a socket left by a munged that is gone answers nothing: start one over it
             MUNGE_SOCKET.parent.mkdir(parents=True, exist_ok=True)
-            subprocess.run([_daemon("munged"), "--force"], capture_output=True, timeout=30)
+            subprocess.run([_daemon("munged"), "--force"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=30)
+            deadline = time.monotonic() + 30
+            while not munge_answers():
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"munged did not start: nothing answers on {MUNGE_SOCKET}")
+                time.sleep(0.2)
+        self.daemons = []  # in the foreground (-D), children of this process: nothing waits on a daemon's fork
         for name in ("slurmctld", "slurmd"):
-            done = subprocess.run([_daemon(name)], env=self.env, capture_output=True, text=True, timeout=30)
-            if done.returncode != 0:
-                self.stop()
-                raise RuntimeError(f"{name} did not start: {done.stderr.strip()[-500:]} {self.logs()}")
+            with open(directory / "log" / f"{name}.out", "wb") as out:
+                self.daemons.append(subprocess.Popen([_daemon(name), "-D"], env=self.env, stdout=out,
+                                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL))
         deadline = time.monotonic() + timeout
         while "idle" not in self.run("sinfo", "--noheader", "--format=%t").stdout:
-            if time.monotonic() > deadline:
+            stopped = [f"{daemon.args[0]} exited with {daemon.returncode}" for daemon in self.daemons
+                       if daemon.poll() is not None]
+            if stopped or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"the node did not come up: {self.logs()}")
+                raise RuntimeError(f"the node did not come up ({'; '.join(stopped) or 'timed out'}): {self.logs()}")
             time.sleep(0.5)
 
     def run(self, *args) -> subprocess.CompletedProcess:
         return subprocess.run(args, env=self.env, capture_output=True, text=True, timeout=60)
 
     def logs(self) -> str:
-        return " | ".join(f"{p.name}: {p.read_text()[-800:]}" for p in sorted((self.directory / "log").glob("*.log")))
+        return " | ".join(f"{p.name}: {p.read_text()[-800:]}" for p in sorted((self.directory / "log").glob("*.*")))
 
     def stop(self) -> None:
         self.run("scancel", "--full", "--quiet", "--partition=study") if shutil.which("scancel") else None
-        for name in ("slurmd", "slurmctld"):
-            pid_file = self.directory / f"{name}.pid"
-            if pid_file.exists():
+        for daemon in reversed(self.daemons):
+            if daemon.poll() is None:
+                daemon.terminate()
                 try:
-                    os.kill(int(pid_file.read_text().split()[0]), 15)
-                except (ValueError, ProcessLookupError):
-                    pass
+                    daemon.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    daemon.kill()
+                    daemon.wait()
 
     def __enter__(self):
         return self

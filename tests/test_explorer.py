@@ -3,6 +3,7 @@ Chromium against the decoders that the pipeline saved, decoded here by Keras (sl
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 from latentspace.tools import browser
 from latentspace import explorer
 
-from helpers import ROOT
+from helpers import ROOT, run
 
 MODELS = ("ae", "vae", "conv_vae", "class_vae")
 
@@ -86,12 +87,16 @@ def test_the_page_script_evaluates_nothing_and_fetches_nothing():
 
 # --- the page in a real browser ------------------------------------------------------------------
 
-def keras_decode(project: Path, model: str, codes: np.ndarray) -> np.ndarray:
-    from latentspace import runtime
-
-    runtime.start(2)
-    decoder = runtime.load_model(project / "models" / model / "decoder.keras")
-    return runtime.predict(decoder, codes).reshape(len(codes), -1)
+def keras_decode(project: Path, model: str, codes: np.ndarray, scratch: Path) -> np.ndarray:
+    """The saved decoder's output for ``codes`` (n, d) as (n, pixels), computed by Keras in a process of
+    its own: TensorFlow's thread pools can be set once a process, and other tests may have set them."""
+    np.save(scratch / "codes.npy", codes)
+    script = ("import sys, numpy as np; from latentspace import runtime; runtime.start(2); "
+              "decoder = runtime.load_model(sys.argv[1]); "
+              "np.save(sys.argv[3], runtime.predict(decoder, np.load(sys.argv[2])))")
+    run([sys.executable, "-c", script, str(project / "models" / model / "decoder.keras"),
+         str(scratch / "codes.npy"), str(scratch / "decoded.npy")], cwd=ROOT)
+    return np.load(scratch / "decoded.npy").reshape(len(codes), -1)
 
 
 @pytest.mark.slow
@@ -118,7 +123,7 @@ def test_the_explorer_decodes_in_the_browser_as_keras_does_and_answers_the_mouse
                 codes = rng.standard_normal((3, dimensions)).astype(np.float32)
                 decoded = chromium.evaluate(f"explorer.panels.{model}.decode({json.dumps(codes.ravel().tolist())}, 3)")
                 found[model] = np.abs(np.array(decoded, np.float32).reshape(3, -1)
-                                      - keras_decode(reproduced.path, model, codes)).max()
+                                      - keras_decode(reproduced.path, model, codes, tmp_path)).max()
             # hover a point: its digit is shown
             panel = "explorer.panels.conv_vae"
             chromium.send("Runtime.evaluate", session=True,
