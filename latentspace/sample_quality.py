@@ -36,20 +36,33 @@ def inception_score(probabilities: np.ndarray, eps: float = 1e-12) -> float:
     return float(np.exp(kl.mean()))
 
 
-def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
-    """Fréchet distance between Gaussians fitted to two feature sets (N, F) and (M, F).
+def gaussian(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The mean (F,) and covariance (F, F) of a feature set (N, F), float64: a Fréchet distance's side."""
+    features = np.asarray(features, np.float64)
+    return features.mean(axis=0), np.cov(features, rowvar=False)
 
+
+def frechet_between(mean_a: np.ndarray, cov_a: np.ndarray, mean_b: np.ndarray, cov_b: np.ndarray) -> float:
+    """Fréchet distance between N(mean_a, cov_a) and N(mean_b, cov_b):
     ‖μa − μb‖² + Tr(Σa + Σb − 2 (Σa Σb)^½), the matrix square root from the eigenvalues of
-    Σa^½ Σb Σa^½ (symmetric, so it stays real).
-    """
-    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
-    mean_a, mean_b = a.mean(axis=0), b.mean(axis=0)
-    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    Σa^½ Σb Σa^½ (symmetric, so it stays real)."""
     values, vectors = np.linalg.eigh(cov_a)
     root_a = (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
     middle = np.linalg.eigvalsh(root_a @ cov_b @ root_a)
     trace_root = np.sum(np.sqrt(np.clip(middle, 0, None)))
     return float(np.sum((mean_a - mean_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * trace_root)
+
+
+def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Fréchet distance between Gaussians fitted to two feature sets (N, F) and (M, F)."""
+    return frechet_between(*gaussian(a), *gaussian(b))
+
+
+def _frechet_to_real(draws: "Draws") -> Callable[[np.ndarray], float]:
+    """The Fréchet distance of a resample of the draws to the real digits, as a function of its rows:
+    the real digits' Gaussian is fitted once, not once a resample (10,000 real digits × 1,000 resamples)."""
+    real = gaussian(draws.real)
+    return lambda rows: frechet_between(*gaussian(draws.features[rows]), *real)
 
 
 def _kth_neighbour_radii(points: np.ndarray, k: int) -> np.ndarray:
@@ -118,7 +131,7 @@ MEASURES: tuple[Measure, ...] = (
     Measure("inception_score", "Inception Score", GENERATION, per_item=False,
             compute=lambda d: None if d.probabilities is None else d.on_rows(inception_score, "probabilities")),
     Measure("frechet_distance", "Fréchet distance", GENERATION, larger_is_better=False, per_item=False, claims=True,
-            compute=lambda d: lambda rows: frechet_distance(d.features[rows], d.real)),
+            compute=_frechet_to_real),
     Measure("precision", "precision", GENERATION, claims=True, compute=lambda d: d.inside),
     Measure("recall", "recall", GENERATION, per_item=False,
             compute=lambda d: lambda rows: _recall(d.features[rows], d.real)),
