@@ -142,12 +142,15 @@ def replicates(measure: str, kept, indices: np.ndarray):
 
 
 def decide(claim: Claim, data: dict, *, margins: dict[str, float], resamples: int, level: float,
-           seed: int) -> dict:
+           seed: int, cache: dict | None = None) -> dict:
     """``{"verdict", "<better> vs <worse>": {measure: {difference, low, high, sd, verdict}}}`` for one claim.
 
-    ``data[side.label]`` are the kept per-item values of each side (see :func:`replicates`).
+    ``data[side.label]`` are the kept per-item values of each side (see :func:`replicates`); ``cache``
+    (a dict shared by the claims of a run) keeps each side's replicates of a measure, computed once
+    for every claim that compares that side (a Fréchet distance is a thousand fits of a Gaussian).
     """
-    result, verdicts, cache = {}, [], {}
+    result, verdicts = {}, []
+    cache = {} if cache is None else cache
     for better, worse in claim.pairs:
         entry = result[f"{better.label}{PAIR}{worse.label}"] = {}
         for measure in claim.measures:

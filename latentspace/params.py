@@ -119,6 +119,7 @@ SCHEMA: dict[str, Rule] = {
     "explore.points": upto(int, 10, 20_000),  # digits on each map of report/explore.html (its size: README)
     "explore.draws": upto(int, 16, 1_000),  # codes of each sampler the page decodes, 16 a click
     "separation.neighbours": upto(int, 1, 10_000),
+    "separation.probe_tolerance": upto(float, 0, 1, open_low=True),  # the linear probe's L-BFGS stopping rule
     "bootstrap.resamples": upto(int, 2, 100_000),  # each resample recomputes the set scores
     "bootstrap.level": FRACTION,
     "units.active_threshold": WEIGHT,

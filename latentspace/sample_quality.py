@@ -42,13 +42,20 @@ def gaussian(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return features.mean(axis=0), np.cov(features, rowvar=False)
 
 
-def frechet_between(mean_a: np.ndarray, cov_a: np.ndarray, mean_b: np.ndarray, cov_b: np.ndarray) -> float:
+def root(cov: np.ndarray) -> np.ndarray:
+    """The symmetric square root Σ^½ (F, F) of a covariance (negative eigenvalues of rounding clipped to 0)."""
+    values, vectors = np.linalg.eigh(cov)
+    return (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
+
+
+def frechet_between(mean_a: np.ndarray, cov_a: np.ndarray, mean_b: np.ndarray, cov_b: np.ndarray,
+                    root_b: np.ndarray | None = None) -> float:
     """Fréchet distance between N(mean_a, cov_a) and N(mean_b, cov_b):
-    ‖μa − μb‖² + Tr(Σa + Σb − 2 (Σa Σb)^½), the matrix square root from the eigenvalues of
-    Σa^½ Σb Σa^½ (symmetric, so it stays real)."""
-    values, vectors = np.linalg.eigh(cov_a)
-    root_a = (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
-    middle = np.linalg.eigvalsh(root_a @ cov_b @ root_a)
+    ‖μa − μb‖² + Tr(Σa + Σb − 2 (Σa Σb)^½), the trace of the root from the eigenvalues of
+    Σb^½ Σa Σb^½ (symmetric, so they stay real; similar to Σa Σb, so the same). ``root_b``: Σb^½ if
+    already known (one fixed side against many resamples)."""
+    root_b = root(cov_b) if root_b is None else root_b
+    middle = np.linalg.eigvalsh(root_b @ cov_a @ root_b)
     trace_root = np.sum(np.sqrt(np.clip(middle, 0, None)))
     return float(np.sum((mean_a - mean_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * trace_root)
 
@@ -60,9 +67,11 @@ def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
 
 def _frechet_to_real(draws: "Draws") -> Callable[[np.ndarray], float]:
     """The Fréchet distance of a resample of the draws to the real digits, as a function of its rows:
-    the real digits' Gaussian is fitted once, not once a resample (10,000 real digits × 1,000 resamples)."""
-    real = gaussian(draws.real)
-    return lambda rows: frechet_between(*gaussian(draws.features[rows]), *real)
+    the real digits' Gaussian and its root are computed once, not once a resample (10,000 real
+    digits × 1,000 resamples)."""
+    mean, cov = gaussian(draws.real)
+    real = mean, cov, root(cov)
+    return lambda rows: frechet_between(*gaussian(draws.features[rows]), *real[:2], root_b=real[2])
 
 
 def _kth_neighbour_radii(points: np.ndarray, k: int) -> np.ndarray:

@@ -38,14 +38,14 @@ def knn_correct(train_codes, train_labels, eval_codes, eval_labels, neighbours: 
     return knn.predict(_float(eval_codes)) == eval_labels
 
 
-def probe_correct(train_codes, train_labels, eval_codes, eval_labels) -> np.ndarray:
-    """Whether a linear probe (standardised codes, multinomial logistic regression) names each
-    evaluation digit (N,) bool."""
+def probe_correct(train_codes, train_labels, eval_codes, eval_labels, tolerance: float = 1e-4) -> np.ndarray:
+    """Whether a linear probe (standardised codes, multinomial logistic regression fitted by L-BFGS
+    until its largest gradient component is below ``tolerance``) names each evaluation digit (N,) bool."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, tol=tolerance))
     probe.fit(_float(train_codes), train_labels)
     return probe.predict(_float(eval_codes)) == eval_labels
 
@@ -74,11 +74,63 @@ def trustworthiness_values(codes: np.ndarray, embedded: np.ndarray, neighbours: 
     return 1.0 - 2.0 * penalty / (k * (2.0 * n - 3.0 * k - 1.0))
 
 
+class Dispersion:
+    """The codes (N, D) of classes (N,) prepared once for scores of class dispersion, each digit counted
+    ``weights`` (N,) times: a bootstrap resample's counts (``np.bincount(rows)``), so a resample costs
+    the classes' sums, not a copy of its codes. With every weight 1, the scores are scikit-learn's
+    (``calinski_harabasz_score``, ``davies_bouldin_score``) to rounding; classes of weight 0 are absent.
+    """
+
+    def __init__(self, codes: np.ndarray, labels: np.ndarray):
+        codes = _float(codes)
+        self.x = codes - codes.mean(axis=0)  # centred: the sums of squares lose no digits to a far mean
+        self.squares = np.einsum("ij,ij->i", self.x, self.x)  # ‖x‖² (N,)
+        self.classes, self.index = np.unique(labels, return_inverse=True)
+        self.rows = np.arange(len(labels))
+
+    def _centroids(self, weights: np.ndarray):
+        """Weighted count (K,), centroid (K, D) and whether present (K,) of each class."""
+        counts = np.bincount(self.index, weights=weights, minlength=len(self.classes))
+        spread = np.zeros((len(self.classes), len(self.index)))
+        spread[self.index, self.rows] = weights
+        present = counts > 0
+        centroids = np.zeros((len(self.classes), self.x.shape[1]))
+        centroids[present] = (spread @ self.x)[present] / counts[present, None]
+        return counts, centroids, present
+
+    def calinski_harabasz(self, weights: np.ndarray) -> float:
+        """Between-class over within-class sum of squares, each over its degrees of freedom
+        (K − 1 and n − K); larger is better; 1 when no class has spread."""
+        counts, centroids, present = self._centroids(weights)
+        n, k = weights.sum(), int(present.sum())
+        explained = counts[present] @ np.einsum("ij,ij->i", centroids, centroids)[present]  # Σ n_k ‖c_k‖²
+        total_mean = counts @ centroids / n
+        within = max(float(weights @ self.squares - explained), 0.0)
+        between = float(explained - n * total_mean @ total_mean)
+        return 1.0 if within == 0 else between * (n - k) / (within * (k - 1))
+
+    def davies_bouldin(self, weights: np.ndarray) -> float:
+        """Mean over classes of the largest (s_i + s_j) / ‖c_i − c_j‖ over the other classes, s the mean
+        distance of a class's digits to its centroid; smaller is better; 0 when spreads or centroids vanish."""
+        counts, centroids, present = self._centroids(weights)
+        near = (self.x @ centroids.T)[self.rows, self.index]  # x · its class's centroid (N,)
+        norms = np.einsum("ij,ij->i", centroids, centroids)
+        distance = np.sqrt(np.clip(self.squares - 2 * near + norms[self.index], 0, None))
+        spread = np.bincount(self.index, weights=weights * distance, minlength=len(self.classes))[present] / counts[present]
+        centres = centroids[present]
+        apart = np.sqrt(np.clip(np.sum((centres[:, None, :] - centres[None, :, :]) ** 2, axis=2), 0, None))
+        if np.allclose(spread, 0) or np.allclose(apart, 0):
+            return 0.0
+        apart[apart == 0] = np.inf
+        return float(np.mean(np.max((spread[:, None] + spread[None, :]) / apart, axis=1)))
+
+
 @dataclass
 class Codes:
     """What every separation score is computed from: training codes (M, D) and labels (M,) for the
-    probes, evaluation codes (N, D) and labels (N,) to score, the probes' ``neighbours``, the
-    ``seed`` of k-means, and the t-SNE map ``embedded`` (N, 2) of the evaluation codes, if any."""
+    probes, evaluation codes (N, D) and labels (N,) to score, the kNN's ``neighbours``, the linear
+    probe's ``tolerance``, the ``seed`` of k-means, and the t-SNE map ``embedded`` (N, 2) of the
+    evaluation codes, if any."""
 
     train: np.ndarray
     train_labels: np.ndarray
@@ -87,30 +139,34 @@ class Codes:
     neighbours: int
     seed: int
     embedded: np.ndarray | None = None
+    tolerance: float = 1e-4
 
     @functools.cached_property
     def clusters(self) -> np.ndarray:
         """The k-means clusters of the evaluation codes (N,), k = the number of classes, fitted once."""
         return kmeans_clusters(self.eval, len(np.unique(self.eval_labels)), self.seed)
 
-    def on_rows(self, score: Callable[[np.ndarray, np.ndarray, np.ndarray], float]) -> Callable[[np.ndarray], float]:
-        """``score(codes, labels, clusters)`` of the evaluation digits of a resample, as a function of its rows."""
-        codes = _float(self.eval)
-        return lambda rows: score(codes[rows], self.eval_labels[rows], self.clusters[rows])
+    @functools.cached_property
+    def dispersion(self) -> Dispersion:
+        """The evaluation codes and labels prepared for class-dispersion scores, once."""
+        return Dispersion(self.eval, self.eval_labels)
+
+    def on_counts(self, score: str) -> Callable[[np.ndarray], float]:
+        """:class:`Dispersion`'s ``score`` of the evaluation digits of a resample, as a function of its rows."""
+        method, n = getattr(self.dispersion, score), len(self.eval_labels)
+        return lambda rows: method(np.bincount(np.arange(n)[rows], minlength=n).astype(np.float64))
+
+    def on_clusters(self, score: str) -> Callable[[np.ndarray], float]:
+        """scikit-learn's agreement ``score`` (of ``sklearn.metrics``) between the labels and the k-means
+        clusters of the evaluation digits of a resample, as a function of its rows (the codes are not copied)."""
+        import sklearn.metrics
+
+        function = getattr(sklearn.metrics, score)
+        return lambda rows: function(self.eval_labels[rows], self.clusters[rows])
 
 
 def _trustworthiness(c: Codes):
     return None if c.embedded is None else trustworthiness_values(c.eval, c.embedded, c.neighbours)
-
-
-def _sklearn(name: str, of_clusters: bool = False):
-    """scikit-learn's score ``name`` of (codes, labels), or of (labels, k-means clusters)."""
-    def score(codes, labels, clusters):
-        import sklearn.metrics
-
-        function = getattr(sklearn.metrics, name)
-        return function(labels, clusters) if of_clusters else function(codes, labels)
-    return score
 
 
 # Every separation score, in the order of the metrics files. Per-digit scores are means over the
@@ -122,16 +178,17 @@ MEASURES: tuple[Measure, ...] = (
     Measure("knn_accuracy", "kNN accuracy", SEPARATION, claims=True,
             compute=lambda c: knn_correct(c.train, c.train_labels, c.eval, c.eval_labels, c.neighbours).astype(float)),
     Measure("probe_accuracy", "linear-probe accuracy", SEPARATION, claims=True,
-            compute=lambda c: probe_correct(c.train, c.train_labels, c.eval, c.eval_labels).astype(float)),
+            compute=lambda c: probe_correct(c.train, c.train_labels, c.eval, c.eval_labels,
+                                            c.tolerance).astype(float)),
     Measure("trustworthiness", "t-SNE trustworthiness", SEPARATION, compute=_trustworthiness),
     Measure("davies_bouldin", "Davies–Bouldin", SEPARATION, larger_is_better=False, per_item=False,
-            compute=lambda c: c.on_rows(_sklearn("davies_bouldin_score"))),
+            compute=lambda c: c.on_counts("davies_bouldin")),
     Measure("calinski_harabasz", "Calinski–Harabasz", SEPARATION, per_item=False,
-            compute=lambda c: c.on_rows(_sklearn("calinski_harabasz_score"))),
+            compute=lambda c: c.on_counts("calinski_harabasz")),
     Measure("kmeans_ari", "k-means ARI", SEPARATION, per_item=False,
-            compute=lambda c: c.on_rows(_sklearn("adjusted_rand_score", of_clusters=True))),
+            compute=lambda c: c.on_clusters("adjusted_rand_score")),
     Measure("kmeans_nmi", "k-means NMI", SEPARATION, per_item=False,
-            compute=lambda c: c.on_rows(_sklearn("normalized_mutual_info_score", of_clusters=True))),
+            compute=lambda c: c.on_clusters("normalized_mutual_info_score")),
 )
 
 

@@ -29,7 +29,8 @@ def main():
     metrics = {}
     for name, (train, evaluation) in inputs.items():
         metrics[name], _ = scores(Codes(train, y_train, evaluation, y_eval, neighbours=p["separation.neighbours"],
-                                        seed=p["seed"]), resamples=p["bootstrap.resamples"], level=p["bootstrap.level"])
+                                        tolerance=p["separation.probe_tolerance"], seed=p["seed"]),
+                                  resamples=p["bootstrap.resamples"], level=p["bootstrap.level"])
     write_json(args.metrics, metrics)
     print(f"baselines: probe accuracy pixels {metrics['pixels']['probe_accuracy']['value']:.3f}, "
           f"PCA {metrics['pca']['probe_accuracy']['value']:.3f} → {args.metrics}")

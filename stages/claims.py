@@ -36,9 +36,10 @@ def main():
     items = max((claims.items(kept) for kept in data.values()), default=0)
     limits.memory("bootstrap.resamples", p["bootstrap.resamples"], 16 * p["bootstrap.resamples"] * items,
                   f"resampling {items} digits or draws that often")
-    margins = p.section("claims.margins")
+    margins, replicated = p.section("claims.margins"), {}  # each side's replicates, shared by the claims
     verdicts = {claim.key: claims.decide(claim, data, margins=margins, resamples=p["bootstrap.resamples"],
-                                         level=p["bootstrap.level"], seed=p["seed"]) for claim in tested}
+                                         level=p["bootstrap.level"], seed=p["seed"], cache=replicated)
+                for claim in tested}
     write_json(args.metrics, verdicts)
     for key, result in verdicts.items():
         print(f"{key}: {result['verdict']}")

@@ -27,7 +27,8 @@ def main():
     labels, k = codes["labels_eval"], p["separation.neighbours"]
     check(len(codes["labels_train"]), len(labels), neighbours=k, resamples=p["bootstrap.resamples"])
     metrics, values = scores(Codes(codes["codes_train"], codes["labels_train"], codes["codes_eval"], labels,
-                                   neighbours=k, seed=p["seed"], embedded=embedded),
+                                   neighbours=k, tolerance=p["separation.probe_tolerance"], seed=p["seed"],
+                                   embedded=embedded),
                              resamples=p["bootstrap.resamples"], level=p["bootstrap.level"])
     score = metrics["silhouette"]["value"]
     save_figure(args.figure, silhouette_plot(values["silhouette"], labels, score,

@@ -76,3 +76,37 @@ def test_the_benchmark_imports_what_it_runs():
             for alias in node.names:
                 assert hasattr(module, alias.name) or importlib.util.find_spec(f"{module.__name__}.{alias.name}"), \
                     f"{module.__name__}.{alias.name}"
+
+
+def test_the_full_size_workspace_has_the_studys_largest_point_trained_one_epoch(tmp_path):
+    from latentspace.params import read_tree
+
+    benchmark._workspace(tmp_path, benchmark.full_size_params())
+    tree = read_tree(tmp_path / "params.yaml")
+    assert tree["data"]["source"] == "idx" and tree["data"]["train_size"] == 50_000
+    assert tree["data"]["val_fraction"] == pytest.approx(1 / 6)  # 50,000 train, 10,000 validation
+    assert tree["train"]["epochs"] == 1 and tree["judge"]["epochs"] == 1
+    assert (tmp_path / "dvc.yaml").exists() and not (tmp_path / "dvc.lock").exists()
+    assert (tmp_path / "stages/claims.py").read_bytes() == (benchmark.ROOT / "stages/claims.py").read_bytes()
+
+
+def test_a_stages_time_and_memory_are_measured_on_its_process_tree(tmp_path):
+    grow = "import time; block = bytearray(300 * 2**20); block[::4096] = b'x' * len(block[::4096]); time.sleep(0.2)"
+    import sys
+
+    seconds, used, status = benchmark._measured([sys.executable, "-c", f"import subprocess, sys; "
+                                                 f"subprocess.run([sys.executable, '-c', {grow!r}])"], tmp_path)
+    assert status == 0 and seconds >= 0.2 and used >= 300 * 2**20  # the grandchild's 300 MiB counted
+    assert benchmark._measured([sys.executable, "-c", "raise SystemExit(3)"], tmp_path)[2] == 3
+
+
+def test_the_full_size_table_marks_a_stage_over_its_budget():
+    rows = [{"stage": "baselines", "seconds": 261.5, "bytes": 1.5 * 2**30, "trains": False, "failed": False,
+             "within": False},
+            {"stage": "train@conv_vae", "seconds": 152.8, "bytes": 1.8 * 2**30, "trains": True, "failed": False,
+             "within": True}]
+    table = benchmark.markdown({"machine": {"cpu": "Test CPU", "cores": 2, "ghz": 2.0, "extensions": [],
+                                            "versions": {}},
+                                "full_size_stages": {"stages": rows, "budget": benchmark.FULL_SIZE_BUDGET}})
+    assert "| baselines | 261.5 | 1.50 | **no** |" in table
+    assert "| train@conv_vae (trains, one epoch) | 152.8 | 1.80 | yes |" in table

@@ -57,6 +57,7 @@ def test_the_committed_and_the_test_params_are_valid():
     ("bootstrap.resamples", 10**12, "integer in [2, 100000]"),
     ("compute.threads", 1025, "integer in [1, 1024]"),
     ("separation.neighbours", 0, "integer in [1, 10000]"),
+    ("separation.probe_tolerance", 0.0, "number in (0, 1]"),
 ])
 def test_a_bad_value_is_refused_naming_key_value_and_range(key, value, says):
     with pytest.raises(StageError) as error:

@@ -51,6 +51,20 @@ def test_frechet_distance_of_two_gaussians_matches_the_closed_form():
     assert q.frechet_distance(a, b) == pytest.approx(5.0 + d, rel=0.02)
 
 
+def test_frechet_between_two_gaussians_that_do_not_commute_is_the_textbook_formula_with_or_without_a_known_root():
+    from scipy.linalg import sqrtm
+
+    rng = np.random.default_rng(6)
+    a, b = rng.normal(size=(6, 6)), rng.normal(size=(6, 6))
+    cov_a, cov_b = a @ a.T + 0.1 * np.eye(6), b @ b.T + 0.1 * np.eye(6)  # ΣaΣb is not symmetric
+    mean_a, mean_b = rng.normal(size=6), rng.normal(size=6)
+    textbook = np.sum((mean_a - mean_b) ** 2) + np.trace(cov_a + cov_b - 2 * np.real(sqrtm(cov_a @ cov_b)))
+    assert q.frechet_between(mean_a, cov_a, mean_b, cov_b) == pytest.approx(textbook, rel=1e-9)
+    assert q.frechet_between(mean_a, cov_a, mean_b, cov_b, root_b=q.root(cov_b)) == pytest.approx(textbook, rel=1e-9)
+    assert q.frechet_between(mean_b, cov_b, mean_a, cov_a) == pytest.approx(textbook, rel=1e-9)  # symmetric
+    np.testing.assert_allclose(q.root(cov_b) @ q.root(cov_b), cov_b, atol=1e-9)
+
+
 def test_precision_and_recall_of_a_set_against_itself_are_one():
     points = np.random.default_rng(3).normal(size=(300, 5))
     assert q.precision_recall(points, points, k=3) == (1.0, 1.0)

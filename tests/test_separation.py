@@ -90,6 +90,37 @@ def test_a_biased_statistic_keeps_its_estimate_inside_the_bias_corrected_interva
     assert result["low"] <= result["value"] <= result["high"]
 
 
+def test_dispersion_scores_of_a_resample_from_its_counts_are_scikit_learns_of_its_copied_rows():
+    from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
+
+    codes, labels = clusters(15, 6.0, seed=8, dimensions=7)
+    codes = codes + 1000.0  # a far mean: the centred sums of squares must not lose the spread to it
+    dispersion = separation.Dispersion(codes, labels)
+    everything = np.ones(len(labels))
+    assert dispersion.calinski_harabasz(everything) == pytest.approx(calinski_harabasz_score(codes, labels), rel=1e-9)
+    assert dispersion.davies_bouldin(everything) == pytest.approx(davies_bouldin_score(codes, labels), rel=1e-9)
+    for rows in bootstrap.resamples(len(labels), 5, seed=3):
+        counts = np.bincount(rows, minlength=len(labels)).astype(float)
+        assert dispersion.calinski_harabasz(counts) == pytest.approx(
+            calinski_harabasz_score(codes[rows], labels[rows]), rel=1e-9)
+        assert dispersion.davies_bouldin(counts) == pytest.approx(davies_bouldin_score(codes[rows], labels[rows]),
+                                                                  rel=1e-9)
+    without_nines = (labels != 9).astype(float)  # a class of weight 0 is absent, as in a resample that missed it
+    kept = labels != 9
+    assert dispersion.calinski_harabasz(without_nines) == pytest.approx(
+        calinski_harabasz_score(codes[kept], labels[kept]), rel=1e-9)
+    assert dispersion.davies_bouldin(without_nines) == pytest.approx(davies_bouldin_score(codes[kept], labels[kept]),
+                                                                     rel=1e-9)
+
+
+def test_dispersion_of_classes_without_spread_is_scikit_learns_edge_value():
+    labels = np.repeat(np.arange(3), 4)
+    points = np.repeat(np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 4.0]]), 4, axis=0)  # every digit on its centroid
+    dispersion = separation.Dispersion(points, labels)
+    assert dispersion.calinski_harabasz(np.ones(12)) == 1.0
+    assert dispersion.davies_bouldin(np.ones(12)) == 0.0
+
+
 def test_a_dimension_whose_mean_never_varies_is_not_active_and_the_prior_costs_no_kl():
     rng = np.random.default_rng(7)
     mean = np.c_[rng.normal(0, 1, 500), np.full(500, 0.3), rng.normal(0, 0.05, 500)]  # active, constant, var 0.0025

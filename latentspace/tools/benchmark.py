@@ -19,6 +19,11 @@ measured on the machine at hand, in the same run, so the ratios hold where absol
   imports exactly the stage's modules) against work; no-op ``dvc repro`` and ``dvc status``;
 - ``browser``: decoding in report/explore.html in a headless Chromium (TensorFlow.js, CPU backend):
   milliseconds to decode one digit and a batch of 16, per model, the median of repeated decodes;
+- ``full_size``: every stage at the original's size (the study's largest point: Fashion-MNIST through
+  ``idx``, 50,000 training, 10,000 validation, 10,000 evaluation digits), each model and the judge
+  trained for one epoch, in a copy of the project: each stage's wall time (``dvc repro --single-item --force``, DVC's share
+  included) and the largest resident memory of its process tree, against the budget of
+  :data:`FULL_SIZE_BUDGET` (stages that train are timed, not budgeted);
 - ``tsne``: scikit-learn against openTSNE on Fashion-MNIST codes (``idx`` source) at 10,000 and
   60,000 points: seconds, their ratio, and ``sklearn.manifold.trustworthiness`` on a fixed
   subsample of each map.
@@ -50,7 +55,7 @@ from .folders import FolderError, check_file, write_file
 ROOT = Path(__file__).resolve().parents[2]  # the project (this file is latentspace/tools/benchmark.py)
 FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16")
 PACKAGES = ("tensorflow", "keras", "numpy", "scikit-learn", "openTSNE", "dvc", "jax", "torch")
-PARTS = ("limit", "training", "backends", "repro", "tsne", "browser")
+PARTS = ("limit", "training", "backends", "repro", "tsne", "browser", "full_size")
 
 
 def _lscpu() -> dict:
@@ -396,6 +401,94 @@ def full_size(training_rows: list[dict], epochs: int) -> list[dict]:
             if row["precision"] == "float32" and row.get("backend", "tensorflow") == "tensorflow"]
 
 
+# At the original's size, a stage that trains no model finishes within this many seconds, and no stage
+# needs more than this many bytes, on 2 cores (issue 16).
+FULL_SIZE_BUDGET = {"seconds": 120, "bytes": 8 * 2**30}
+FULL_SIZE_EPOCHS = {"train.epochs": 1, "judge.epochs": 1}  # on top of the study's largest point
+TRAINS = re.compile(r"^(train@.*|judge)$")  # the stages that train a model
+
+
+def full_size_params() -> dict:
+    """The params of the study's largest point (study.yaml: Fashion-MNIST, 50,000 training digits) with
+    :data:`FULL_SIZE_EPOCHS`: dotted key → value."""
+    from .study import load_study
+
+    largest = max(load_study(ROOT / "study.yaml"), key=lambda point: point.size or 0)
+    return {**dict(largest.overrides), **FULL_SIZE_EPOCHS}
+
+
+def _workspace(workspace: Path, overrides: dict) -> None:
+    """Copy the project's files (tracked and untracked, not ignored) into ``workspace``, a git and DVC
+    repository of its own, with ``overrides`` (dotted key → value) in its params.yaml. Again on a
+    workspace already made: the code and params are brought up to date, the outputs stay."""
+    from ruamel.yaml import YAML
+
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
+                           capture_output=True, text=True).stdout.split("\0")
+    fresh = not (workspace / ".dvc").exists()
+    for name in filter(None, files):
+        if (ROOT / name).is_file() and (fresh or name.endswith(".py") or name.startswith(("web/", "dvc.yaml"))):
+            (workspace / name).parent.mkdir(parents=True, exist_ok=True)
+            (workspace / name).write_bytes((ROOT / name).read_bytes())
+    yaml = YAML()
+    tree = yaml.load((ROOT / "params.yaml").read_text())
+    for dotted, value in overrides.items():
+        *sections, key = dotted.split(".")
+        node = tree
+        for section in sections:
+            node = node[section]
+        node[key] = value
+    with open(workspace / "params.yaml", "w") as out:
+        yaml.dump(tree, out)
+    if not fresh:
+        return
+    (workspace / "dvc.lock").unlink(missing_ok=True)
+    for command in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "-c", "user.name=benchmark",
+                    "-c", "user.email=benchmark@localhost", "commit", "-qm", "full size"]):
+        subprocess.run(command, cwd=workspace, check=True, capture_output=True)
+
+
+def _measured(command: list[str], cwd: Path) -> tuple[float, int, int]:
+    """(seconds, largest resident bytes of the process tree, exit status) of ``command``."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        print(stderr.decode(errors="replace")[-2000:], file=sys.stderr)
+    return time.perf_counter() - start, usage.ru_maxrss * 1024, process.returncode
+
+
+def stages_at_full_size(workspace: Path, only: list[str] | None = None) -> dict | str:
+    """Each stage of the pipeline at the original's size (see the module's notes), in ``workspace``:
+    ``{"stages": [{"stage", "seconds", "bytes", "trains", "within"}], "budget"}`` in the order DVC runs
+    them (``only``: these stages, timed again in a workspace made before); a string where Fashion-MNIST
+    is not here."""
+    overrides = full_size_params()
+    idx_dir = overrides.get("data.idx_dir", "")
+    if overrides.get("data.source") == "idx" and not any(Path(idx_dir).glob("train-images-idx3-ubyte*")):
+        return f"no Fashion-MNIST IDX files in {idx_dir} (apt-get install dataset-fashion-mnist)"
+    workspace.mkdir(parents=True, exist_ok=True)
+    _workspace(workspace, overrides)
+    dvc = [sys.executable, "-m", "dvc"]
+    dry = subprocess.run([*dvc, "repro", "--dry", "--force"], cwd=workspace, check=True, capture_output=True,
+                         text=True).stdout
+    order = re.findall(r"^Running stage '(.+)':", dry, re.MULTILINE)
+    rows = []
+    for stage in order if not only else [s for s in order if s in only]:
+        seconds, used, status = _measured([*dvc, "repro", "--single-item", "--force", stage], workspace)
+        trains = bool(TRAINS.match(stage))
+        rows.append({"stage": stage, "seconds": seconds, "bytes": used, "trains": trains, "failed": status != 0,
+                     "within": status == 0 and used <= FULL_SIZE_BUDGET["bytes"]
+                     and (trains or seconds <= FULL_SIZE_BUDGET["seconds"])})
+        print(f"full size: {stage} {seconds:.1f} s {used / 2**30:.2f} GiB{' FAILED' if status else ''}",
+              file=sys.stderr, flush=True)
+        if status != 0:
+            break
+    return {"stages": rows, "budget": FULL_SIZE_BUDGET, "params": overrides}
+
+
 def markdown(result: dict) -> str:
     """The benchmark's tables."""
     m, lines = result["machine"], []
@@ -444,6 +537,16 @@ def markdown(result: dict) -> str:
                       "| --- | --- | --- | --- |",
                       *(f"| {row['model']} | {row['backend']} | {row['ms_1']:.1f} | {row['ms_16']:.1f} |"
                         for row in result["browser"]), ""]
+    if "full_size_stages" in result:
+        full = result["full_size_stages"]
+        if isinstance(full, str):
+            lines += [f"Full size: {full}", ""]
+        else:
+            lines += [f"| stage at full size (50,000 / 10,000 digits) | seconds | GiB | within {full['budget']['seconds']} s"
+                      f" and {full['budget']['bytes'] / 2**30:.0f} GiB |", "| --- | --- | --- | --- |",
+                      *(f"| {row['stage']}{' (trains, one epoch)' if row['trains'] else ''} | {row['seconds']:.1f} | "
+                        f"{row['bytes'] / 2**30:.2f} | {'FAILED' if row['failed'] else 'yes' if row['within'] else '**no**'} |"
+                        for row in full["stages"]), ""]
     if "tsne" in result:
         if isinstance(result["tsne"], str):
             lines += [f"t-SNE: {result['tsne']}", ""]
@@ -463,6 +566,11 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, default=5, help="training epochs a model and precision (default 5)")
     parser.add_argument("--backends", default="jax,torch", help="other Keras backends to train the models under, "
                         "float32 (default: jax,torch; comma-separated; none: '')")
+    parser.add_argument("--only", default="", help="comma-separated parts to run, the others left out")
+    parser.add_argument("--workspace", default=None, help="full_size: the copy of the project to run in (kept; "
+                        "default: a temporary folder, removed)")
+    parser.add_argument("--stages", default="", help="full_size: time only these stages (comma-separated), "
+                        "in a --workspace made before")
     parser.add_argument("--precisions", default=None, help=argparse.SUPPRESS)  # the subprocess of other_backend
     parser.add_argument("--idx-dir", default="/usr/share/datasets/fashion-mnist", help="Fashion-MNIST's IDX files")
     args = parser.parse_args(argv)
@@ -472,6 +580,13 @@ def main(argv=None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     skip = {part for part in args.skip.split(",") if part}
+    only = {part for part in args.only.split(",") if part}
+    unknown = (skip | only) - set(PARTS)
+    if unknown:
+        print(f"error: --skip/--only: no part {', '.join(sorted(unknown))} (parts: {', '.join(PARTS)})", file=sys.stderr)
+        return 1
+    if only:
+        skip = set(PARTS) - only
     params = read_tree(ROOT / "params.yaml")  # as DVC reads it
     facts = machine()
     precisions = (args.precisions.split(",") if args.precisions else
@@ -501,6 +616,10 @@ def main(argv=None) -> int:
             f"no Fashion-MNIST IDX files in {args.idx_dir} (apt-get install dataset-fashion-mnist) or no models/ae")
     if "repro" not in skip:
         result["repro"] = repro()
+    if "full_size" not in skip:
+        with tempfile.TemporaryDirectory() as scratch:
+            result["full_size_stages"] = stages_at_full_size(Path(args.workspace or scratch),
+                                                             [s for s in args.stages.split(",") if s] or None)
     if "browser" not in skip:  # after the repro: it times the page the repro wrote
         result["browser"] = browser_decoding(ROOT / "report/explore.html")
     write_file(args.out, json.dumps(result, indent=2) + "\n", "--out")
