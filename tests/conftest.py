@@ -55,11 +55,11 @@ def ssh_server(tmp_path):
 
 
 @pytest.fixture
-def slurm_cluster(tmp_path):
+def slurm_cluster(tmp_path_factory):
     """A real one-node SLURM cluster on localhost (:class:`slurm.SlurmCluster`); the test is skipped, saying why,
     where SLURM cannot be installed."""
     found, why = slurm.slurm()
     if not found:
         pytest.skip(f"no SLURM: {why}")
-    with slurm.SlurmCluster(tmp_path / "slurm") as cluster:
+    with slurm.SlurmCluster(tmp_path_factory.mktemp("slurm-cluster")) as cluster:  # apart from the test's files
         yield cluster
