@@ -29,8 +29,8 @@ measured on the machine at hand, in the same run, so the ratios hold where absol
   subsample of each map.
 
 Not part of the tests: it takes about 45 minutes on 2 cores (the forced repro and the 60,000-point
-scikit-learn t-SNE are most of it). The forced repro rewrites the default run's outputs and dvc.lock
-(with the same numbers, on one machine).
+scikit-learn t-SNE are most of it), the full-size part 13 more. The forced repro rewrites the
+default run's outputs and dvc.lock (with the same numbers, on one machine).
 """
 
 from __future__ import annotations
@@ -241,7 +241,7 @@ def other_backend(backend: str, epochs: int) -> list[dict] | str:
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "training.json"
         done = subprocess.run([sys.executable, "-m", "latentspace.tools.benchmark",
-                               "--skip", "limit,repro,tsne,backends,browser",
+                               "--only", "training",
                                "--precisions", "float32", "--epochs", str(epochs), "--out", str(out)],
                               cwd=ROOT, env={**os.environ, "KERAS_BACKEND": backend}, capture_output=True, text=True)
         if done.returncode != 0:
