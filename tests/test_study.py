@@ -116,3 +116,18 @@ def test_the_readme_shows_the_committed_verdict_matrix():
     shown = readme.split("<!-- study/verdicts.md -->\n", 1)[1].split("<!-- end of study/verdicts.md -->", 1)[0]
     assert shown == (ROOT / "study/verdicts.md").read_text()
     assert shown == study.markdown(json.loads((ROOT / "study/verdicts.json").read_text()))
+
+
+def test_the_page_gives_a_configurations_compute_time_from_the_records_that_kept_it():
+    code = {"latentspace/a.py": "x"}
+    points = study.load_study(ROOT / "study.yaml")
+    timed = {**record(1, 0.1, code), "compute": {"seconds": 600.0, "cpu": "Test CPU", "cores": 2}}
+    records = {"mnist-all-seed1": timed, "mnist-all-seed2": {**record(2, 0.12, code),
+                                                               "compute": {"seconds": 1200.0, "cpu": "Test CPU",
+                                                                           "cores": 2}},
+               "mnist-all-seed3": record(3, 0.11, code)}  # recorded before the time was kept
+    decided = study.matrix(points, records, code)
+    assert decided["mnist-all"]["compute"] == {"points": 2, "minutes": 15.0, "machines": ["Test CPU ×2"]}
+    assert "<td>mnist-all</td><td>2</td><td>15</td><td>Test CPU ×2</td>" in study.page(decided)
+    del records["mnist-all-seed1"]["compute"], records["mnist-all-seed2"]["compute"]
+    assert "<h2>Compute</h2>" not in study.page(study.matrix(points, records, code))

@@ -38,6 +38,7 @@ import json
 import math
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import NormalDist, mean, variance
@@ -226,6 +227,10 @@ def matrix(points: list[Point], records: dict[str, dict], code: dict[str, str], 
     for name, found in configurations(points, records, code).items():
         result[name] = {"seeds": [r["params"]["seed"] for r in found], "size": found[0].get("train_digits"),
                         "claims": decide(found, level), "metrics": summarise(found)}
+        timed = [r["compute"] for r in found if "compute" in r]  # records before it was kept lack it
+        if timed:
+            result[name]["compute"] = {"points": len(timed), "minutes": mean(c["seconds"] for c in timed) / 60,
+                                       "machines": sorted({f"{c['cpu']} ×{c['cores']}" for c in timed})}
     return result
 
 
@@ -306,6 +311,12 @@ def page(decided: dict, margins: dict[str, float] | None = None) -> str:
         f"<td>{', '.join(f'{v:.4g}' for v in m['values'])}</td></tr>"
         for name, entry in decided.items() for key, m in entry.get("metrics", {}).items())
 
+    timed = [(name, entry["compute"]) for name, entry in decided.items() if "compute" in entry]
+    compute = ("<h2>Compute</h2><p>Wall time of a point (every stage, none restored from the run cache, unless "
+               "an earlier run had made it), as its record keeps it.</p><table><tr><th>configuration</th>"
+               "<th>points timed</th><th>minutes a point</th><th>machine</th></tr>" + "".join(
+                   f"<tr><td>{e(name)}</td><td>{c['points']}</td><td>{c['minutes']:.0f}</td>"
+                   f"<td>{e(', '.join(c['machines']))}</td></tr>" for name, c in timed) + "</table>") if timed else ""
     pictures = "".join(
         f'<figure><img alt="{e(claim)} over the configurations" src="data:image/png;base64,'
         f'{base64.b64encode(claim_figure(decided, claim, margins or {})).decode("ascii")}"><figcaption>{e(claim)}: '
@@ -325,6 +336,7 @@ body {{ max-width: 1300px; }}
 <h2>Key metrics over seeds</h2>
 <p>Validation loss and IWAE bound in nats per image; silhouette and linear probe on the evaluation codes.</p>
 <table><tr><th>configuration</th><th>metric</th><th>mean ± sd over seeds</th><th>one a seed</th></tr>{key_rows}</table>
+{compute}
 <h2>Per-seed values</h2>
 <table><tr><th>configuration</th><th>claim</th><th>comparison</th><th>measure</th><th>mean [interval]</th>
 <th>differences, one a seed</th><th>says</th></tr>{"".join(details)}</table>
@@ -369,7 +381,9 @@ def run_point(point: Point) -> dict:
     """Run one point as a temporary DVC experiment and return its record (not yet written)."""
     import yaml
 
-    name = point.id
+    from .benchmark import machine
+
+    name, started = point.id, time.monotonic()
     base = _git("rev-parse", "HEAD")  # the experiment's baseline, even if HEAD moves while it runs
     setting = [f"{key}={json.dumps(value)}" for key, value in point.overrides]
     command = [sys.executable, "-m", "dvc", "exp", "run", "--temp", "-n", name, *(a for s in setting for a in ("-S", s))]
@@ -381,12 +395,15 @@ def run_point(point: Point) -> dict:
         raise StudyError(f"{name}: the experiment ran but dvc exp show does not list it")
     run = runs[-1]
     lock = yaml.safe_load(_git("show", f"{run['rev']}:dvc.lock"))
+    facts = machine()
     metrics = {key: value for key, value in run["metrics"].items()
                if any(key == k.format(model=m) for k in KEY_METRICS for m in _models(run["params"]))}
     return {"point": name, "configuration": point.configuration, "seed": point.seed,
             "overrides": dict(point.overrides), "params": run["params"], "commit": run.get("commit"),
             "experiment": run["rev"], "code": locked_code(lock), "train_digits": point.size,
-            "claims": run["files"].get("metrics/claims.json", {}), "metrics": metrics}
+            "claims": run["files"].get("metrics/claims.json", {}), "metrics": metrics,
+            # wall time of the whole point (stages restored from the run cache cost nothing) and where
+            "compute": {"seconds": round(time.monotonic() - started, 1), "cpu": facts["cpu"], "cores": facts["cores"]}}
 
 
 def _models(params: dict) -> list[str]:
