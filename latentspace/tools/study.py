@@ -403,7 +403,8 @@ def run_point(point: Point) -> dict:
             "experiment": run["rev"], "code": locked_code(lock), "train_digits": point.size,
             "claims": run["files"].get("metrics/claims.json", {}), "metrics": metrics,
             # wall time of the whole point (stages restored from the run cache cost nothing) and where
-            "compute": {"seconds": round(time.monotonic() - started, 1), "cpu": facts["cpu"], "cores": facts["cores"]}}
+            "compute": {"seconds": round(time.monotonic() - started, 1), "cpu": facts["cpu"],
+                        "cores": facts["cores"]}}
 
 
 def _models(params: dict) -> list[str]:
