@@ -21,9 +21,9 @@ measured on the machine at hand, in the same run, so the ratios hold where absol
   milliseconds to decode one digit and a batch of 16, per model, the median of repeated decodes;
 - ``full_size``: every stage at the original's size (the study's largest point: Fashion-MNIST through
   ``idx``, 50,000 training, 10,000 validation, 10,000 evaluation digits), each model and the judge
-  trained for one epoch, in a copy of the project: each stage's wall time (``dvc repro --single-item --force``, DVC's share
-  included) and the largest resident memory of its process tree, against the budget of
-  :data:`FULL_SIZE_BUDGET` (stages that train are timed, not budgeted);
+  trained for one epoch, in a copy of the project: each stage's wall time (``dvc repro
+  --single-item --force``, DVC's share included) and the largest resident memory of its process
+  tree, against the budget of :data:`FULL_SIZE_BUDGET` (stages that train are timed, not budgeted);
 - ``tsne``: scikit-learn against openTSNE on Fashion-MNIST codes (``idx`` source) at 10,000 and
   60,000 points: seconds, their ratio, and ``sklearn.manifold.trustworthiness`` on a fixed
   subsample of each map.
