@@ -312,8 +312,8 @@ def page(decided: dict, margins: dict[str, float] | None = None) -> str:
         for name, entry in decided.items() for key, m in entry.get("metrics", {}).items())
 
     timed = [(name, entry["compute"]) for name, entry in decided.items() if "compute" in entry]
-    compute = ("<h2>Compute</h2><p>Wall time of a point (every stage, none restored from the run cache, unless "
-               "an earlier run had made it), as its record keeps it.</p><table><tr><th>configuration</th>"
+    compute = ("<h2>Compute</h2><p>Wall time of a point as its record keeps it (stages DVC restored from its run "
+               "cache cost next to nothing).</p><table><tr><th>configuration</th>"
                "<th>points timed</th><th>minutes a point</th><th>machine</th></tr>" + "".join(
                    f"<tr><td>{e(name)}</td><td>{c['points']}</td><td>{c['minutes']:.0f}</td>"
                    f"<td>{e(', '.join(c['machines']))}</td></tr>" for name, c in timed) + "</table>") if timed else ""
