@@ -127,7 +127,8 @@ def test_the_page_gives_a_configurations_compute_time_from_the_records_that_kept
                                                                            "cores": 2}},
                "mnist-all-seed3": record(3, 0.11, code)}  # recorded before the time was kept
     decided = study.matrix(points, records, code)
-    assert decided["mnist-all"]["compute"] == {"points": 2, "minutes": 15.0, "machines": ["Test CPU ×2"]}
-    assert "<td>mnist-all</td><td>2</td><td>15</td><td>Test CPU ×2</td>" in study.page(decided)
+    assert decided["mnist-all"]["compute"] == {"points": 2, "minutes": 15.0, "range": [10.0, 20.0],
+                                                "machines": ["Test CPU ×2"]}
+    assert "<td>mnist-all</td><td>2</td><td>15 (10–20)</td><td>Test CPU ×2</td>" in study.page(decided)
     del records["mnist-all-seed1"]["compute"], records["mnist-all-seed2"]["compute"]
     assert "<h2>Compute</h2>" not in study.page(study.matrix(points, records, code))

@@ -229,7 +229,9 @@ def matrix(points: list[Point], records: dict[str, dict], code: dict[str, str], 
                         "claims": decide(found, level), "metrics": summarise(found)}
         timed = [r["compute"] for r in found if "compute" in r]  # records before it was kept lack it
         if timed:
-            result[name]["compute"] = {"points": len(timed), "minutes": mean(c["seconds"] for c in timed) / 60,
+            minutes = [c["seconds"] / 60 for c in timed]  # a point partly restored from the run cache is faster
+            result[name]["compute"] = {"points": len(timed), "minutes": mean(minutes),
+                                       "range": [min(minutes), max(minutes)],
                                        "machines": sorted({f"{c['cpu']} ×{c['cores']}" for c in timed})}
     return result
 
@@ -314,8 +316,8 @@ def page(decided: dict, margins: dict[str, float] | None = None) -> str:
     timed = [(name, entry["compute"]) for name, entry in decided.items() if "compute" in entry]
     compute = ("<h2>Compute</h2><p>Wall time of a point as its record keeps it (stages DVC restored from its run "
                "cache cost next to nothing).</p><table><tr><th>configuration</th>"
-               "<th>points timed</th><th>minutes a point</th><th>machine</th></tr>" + "".join(
-                   f"<tr><td>{e(name)}</td><td>{c['points']}</td><td>{c['minutes']:.0f}</td>"
+               "<th>points timed</th><th>minutes a point (fastest–slowest)</th><th>machine</th></tr>" + "".join(
+                   f"<tr><td>{e(name)}</td><td>{c['points']}</td><td>{c['minutes']:.0f} ({c['range'][0]:.0f}–{c['range'][1]:.0f})</td>"
                    f"<td>{e(', '.join(c['machines']))}</td></tr>" for name, c in timed) + "</table>") if timed else ""
     pictures = "".join(
         f'<figure><img alt="{e(claim)} over the configurations" src="data:image/png;base64,'
