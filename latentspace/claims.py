@@ -1,173 +1,183 @@
-"""The original study's claims, each decided by this run's numbers (no TensorFlow).
+"""The original study's claims as it made them, and this study's own, decided from measured contrasts (no TensorFlow).
 
-A claim is a set of comparisons "A is better than B on measure M"; each comparison's difference
-(oriented so that positive favours the claim) gets a paired bootstrap interval over the same
-evaluation digits (separation) or the same draws (generation), and a verdict:
+Each claim quotes its sentence and section of the original (``../shared/original/``), compares only
+the models *that experiment* compared, by fixed names (adding a model section changes none of its
+comparisons), and is decided by a rule of latentspace/verdicts.py (better; no real difference;
+as recognisable as the real digits) on its **first measure**, the original's: silhouette for
+separation, the judge's confidence for "looks like a digit", the judge's accuracy for "is a digit".
+Its other measures are agreement columns, each decided by the same rule. Over several comparisons
+a measure's verdict is :func:`latentspace.verdicts.overall` of theirs.
 
-- supported: the interval lies above 0 and the difference reaches the measure's margin;
-- not supported: the interval lies below 0 and the difference reaches the margin the other way;
-- inconclusive: otherwise (the interval straddles 0, or the margin is not reached).
-
-A claim is a conjunction ("the AE separates better than each other model, by every measure"): it
-is supported when every comparison supports it, not supported when any comparison contradicts it,
-and inconclusive otherwise.
-Models are named by their section in params.yaml, as in the original (``ae``, ``vae``,
-``conv_vae``) and for the class-separating VAE (``class_vae``); a claim about a model this run
-lacks is left out.
+The numbers come from ``metrics/contrasts.json`` (latentspace/contrasts.py): one run's paired
+bootstrap intervals (:func:`decide`), or the runs of a study's configuration pooled over seeds
+(:func:`decide_pooled`). A measurement the contrasts do not hold gives "not measured". Claims
+about models the original did not have are this study's own (``original=False``), never under the
+original's name. A claim whose models a run lacks is left out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
-from . import bootstrap, sample_quality, samplers, separation
-from .measures import Measure, by_name, claim_measures
+from . import fidelity, sample_quality, separation
+from .contrasts import REAL, Side, find, key
+from .measures import claim_measures
 from .samplers import PRIOR
+from .verdicts import AS_REAL, BETTER, EQUIVALENT, NOT_MEASURED, Rule, over_seeds, overall
 
-SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE = "supported", "not supported", "inconclusive"
-
-
-def separation_measures() -> tuple[str, ...]:
-    """The separation measures that decide claims (means of per-digit values, latentspace.separation)."""
-    return claim_measures(separation.MEASURES)
-
-
-def generation_measures() -> tuple[str, ...]:
-    """The generation measures that decide claims (the judge's, latentspace.sample_quality)."""
-    return claim_measures(sample_quality.MEASURES)
-
-
-def measures() -> dict[str, Measure]:
-    """Every measure by name, as its module declares it; those of claims have a margin, claims.margins.<name>."""
-    return by_name(separation.MEASURES, sample_quality.MEASURES)
-
-
-@dataclass(frozen=True)
-class Side:
-    """One side of a comparison: a model, and for generation measures its sampler (latentspace.samplers)."""
-
-    model: str
-    sampler: str | None = None
-
-    @property
-    def label(self) -> str:
-        """``vae``, or ``vae@prior`` for a sampler: a model's name holds no ``@`` or space
-        (latentspace.params.MODEL_NAME), so no label can be taken for another."""
-        return self.model + (f"@{self.sampler}" if self.sampler else "")
-
-    @classmethod
-    def parse(cls, label: str) -> "Side":
-        """The side a :attr:`label` names (``conv_vae@prior`` → conv_vae with the prior)."""
-        model, _, sampler = label.partition("@")
-        return cls(model, sampler or None)
-
-
-PAIR = " vs "  # a comparison's key: "<better label> vs <worse label>"
-
-
-def split_pair(key: str) -> tuple[Side, Side]:
-    """The sides a comparison's key names, claimed better first."""
-    better, worse = key.split(PAIR)
-    return Side.parse(better), Side.parse(worse)
+# Each claim's first measure, the original's; its agreement columns are the other measures of the same kind
+# that decide claims, as their modules declare them (read when a claim is decided, so a new one joins).
+SEPARATING = "silhouette"        # the original's measure of separation
+LOOKING = "confidence"           # "looks like a digit": the judge's confidence in generated digits
+RECOGNISED = "judged_accuracy"   # "is a digit": the judge's accuracy on reconstructions and centroids
+KINDS = {SEPARATING: lambda: separation.MEASURES, LOOKING: lambda: sample_quality.MEASURES,
+         RECOGNISED: lambda: fidelity.MEASURES}
+MIXTURE = "mixture"  # the sampler of hypothesis (a)'s better prior (latentspace.samplers.Mixture)
 
 
 @dataclass(frozen=True)
 class Claim:
     key: str
-    statement: str
-    pairs: tuple[tuple[Side, Side], ...]  # (claimed better, claimed worse)
-    measures: tuple[str, ...]
+    section: str      # of the original; "" for this study's own
+    sentence: str     # quoted from the original (or this study's statement)
+    decided: str      # what the numbers decide, in this study's words
+    rule: Rule
+    pairs: tuple[tuple[Side, Side], ...]  # (a, b): the claim says a is better than (or as good as) b
+    first: str                            # the measure that decides (SEPARATING, LOOKING or RECOGNISED)
+    original: bool = True
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        """The first measure, then the agreement columns: the other claim measures of its kind."""
+        return (self.first, *(m for m in claim_measures(KINDS[self.first]()) if m != self.first))
+
+    @property
+    def models(self) -> set[str]:
+        return {side.model for pair in self.pairs for side in pair if side != REAL}
 
 
-def verdict(difference: float, low: float, high: float, margin: float) -> str:
-    """The verdict on "the difference is positive", given its interval and the smallest difference that counts."""
-    if low > 0 and difference >= margin:
-        return SUPPORTED
-    if high < 0 and -difference >= margin:
-        return NOT_SUPPORTED
-    return INCONCLUSIVE
-
-
-def overall(verdicts: list[str]) -> str:
-    """A claim's verdict from its comparisons': one clear contradiction refutes it, all must support it."""
-    if NOT_SUPPORTED in verdicts:
-        return NOT_SUPPORTED
-    return SUPPORTED if verdicts and all(v == SUPPORTED for v in verdicts) else INCONCLUSIVE
+CLAIMS: tuple[Claim, ...] = (
+    Claim("reconstructions_are_digits", "3.1",
+          "We should expect reconstructions to be fairly similar to original images.",
+          "The judge recognises the AE's and the VAE's reconstructions of the evaluation digits about as often "
+          "as the digits themselves", AS_REAL,
+          ((Side("ae", "reconstructions"), REAL), (Side("vae", "reconstructions"), REAL)), RECOGNISED),
+    Claim("centroids_are_digits", "3.2.1",
+          "As we expected both models can generate images from the mean representation of each class.",
+          "The judge recognises the AE's and the VAE's decoded class centroids (of resamples of the evaluation "
+          "codes) about as often as the real digits", AS_REAL,
+          ((Side("ae", "centroids"), REAL), (Side("vae", "centroids"), REAL)), RECOGNISED),
+    Claim("ae_prior_draws_not_digits", "3.2.2",
+          "The images generated from the decoder trained using an AE do not seem as hand-written digits while "
+          "the images produced by the decoder trained using a VAE seem like numbers.",
+          "The VAE's decoded N(0, I) draws look more like digits than the AE's", BETTER,
+          ((Side("vae", PRIOR), Side("ae", PRIOR)),), LOOKING),
+    Claim("conv_vae_draws_more_like_digits", "3.3.2",
+          "However it seems images generated using the convolutional VAE are more like numbers than the "
+          "generated using the original VAE.",
+          "The conv VAE's decoded N(0, I) draws look more like digits than the VAE's", BETTER,
+          ((Side("conv_vae", PRIOR), Side("vae", PRIOR)),), LOOKING),
+    Claim("better_prior_helps", "3.3.2",
+          "We hypothesize that a gaussian prior may not capture very well the features that make the decoder "
+          "generate better looking images.",
+          "Hypothesis (a): draws of a Gaussian mixture fitted to the codes look more like digits than N(0, I) "
+          "draws, for the VAE and the conv VAE", BETTER,
+          ((Side("vae", MIXTURE), Side("vae", PRIOR)), (Side("conv_vae", MIXTURE), Side("conv_vae", PRIOR))), LOOKING),
+    Claim("ae_separates_best", "3.4.2",
+          "The standard auto-encoder performs best in the clustering task than the VAE models.",
+          "The AE's codes separate the classes better than the VAE's and the conv VAE's", BETTER,
+          ((Side("ae"), Side("vae")), (Side("ae"), Side("conv_vae"))), SEPARATING),
+    Claim("conv_vae_separates_no_better", "3.4.2",
+          "However, we consider this difference is not big enough to consider the convolutional VAE performs "
+          "better than the original VAE.",
+          "The conv VAE's and the VAE's codes separate the classes equally well (within the margin)", EQUIVALENT,
+          ((Side("conv_vae"), Side("vae")),), SEPARATING),
+    Claim("class_term_helps", "3.4.1",
+          "Our hypothesis is that clustering capabilities of the variational auto-encoder may be improved by "
+          "implementing some variations of the model. For example, one can add some term to the loss function "
+          "to force the encoder to learn a representation that separate the classes.",
+          "Hypothesis (b): the class-separating VAE's codes separate the classes better than the VAE's", BETTER,
+          ((Side("class_vae"), Side("vae")),), SEPARATING),
+    # this study's own: models the original's experiments did not compare
+    Claim("conv_vae_draws_beat_ae", "",
+          "This study: the conv VAE's decoded N(0, I) draws look more like digits than the AE's.",
+          "The conv VAE's decoded N(0, I) draws look more like digits than the AE's", BETTER,
+          ((Side("conv_vae", PRIOR), Side("ae", PRIOR)),), LOOKING, original=False),
+    Claim("class_vae_separates_better_than_ae", "",
+          "This study: a class term makes a VAE's codes separate the classes better than the AE's.",
+          "The class-separating VAE's codes separate the classes better than the AE's", BETTER,
+          ((Side("class_vae"), Side("ae")),), SEPARATING, original=False),
+)
 
 
 def claims(models: list[str]) -> list[Claim]:
-    """The original's claims that the models of this run can test, in the original's order."""
-    vaes = [m for m in ("vae", "conv_vae") if m in models]
-    separating, generating = separation_measures(), generation_measures()
-    candidates = [
-        Claim("ae_separates_best", "The AE's codes separate the digit classes best",
-              tuple((Side("ae"), Side(m)) for m in models if m != "ae"), separating),
-        Claim("ae_prior_samples_not_digits",
-              "The AE's decoded N(0, I) draws are not digits while the VAEs' are (the VAEs' look more like digits)",
-              tuple((Side(m, PRIOR), Side("ae", PRIOR)) for m in vaes), generating),
-        Claim("conv_vae_separates_better", "The conv VAE's codes separate the classes better than the VAE's",
-              ((Side("conv_vae"), Side("vae")),), separating),
-        Claim("better_prior_helps",
-              "Hypothesis (a): a better prior than N(0, I) (a Gaussian mixture fitted to the codes) gives better digits",
-              tuple((Side(m, s.name), Side(m, PRIOR)) for m in vaes for s in samplers.SAMPLERS if s.name != PRIOR),
-              generating),
-        Claim("class_term_helps", "Hypothesis (b): a class-separating term makes the VAE's codes separate better",
-              ((Side("class_vae"), Side("vae")),), separating),
-    ]
-    return [c for c in candidates
-            if c.pairs and all(side.model in models for pair in c.pairs for side in pair)]
+    """The claims the models of a run can test, the original's in its order, then this study's own."""
+    return [claim for claim in CLAIMS if claim.models <= set(models)]
 
 
-def items(kept) -> int:
-    """How many items (digits or draws) a side's kept values have."""
-    return len(kept.features) if isinstance(kept, sample_quality.Draws) else len(next(iter(kept.values())))
+def by_key() -> dict[str, Claim]:
+    return {claim.key: claim for claim in CLAIMS}
 
 
-def replicates(measure: str, kept, indices: np.ndarray):
-    """A measure's value and its bootstrap replicates (count,) for one side.
-
-    ``kept`` are the side's per-item values as the stages saved them: a model's per-digit
-    separation values ``{measure: (N,)}``, or a sampler's :class:`latentspace.sample_quality.Draws`
-    (per-draw confidence and manifold membership, judge features against the real digits'); a
-    statistic of the whole set (the Fréchet distance) is recomputed on each resample.
-    """
-    declared = measures()[measure]
-    computed = kept[measure] if isinstance(kept, dict) else declared.compute(kept)
-    if declared.per_item:
-        values = np.asarray(computed, dtype=np.float64)
-        return float(values.mean()), values[indices].mean(axis=1)
-    return float(computed(slice(None))), bootstrap.replicates(computed, indices)
+def _result(claim: Claim, comparisons: dict[str, dict[str, dict]]) -> dict:
+    """The one shape of a decided claim: ``{"verdict", "section", "measure", "agreement": {measure: verdict},
+    "comparisons": {"<a> vs <b>": {measure: {…, "verdict"}}}}``; the verdict is the first measure's."""
+    said = {name: overall([comparisons[key(a, b)][name]["verdict"] for a, b in claim.pairs])
+            for name in claim.measures}
+    first = claim.measures[0]
+    return {"verdict": said[first], "section": claim.section, "measure": first,
+            "agreement": {name: said[name] for name in claim.measures[1:]}, "comparisons": comparisons}
 
 
-def decide(claim: Claim, data: dict, *, margins: dict[str, float], resamples: int, level: float,
-           seed: int, cache: dict | None = None) -> dict:
-    """``{"verdict", "<better> vs <worse>": {measure: {difference, low, high, sd, verdict}}}`` for one claim.
+def decide(claim: Claim, contrasts: dict, margins: dict[str, float]) -> dict:
+    """One run: each comparison's paired bootstrap interval (``metrics/contrasts.json``) by the claim's rule."""
+    comparisons = {}
+    for a, b in claim.pairs:
+        entry = comparisons[key(a, b)] = {}
+        for name in claim.measures:
+            found = find(contrasts, a, b, name)
+            entry[name] = ({"verdict": NOT_MEASURED} if found is None else
+                           {**found, "verdict": claim.rule.decide(found["difference"], found["low"], found["high"],
+                                                                  margins[name])})
+    return _result(claim, comparisons)
 
-    ``data[side.label]`` are the kept per-item values of each side (see :func:`replicates`); ``cache``
-    (a dict shared by the claims of a run) keeps each side's replicates of a measure, computed once
-    for every claim that compares that side (a Fréchet distance is a thousand fits of a Gaussian).
-    """
-    result, verdicts = {}, []
-    cache = {} if cache is None else cache
-    for better, worse in claim.pairs:
-        entry = result[f"{better.label}{PAIR}{worse.label}"] = {}
-        for measure in claim.measures:
-            sides = []
-            for side in (better, worse):
-                if (side.label, measure) not in cache:
-                    indices = bootstrap.resamples(items(data[side.label]), resamples, seed)
-                    cache[side.label, measure] = replicates(measure, data[side.label], indices)
-                sides.append(cache[side.label, measure])
-            sign = 1.0 if measures()[measure].larger_is_better else -1.0
-            difference = sign * (sides[0][0] - sides[1][0])
-            replicated = sign * (sides[0][1] - sides[1][1])
-            low, high = bootstrap.percentile_interval(replicated, level, difference)
-            said = verdict(difference, low, high, margins[measure])
-            # sd: the bootstrap standard deviation of the difference, the evaluation digits' share of its
-            # uncertainty when runs over seeds are pooled (latentspace.tools.study)
-            entry[measure] = {"difference": difference, "low": low, "high": high, "sd": float(np.std(replicated, ddof=1)),
-                              "verdict": said}
-            verdicts.append(said)
-    return {"verdict": overall(verdicts), **result}
+
+def decide_pooled(claim: Claim, runs: list[dict], margins: dict[str, float], level: float) -> dict:
+    """The runs (each one's contrasts) of one configuration over seeds (:func:`latentspace.verdicts.over_seeds`)."""
+    comparisons = {}
+    for a, b in claim.pairs:
+        entry = comparisons[key(a, b)] = {}
+        for name in claim.measures:
+            found = [find(contrasts, a, b, name) for contrasts in runs]
+            if not runs or any(f is None for f in found):
+                entry[name] = {"verdict": NOT_MEASURED}
+                continue
+            pooled = over_seeds([f["difference"] for f in found], [f["sd"] for f in found], level)
+            entry[name] = {**pooled, "verdict": claim.rule.decide(pooled["mean"], pooled["low"], pooled["high"],
+                                                                  margins[name])}
+    return _result(claim, comparisons)
+
+
+def margins_of(params: dict) -> dict[str, float]:
+    """``{measure: margin}`` of flattened params' ``claims.margins.<measure>``."""
+    return {k.rsplit(".", 1)[1]: float(v) for k, v in params.items() if k.startswith("claims.margins.")}
+
+
+def measured_by_old_claims(decided: dict) -> dict:
+    """The measurements a claims file from before ``metrics/contrasts.json`` holds: ``{claim: {"verdict",
+    "<a> vs <b>": {measure: {difference, low, high, sd, verdict}}}}`` → ``{"<a> vs <b>": {measure: {difference,
+    low, high, sd}}}`` (the same numbers, fewer pairs; a comparison without its bootstrap sd is left out)."""
+    found: dict = {}
+    for claim in (decided or {}).values():
+        for pair, measured in (claim.items() if isinstance(claim, dict) else ()):
+            if pair == "verdict" or not isinstance(measured, dict):
+                continue
+            for name, numbers in measured.items():
+                if isinstance(numbers, dict) and all(k in numbers for k in ("difference", "low", "high", "sd")):
+                    found.setdefault(pair, {})[name] = {k: numbers[k] for k in ("difference", "low", "high", "sd")}
+    return found
+
+
+def measures_with_margins() -> tuple[str, ...]:
+    """Every measure that decides claims: the keys of ``claims.margins``."""
+    return claim_measures(separation.MEASURES, sample_quality.MEASURES, fidelity.MEASURES)

@@ -123,10 +123,11 @@ SCHEMA: dict[str, Rule] = {
     "bootstrap.resamples": upto(int, 2, 100_000),  # each resample recomputes the set scores
     "bootstrap.level": FRACTION,
     "units.active_threshold": WEIGHT,
-    # The smallest difference that counts for a claim, per claim measure (latentspace/separation.py's and
-    # latentspace/sample_quality.py's MEASURES; a test holds the two lists equal).
+    # The smallest difference that counts for a claim, per claim measure (latentspace/separation.py's,
+    # latentspace/sample_quality.py's and latentspace/fidelity.py's MEASURES; a test holds the lists equal).
     **{f"claims.margins.{measure}": WEIGHT for measure in (
-        "silhouette", "knn_accuracy", "probe_accuracy", "confidence", "precision", "frechet_distance")},
+        "silhouette", "knn_accuracy", "probe_accuracy", "confidence", "precision", "frechet_distance",
+        "judged_accuracy", "judged_confidence")},
 }
 
 # Each architecture's keys in a model section, besides ``architecture`` itself. The builder of the

@@ -11,7 +11,9 @@ import base64
 import html
 
 from . import sample_quality, samplers, separation
-from .claims import measures, split_pair
+from .claims import by_key
+from .contrasts import REAL, measures, split_pair
+from .verdicts import POOLED_RULE, RULES
 from .loss_terms import TERMS, TOTAL, VALIDATION
 from .names import title
 from .original import ORIGINAL, SILHOUETTE_RANKING, TRAINING_DIGITS
@@ -84,7 +86,8 @@ def findings(rows: dict[str, dict[str, float]]) -> list[str]:
     return sentences
 
 
-VERDICT_STYLE = {"supported": "color:#1a7f37", "not supported": "color:#b42318", "inconclusive": "color:#7a5d00"}
+VERDICT_STYLE = {"supported": "color:#1a7f37", "not supported": "color:#b42318", "inconclusive": "color:#7a5d00",
+                 "not measured": "color:#666"}
 # The style every HTML page of the project starts from (this report, latentspace.tools.sweep's page);
 # each page adds its own rules (width, figures) after it.
 PAGE_CSS = """body { font-family: system-ui, sans-serif; margin: 2em auto; color: #222; }
@@ -98,70 +101,88 @@ def _verdict(text: str) -> str:
 
 
 def _side(side) -> str:
-    """conv_vae with the prior → "Conv VAE (N(0, I))", vae → "VAE" (a latentspace.claims.Side)."""
-    return f"{title(side.model)} ({samplers.labels()[side.sampler]})" if side.sampler else title(side.model)
+    """conv_vae with the prior → "Conv VAE (N(0, I))", vae → "VAE", vae@centroids → "VAE (centroids)",
+    the real digits as they are (a latentspace.contrasts.Side)."""
+    if side == REAL:
+        return "the real digits"
+    return f"{title(side.model)} ({samplers.labels().get(side.sampler, side.sampler)})" if side.sampler else title(side.model)
 
 
-def claims_section(verdicts: dict[str, dict], statements: dict[str, str], margins: dict[str, float],
-                   level: float) -> str:
-    """The "Findings" table: each claim, its verdict, and every comparison that decided it:
-    the difference (positive favours the claim), its paired bootstrap interval and verdict."""
+def _claim_cell(claim) -> str:
+    """A claim as a table shows it: its section, the quoted sentence, what the numbers decide and by which rule."""
     e = html.escape
-    rows = []
+    where = f"{e(claim.section)} " if claim.original else "This study: "
+    quoted = f"<q>{e(claim.sentence)}</q>" if claim.original else e(claim.sentence.removeprefix("This study: "))
+    return f'{where}{quoted}<br><small>{e(claim.decided)}; rule: {e(claim.rule.name)}</small>'
+
+
+def claims_section(verdicts: dict[str, dict], margins: dict[str, float], level: float) -> str:
+    """The "Findings" table: each claim (the original's, then this study's own) with its sentence, its verdict
+    (its first measure's), the agreement measures' verdicts, and every comparison that decided them: the
+    difference (positive favours the claim), its paired bootstrap interval and verdict."""
+    e = html.escape
+    declared, rows = by_key(), []
     for key, result in verdicts.items():
-        comparisons = [(pair, measure, numbers) for pair, measures in result.items() if pair != "verdict"
-                       for measure, numbers in measures.items()]
+        claim = declared[key]
+        comparisons = [(pair, measure, n) for pair, measures in result["comparisons"].items()
+                       for measure, n in measures.items()]
+        agreement = "".join(f"<br><small>{e(measures()[m].label)}: {_verdict(v)}</small>"
+                            for m, v in result.get("agreement", {}).items())
         for i, (pair, measure, n) in enumerate(comparisons):
-            better, worse = split_pair(pair)
-            head = (f'<td rowspan="{len(comparisons)}" class="claim">{e(statements.get(key, key))}</td>'
-                    f'<td rowspan="{len(comparisons)}">{_verdict(result["verdict"])}</td>') if i == 0 else ""
-            rows.append(f"<tr>{head}<td>{e(_side(better))} vs {e(_side(worse))}</td><td>{e(measures()[measure].label)}</td>"
-                        f"<td>{n['difference']:+.3g} [{n['low']:+.3g}, {n['high']:+.3g}]</td>"
-                        f"<td>{_verdict(n['verdict'])}</td></tr>")
+            a, b = split_pair(pair)
+            head = (f'<td rowspan="{len(comparisons)}" class="claim">{_claim_cell(claim)}</td>'
+                    f'<td rowspan="{len(comparisons)}">{_verdict(result["verdict"])}<br><small>by '
+                    f'{e(measures()[result["measure"]].label)}</small>{agreement}</td>') if i == 0 else ""
+            numbers = (f"{n['difference']:+.3g} [{n['low']:+.3g}, {n['high']:+.3g}]" if "difference" in n else "–")
+            rows.append(f"<tr>{head}<td>{e(_side(a))} vs {e(_side(b))}</td><td>{e(measures()[measure].label)}</td>"
+                        f"<td>{numbers}</td><td>{_verdict(n['verdict'])}</td></tr>")
     rules = ", ".join(f"{measures()[m].label} {v:g}" for m, v in margins.items())
-    return (f"<p>Each claim of the original study, decided by this run's numbers. A difference is signed so that "
-            f"positive favours the claim (for the Fréchet distance, lower is better), with its paired {level:.0%} "
-            "bootstrap interval over the same evaluation digits or generated draws. A comparison supports the "
-            f"claim when the interval lies above 0 and the difference reaches the margin ({e(rules)}), contradicts "
-            "it when both hold the other way, and is inconclusive otherwise. A claim holds when every comparison "
-            "supports it and fails when any comparison contradicts it. One training run per model: the intervals cover the digits, not the training's randomness "
-            "(docs/sweeps.md, \"Seeds\", repeats the study over seeds; latentspace.tools.study over a grid).</p>"
+    described = "".join(f"<li><b>{e(rule.name)}</b>: {e(rule.description)}.</li>" for rule in RULES)
+    return (f"<p>Each claim of the original study, quoted with its section, then this study's own, decided by "
+            f"this run's numbers. A difference is signed so that positive favours the claim (for the Fréchet "
+            f"distance, lower is better), with its paired {level:.0%} bootstrap interval over the same evaluation "
+            f"digits or generated draws, and counts beyond its measure's margin ({e(rules)}). The rules:</p><ul>"
+            f"{described}</ul><p>A claim's verdict is its first measure's (the original's: silhouette for "
+            "separation, the judge's confidence for generated digits, its accuracy for reconstructions and "
+            "centroids), holding when every comparison supports it and failing when any contradicts it; the other "
+            "measures' verdicts agree or not beneath it. One training run per model: the intervals cover the digits, "
+            "not the training's randomness (latentspace.tools.study decides the claims over seeds).</p>"
             "<table class=\"claims\"><tr><th>claim</th><th>verdict</th><th>comparison</th><th>measure</th>"
             "<th>difference [interval]</th><th>says</th></tr>" + "".join(rows) + "</table>")
 
 
-# How the study decides a claim over seeds (latentspace/tools/study.py, pooled): said once, on the study page and
-# in the report's Findings.
-POOLED_RULE = ("Each cell decides a claim over the seeds of one configuration: the mean of the seeds' differences, "
-               "with an interval whose variance is the between-seed variance over the number of seeds plus the mean "
-               "of the runs' own bootstrap variances (the evaluation digits are shared by every seed); same rule and "
-               "margins as one run.")
-
-
-def verdict_matrix(decided: dict, statements: dict[str, str] | None = None) -> str:
+def verdict_matrix(decided: dict) -> str:
     """The study's verdict matrix as an HTML table: a row a claim, a column a configuration (dataset ×
-    training size), each cell the claim decided over that configuration's seeds (``study/verdicts.json``)."""
+    training size), each cell the claim decided over that configuration's seeds (``study/verdicts.json``):
+    its first measure's verdict, the agreement measures' beneath."""
     e = html.escape
-    statements = statements or {}
+    declared = by_key()
     claims = list(dict.fromkeys(claim for entry in decided.values() for claim in entry["claims"]))
     head = "".join(f"<th>{e(name)}<br><small>{len(entry['seeds'])} seed{'s' if len(entry['seeds']) > 1 else ''}"
                    f"</small></th>" for name, entry in decided.items())
+
+    def cell(result: dict | None) -> str:
+        if result is None:
+            return "<td>–</td>"
+        agreeing = "".join(f"<br><small>{e(measures()[m].label if m in measures() else m)}: {e(v)}</small>"
+                           for m, v in result.get("agreement", {}).items())
+        return f"<td>{_verdict(result['verdict'])}{agreeing}</td>"
+
     rows = "".join(
-        f'<tr><td class="claim">{e(statements.get(claim, claim))}</td>' + "".join(
-            f"<td>{_verdict(entry['claims'][claim]['verdict'])}</td>" if claim in entry["claims"] else "<td>–</td>"
-            for entry in decided.values()) + "</tr>"
+        f'<tr><td class="claim">{_claim_cell(declared[claim]) if claim in declared else e(claim)}</td>'
+        + "".join(cell(entry["claims"].get(claim)) for entry in decided.values()) + "</tr>"
         for claim in claims)
     return f'<table class="claims"><tr><th>claim</th>{head}</tr>{rows}</table>'
 
 
-def study_section(decided: dict, statements: dict[str, str], link: str) -> str:
+def study_section(decided: dict, link: str) -> str:
     """Findings over the study's grid (:mod:`latentspace.tools.study`), linked to its page."""
     if not decided:
         return "<p>The study over seeds and training sizes has no recorded point yet (docs/study.md).</p>"
     return ("<h3>Over the study's grid of datasets, training sizes and seeds</h3>"
             f"<p>{html.escape(POOLED_RULE)} "
             f'Per-seed values and a figure a claim: <a href="{html.escape(link)}">the study page</a>.</p>'
-            + verdict_matrix(decided, statements) + "<h3>This run (one training run a model)</h3>")
+            + verdict_matrix(decided) + "<h3>This run (one training run a model)</h3>")
 
 
 def best_cells(rows: dict, measures) -> set[tuple]:

@@ -1,86 +1,116 @@
-"""The verdict rules on hand-made numbers, and whole claims on per-digit values whose answer is known."""
+"""The original's claims as it made them: its sentences, its models, its measure first, decided from
+measured contrasts whose answer is known."""
 
-import numpy as np
+import re
+
 import pytest
 
+from helpers import ROOT
 from latentspace import claims
-from latentspace.claims import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED, verdict
-from latentspace.sample_quality import Draws
+from latentspace.contrasts import REAL, Side, key
+from latentspace.verdicts import AS_REAL, EQUIVALENT, INCONCLUSIVE, NOT_MEASURED, NOT_SUPPORTED, SUPPORTED
+
+MODELS = ["ae", "vae", "conv_vae", "class_vae"]
+ORIGINAL = ROOT.parent / "shared" / "original"
+MARGINS = {"silhouette": 0.01, "knn_accuracy": 0.01, "probe_accuracy": 0.01, "confidence": 0.01, "precision": 0.01,
+           "frechet_distance": 5.0, "judged_accuracy": 0.05, "judged_confidence": 0.05}
 
 
-@pytest.mark.parametrize("difference, low, high, margin, expected", [
-    (0.05, 0.03, 0.07, 0.01, SUPPORTED),          # clear win
-    (-0.05, -0.07, -0.03, 0.01, NOT_SUPPORTED),   # clear loss
-    (0.02, -0.01, 0.05, 0.01, INCONCLUSIVE),      # the interval straddles 0
-    (0.005, 0.002, 0.008, 0.01, INCONCLUSIVE),    # sure, but below the margin
-    (-0.005, -0.008, -0.002, 0.01, INCONCLUSIVE),
-    (0.01, 0.001, 0.02, 0.01, SUPPORTED),         # exactly the margin counts
-])
-def test_verdict_rules(difference, low, high, margin, expected):
-    assert verdict(difference, low, high, margin) == expected
+def measured(difference, low, high, sd=0.01):
+    return {"difference": difference, "low": low, "high": high, "sd": sd}
 
 
-def test_a_claim_needs_every_comparison_to_support_it_and_one_contradiction_refutes_it():
-    assert claims.overall([SUPPORTED, SUPPORTED]) == SUPPORTED
-    assert claims.overall([NOT_SUPPORTED]) == NOT_SUPPORTED
-    assert claims.overall([SUPPORTED, INCONCLUSIVE]) == INCONCLUSIVE
-    assert claims.overall([INCONCLUSIVE, NOT_SUPPORTED]) == NOT_SUPPORTED  # "best" fails against one clear winner
-    assert claims.overall([SUPPORTED, NOT_SUPPORTED]) == NOT_SUPPORTED
-    assert claims.overall([]) == INCONCLUSIVE
+def test_the_original_claims_come_in_its_order_with_its_models_and_this_studys_own_apart():
+    every = claims.claims(MODELS)
+    assert [(c.section, c.key) for c in every if c.original] == [
+        ("3.1", "reconstructions_are_digits"), ("3.2.1", "centroids_are_digits"), ("3.2.2", "ae_prior_draws_not_digits"),
+        ("3.3.2", "conv_vae_draws_more_like_digits"), ("3.3.2", "better_prior_helps"), ("3.4.2", "ae_separates_best"),
+        ("3.4.2", "conv_vae_separates_no_better"), ("3.4.1", "class_term_helps")]
+    own = [c for c in every if not c.original]
+    assert own and all(c.section == "" and c.sentence.startswith("This study:") for c in own)
+    # the original's experiments compared the AE, the VAE and the conv VAE: never the class VAE, save hypothesis (b)
+    for claim in every:
+        if claim.original and claim.key != "class_term_helps":
+            assert "class_vae" not in claim.models, claim.key
+    by = claims.by_key()
+    assert by["ae_prior_draws_not_digits"].pairs == ((Side("vae", "prior"), Side("ae", "prior")),)  # 3.2.2: no conv VAE
+    assert by["ae_separates_best"].pairs == ((Side("ae"), Side("vae")), (Side("ae"), Side("conv_vae")))
+    assert by["conv_vae_separates_no_better"].rule is EQUIVALENT and by["reconstructions_are_digits"].rule is AS_REAL
+
+
+def test_adding_a_model_section_changes_no_comparison_of_the_originals_claims():
+    before = {c.key: c.pairs for c in claims.claims(MODELS) if c.original}
+    after = {c.key: c.pairs for c in claims.claims([*MODELS, "wide_vae", "ae2"]) if c.original}
+    assert after == before
 
 
 def test_claims_about_models_the_run_lacks_are_left_out():
-    every = [c.key for c in claims.claims(["ae", "vae", "conv_vae", "class_vae"])]
-    assert every == ["ae_separates_best", "ae_prior_samples_not_digits", "conv_vae_separates_better",
-                     "better_prior_helps", "class_term_helps"]
-    assert [c.key for c in claims.claims(["ae", "vae"])] == ["ae_separates_best", "ae_prior_samples_not_digits",
-                                                             "better_prior_helps"]
+    assert [c.key for c in claims.claims(["ae", "vae"])] == ["reconstructions_are_digits", "centroids_are_digits",
+                                                             "ae_prior_draws_not_digits"]
     assert claims.claims(["wide_vae"]) == []
 
 
-MARGINS = {"silhouette": 0.01, "knn_accuracy": 0.01, "probe_accuracy": 0.01, "confidence": 0.01, "precision": 0.01,
-           "frechet_distance": 1.0}
+@pytest.mark.skipif(not ORIGINAL.is_dir(), reason="../shared/original is not beside this checkout")
+def test_every_original_sentence_is_quoted_word_for_word_under_its_section():
+    text = re.sub(r"\s+", " ", " ".join(p.read_text(encoding="utf-8") for p in ORIGINAL.glob("*.txt")))
+    for claim in claims.CLAIMS:
+        if claim.original:
+            assert re.sub(r"\s+", " ", claim.sentence) in text, claim.key
+            assert f"{claim.section} " in text, claim.key
 
 
-def per_digit(accuracy, silhouette, n=500, seed=0):
-    rng = np.random.default_rng(seed)
-    correct = (rng.random(n) < accuracy).astype(float)
-    return {"silhouette": rng.normal(silhouette, 0.1, n), "knn_accuracy": correct, "probe_accuracy": correct}
+def test_the_verdict_is_the_first_measures_and_the_others_are_agreement_columns():
+    claim = claims.by_key()["class_term_helps"]
+    assert claim.measures[0] == "silhouette" and {"knn_accuracy", "probe_accuracy"} <= set(claim.measures)
+    contrasts = {"class_vae vs vae": {"silhouette": measured(0.05, 0.03, 0.07),
+                                      "knn_accuracy": measured(-0.05, -0.07, -0.03),
+                                      "probe_accuracy": measured(0.002, -0.01, 0.014)}}
+    decided = claims.decide(claim, contrasts, MARGINS)
+    assert decided["verdict"] == SUPPORTED and decided["measure"] == "silhouette"
+    assert decided["agreement"] == {"knn_accuracy": NOT_SUPPORTED, "probe_accuracy": INCONCLUSIVE}
+    assert decided["comparisons"]["class_vae vs vae"]["knn_accuracy"]["verdict"] == NOT_SUPPORTED
 
 
-def decide(key, data):
-    (claim,) = [c for c in claims.claims(["ae", "vae", "conv_vae", "class_vae"]) if c.key == key]
-    return claims.decide(claim, data, margins=MARGINS, resamples=300, level=0.95, seed=0)
+def test_a_pair_measured_the_other_way_round_is_read_with_its_sign_turned():
+    claim = claims.by_key()["class_vae_separates_better_than_ae"]  # measured as "ae vs class_vae"
+    contrasts = {"ae vs class_vae": {"silhouette": measured(-0.2, -0.25, -0.15)}}
+    decided = claims.decide(claim, contrasts, MARGINS)
+    numbers = decided["comparisons"]["class_vae vs ae"]["silhouette"]
+    assert (numbers["difference"], numbers["low"], numbers["high"]) == (0.2, 0.15, 0.25)
+    assert decided["verdict"] == SUPPORTED
 
 
-def test_a_clear_win_a_clear_loss_and_a_tie_on_per_digit_scores():
-    win = decide("class_term_helps", {"class_vae": per_digit(0.95, 0.3), "vae": per_digit(0.6, 0.1, seed=1)})
-    assert win["verdict"] == SUPPORTED
-    numbers = win["class_vae vs vae"]["probe_accuracy"]
-    assert numbers["low"] < numbers["difference"] < numbers["high"] and numbers["difference"] > 0.3
-    loss = decide("class_term_helps", {"class_vae": per_digit(0.6, 0.1, seed=1), "vae": per_digit(0.95, 0.3)})
-    assert loss["verdict"] == NOT_SUPPORTED
-    tie = decide("class_term_helps", {"class_vae": per_digit(0.8, 0.2, seed=2), "vae": per_digit(0.8, 0.2, seed=3)})
-    assert tie["verdict"] == INCONCLUSIVE
+def test_a_missing_measurement_is_not_measured_never_a_guess():
+    claim = claims.by_key()["conv_vae_draws_more_like_digits"]
+    decided = claims.decide(claim, {"vae@prior vs ae@prior": {"confidence": measured(0.1, 0.05, 0.15)}}, MARGINS)
+    assert decided["verdict"] == NOT_MEASURED
+    pooled = claims.decide_pooled(claim, [{}, {}], MARGINS, 0.95)
+    assert pooled["verdict"] == NOT_MEASURED and set(pooled["agreement"].values()) == {NOT_MEASURED}
 
 
-def test_generation_claims_orient_the_frechet_distance_so_that_lower_is_better():
-    rng = np.random.default_rng(0)
-    real = rng.normal(size=(400, 4))
+def test_the_are_digits_claims_compare_each_model_with_the_real_digits():
+    claim = claims.by_key()["centroids_are_digits"]
+    assert claim.pairs == ((Side("ae", "centroids"), REAL), (Side("vae", "centroids"), REAL))
+    as_good = {key(a, b): {"judged_accuracy": measured(-0.01, -0.03, 0.01), "judged_confidence": measured(0, -0.02, 0.02)}
+               for a, b in claim.pairs}
+    assert claims.decide(claim, as_good, MARGINS)["verdict"] == SUPPORTED
+    as_good[key(Side("ae", "centroids"), REAL)]["judged_accuracy"] = measured(-0.4, -0.5, -0.3)  # the AE's are not
+    assert claims.decide(claim, as_good, MARGINS)["verdict"] == NOT_SUPPORTED
 
-    def sampler(shift, confidence, inside):
-        return Draws(features=rng.normal(size=(400, 4)) + shift, real=real, confidence=np.full(400, confidence),
-                     inside=rng.random(400) < inside)
 
-    data = {"vae@prior": sampler(0.0, 0.9, 0.9), "conv_vae@prior": sampler(0.1, 0.95, 0.95),
-            "ae@prior": sampler(3.0, 0.5, 0.1)}
-    result = decide("ae_prior_samples_not_digits", data)
-    assert result["verdict"] == SUPPORTED
-    assert result["vae@prior vs ae@prior"]["frechet_distance"]["difference"] > 30  # ≈ 4 × 3², positive = better
+def test_pooled_over_seeds_decides_by_the_same_rule():
+    claim = claims.by_key()["conv_vae_separates_no_better"]
+    runs = [{"conv_vae vs vae": {"silhouette": measured(d, d - 0.004, d + 0.004, sd=0.002)}} for d in (0.003, 0.005, 0.004)]
+    decided = claims.decide_pooled(claim, runs, MARGINS, 0.95)
+    cell = decided["comparisons"]["conv_vae vs vae"]["silhouette"]
+    assert decided["verdict"] == SUPPORTED and cell["seeds"] == 3 and cell["differences"] == [0.003, 0.005, 0.004]
+    apart = [{"conv_vae vs vae": {"silhouette": measured(d, d - 0.004, d + 0.004, sd=0.002)}} for d in (0.05, 0.06)]
+    assert claims.decide_pooled(claim, apart, MARGINS, 0.95)["verdict"] in (NOT_SUPPORTED, INCONCLUSIVE)
 
 
 def test_every_measure_has_a_margin_in_the_params_schema():
     from latentspace.params import SCHEMA
 
     margins = {key.split(".")[-1] for key in SCHEMA if key.startswith("claims.margins.")}
-    assert margins == set(claims.separation_measures()) | set(claims.generation_measures())
+    assert margins == set(claims.measures_with_margins())
+    assert set(MARGINS) == margins

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from helpers import ROOT
-from latentspace import claims, loss_terms, report, samplers, separation
-from latentspace.claims import SUPPORTED, Side
+from latentspace import claims, contrasts, loss_terms, report, samplers, separation
+from latentspace.contrasts import Side
+from latentspace.verdicts import SUPPORTED
 from latentspace.measures import SEPARATION, Measure
 from latentspace.params import SCHEMA
 from latentspace.tools import sweep
@@ -49,27 +50,30 @@ def test_a_new_separation_score_is_computed_compared_reported_and_swept(dummy_sc
     assert result["same_class_share"] == {"value": 0.5, "low": 0.5, "high": 0.5}  # half the training codes each
     assert values["same_class_share"].shape == (40,)
 
-    (best,) = [c for c in claims.claims(["ae", "vae"]) if c.key == "ae_separates_best"]
-    assert "same_class_share" in best.measures
+    best = claims.by_key()["ae_separates_best"]
+    assert best.measures[0] == "silhouette" and "same_class_share" in best.measures  # an agreement column
     kept = {"ae": {name: np.ones(50) for name in best.measures},
             "vae": {**{name: np.ones(50) for name in best.measures}, "same_class_share": np.full(50, 0.5)}}
-    decided = claims.decide(best, kept, margins=dict.fromkeys(best.measures, 0.01), resamples=50, level=0.9, seed=0)
-    assert decided["ae vs vae"]["same_class_share"]["verdict"] == SUPPORTED
+    measured = contrasts.measure([(Side("ae"), Side("vae"), best.measures)], kept, resamples=50, level=0.9, seed=0)
+    decided = claims.decide(best, measured, margins=dict.fromkeys(best.measures, 0.01))
+    assert decided["comparisons"]["ae vs vae"]["same_class_share"]["verdict"] == SUPPORTED
+    assert decided["agreement"]["same_class_share"] == "not measured"  # the AE against the conv VAE is not
 
     page = report.separation_section({"ae": result}, {}, 0.9, 1)
     assert "<th>same-class share</th>" in page
     assert ("metrics/separation/{model}.json", "same_class_share.value", "same_class_share") in sweep.key_metrics()
     # the schema must gain its margin: the test that holds claims.margins.* to the measures says so
     assert "claims.margins.same_class_share" not in SCHEMA
-    assert "same_class_share" in claims.separation_measures()
+    assert "same_class_share" in claims.measures_with_margins()
 
 
 def test_a_new_sampler_is_drawn_claimed_reported_and_swept(dummy_sampler):
     fitted = Corner().fit(np.zeros((5, 4)), seed=0, settings={})
     assert fitted.draw(3, seed=1).tolist() == [[3.0] * 4] * 3
 
-    (better,) = [c for c in claims.claims(["vae"]) if c.key == "better_prior_helps"]
-    assert (Side("vae", "corner"), Side("vae", "prior")) in better.pairs
+    # every sampler is measured against every other side; hypothesis (a) names the mixture, as the issue decides
+    compared = [(a, b) for a, b, _ in contrasts.pairs(["vae"], [s.name for s in samplers.SAMPLERS])]
+    assert (Side("vae", "mixture"), Side("vae", "corner")) in compared
     assert Side.parse("conv_vae@corner") == Side("conv_vae", "corner") and Side.parse("conv_vae") == Side("conv_vae")
 
     numbers = {"confidence": 0.5, "class_entropy": 1.0, "inception_score": 2.0, "frechet_distance": 9.0,

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from helpers import ROOT, dvc_stages, subprocess_env
-from latentspace import claims, limits, report, separation
-from latentspace.claims import Side, split_pair
+from latentspace import contrasts, limits, report, separation
+from latentspace.contrasts import Side, split_pair
 from latentspace.errors import StageError
 
 
@@ -39,12 +39,11 @@ def test_separation_refuses_what_these_splits_or_this_machine_cannot_take(monkey
 
 def test_no_model_name_can_be_taken_for_a_claim_label():
     models = ["ae", "ae_prior", "a_vs_b", "vae", "conv_vae"]  # valid names that look like the old labels
-    labels = [side.label for claim in claims.claims(models) for pair in claim.pairs for side in pair]
+    compared = contrasts.pairs(models, ["prior", "mixture"])
+    labels = [side.label for a, b, _ in compared for side in (a, b)]
     assert "ae@prior" in labels and "ae_prior" in labels  # the model ae_prior and the AE's prior: two labels
-    for claim in claims.claims(models):
-        for better, worse in claim.pairs:
-            key = f"{better.label}{claims.PAIR}{worse.label}"
-            assert split_pair(key) == (better, worse)
+    for better, worse, _ in compared:
+        assert split_pair(contrasts.key(better, worse)) == (better, worse)
     assert split_pair("a_vs_b vs ae") == (Side("a_vs_b"), Side("ae"))
     assert report._side(Side("ae_prior")) == "AE Prior" and report._side(Side("ae", "prior")) == "AE (N(0, I))"
 

@@ -5,13 +5,17 @@ import pytest
 from latentspace.tools import over_seeds
 
 
-def run(name, seed, difference, perplexity=30):
-    claims = {"class_term_helps": {"verdict": "supported", "class_vae vs vae": {
-        "silhouette": {"difference": difference, "low": difference - 0.01, "high": difference + 0.01,
-                       "verdict": "supported"}}}}
-    params = {"seed": seed, "tsne": {"perplexity": perplexity}, "claims": {"margins": {"silhouette": 0.01}}}
-    return {"rev": name, "name": name, "data": {"params": {"params.yaml": {"data": params}},
-                                                "metrics": {over_seeds.CLAIMS_FILE: {"data": claims}}}}
+MARGINS = {"silhouette": 0.01, "knn_accuracy": 0.01, "probe_accuracy": 0.01}
+
+
+def run(name, seed, difference, perplexity=30, old=False):
+    measured = {"difference": difference, "low": difference - 0.01, "high": difference + 0.01, "sd": 0.0}
+    params = {"seed": seed, "tsne": {"perplexity": perplexity}, "claims": {"margins": MARGINS},
+              "models": {"vae": {"architecture": "dense_vae"}, "class_vae": {"architecture": "class_vae"}}}
+    files = ({over_seeds.CLAIMS_FILE: {"data": {"class_term_helps": {"verdict": "supported", "class_vae vs vae": {
+        "silhouette": {**measured, "verdict": "supported"}}}}}} if old else
+             {over_seeds.CONTRASTS_FILE: {"data": {"class_vae vs vae": {"silhouette": measured}}}})
+    return {"rev": name, "name": name, "data": {"params": {"params.yaml": {"data": params}}, "metrics": files}}
 
 
 def shown(*entries):
@@ -35,10 +39,10 @@ def test_runs_are_found_in_the_workspace_and_in_experiments_and_grouped_by_every
     ([0.005, 0.004, 0.006], "inconclusive"),  # sure but below the margin (0.01)
 ])
 def test_the_spread_over_seeds_decides(differences, expected):
-    group = [over_seeds.runs([run(f"s{i}", i, d)])[0] for i, d in enumerate(differences)]
+    group = [over_seeds.runs([run(f"s{i}", i, d, old=i == 2)])[0] for i, d in enumerate(differences)]  # old runs too
     decided = over_seeds.decide(group, 0.95)["class_term_helps"]
     assert decided["verdict"] == expected and decided["seeds"] == 3
-    numbers = decided["class_vae vs vae"]["silhouette"]
+    numbers = decided["comparisons"]["class_vae vs vae"]["silhouette"]
     assert numbers["mean"] == pytest.approx(sum(differences) / 3)
     assert numbers["low"] < numbers["mean"] < numbers["high"]
     half = 4.302653 * (sum((d - numbers["mean"]) ** 2 for d in differences) / 2) ** 0.5 / 3 ** 0.5  # t(0.975, 2)

@@ -22,13 +22,14 @@ from latentspace.outputs import load_arrays
 from helpers import dvc_in, run, set_key, stages_ran, subprocess_env, tiny_params
 
 MODELS = ("ae", "vae", "conv_vae", "class_vae")
-CHAIN = ("train", "codes", "tsne", "separation", "units", "likelihood", "generation")  # the stages that run once a model
-GATHER = ["claims", "compare", "explore", "report"]
+CHAIN = ("train", "codes", "tsne", "separation", "units", "likelihood", "generation", "fidelity")  # once a model
+GATHER = ["contrasts", "claims", "compare", "explore", "report"]
 ALL_STAGES = ["download", "baselines", "judge", *(f"{stage}@{m}" for stage in CHAIN for m in MODELS), *GATHER]
 SEPARATION = ("silhouette", "knn_accuracy", "probe_accuracy", "trustworthiness", "davies_bouldin",
               "calinski_harabasz", "kmeans_ari", "kmeans_nmi")
-CLAIMS = ("ae_separates_best", "ae_prior_samples_not_digits", "conv_vae_separates_better", "better_prior_helps",
-          "class_term_helps")
+CLAIMS = ("reconstructions_are_digits", "centroids_are_digits", "ae_prior_draws_not_digits",
+          "conv_vae_draws_more_like_digits", "better_prior_helps", "ae_separates_best", "conv_vae_separates_no_better",
+          "class_term_helps", "conv_vae_draws_beat_ae", "class_vae_separates_better_than_ae")
 OUTPUTS = [
     "data/dataset.npz", "data/codes/ae.npz", "data/decoded/vae.npz", "data/tsne/conv_vae.npz",
     "data/separation/vae.npz", "models/ae/encoder.keras", "models/vae/decoder.keras",
@@ -36,7 +37,8 @@ OUTPUTS = [
     "metrics/train/vae.json", "metrics/train/conv_vae.json", "metrics/train/class_vae.json",
     "metrics/separation/ae.json", "metrics/separation/class_vae.json", "metrics/units/vae.json",
     "metrics/likelihood/vae.json", "metrics/likelihood/ae.json",
-    "metrics/units/ae.json", "metrics/baselines.json", "metrics/claims.json",
+    "metrics/units/ae.json", "metrics/baselines.json", "metrics/contrasts.json", "metrics/claims.json",
+    "data/fidelity/ae.npz",
     "plots/curves/ae.csv", "plots/curves/vae.csv", "plots/curves/conv_vae.csv", "plots/curves/class_vae.csv",
     "plots/losses.csv", *(f"plots/compare/{figure.name}.png" for figure in FIGURES), "plots/tsne/vae.csv",
     "plots/silhouette/ae.png", "plots/silhouette/vae.png",
@@ -94,12 +96,18 @@ def test_separation_units_baselines_and_claims_are_metrics_with_intervals(reprod
     assert set(baselines) == {"pixels", "pca"} and set(baselines["pca"]) == set(SEPARATION) - {"trustworthiness"}
     claims = workspace["metrics/claims.json"]["data"]
     assert list(claims) == list(CLAIMS)
-    for claim in claims.values():
+    for claim in claims.values():  # every claim measured: a verdict of its first measure and of each agreement column
         assert claim["verdict"] in ("supported", "not supported", "inconclusive")
-        comparisons = {k: v for k, v in claim.items() if k != "verdict"}
+        assert set(claim["agreement"].values()) <= {"supported", "not supported", "inconclusive"}
+        comparisons = claim["comparisons"]
         assert comparisons and all(m["low"] <= m["high"] for c in comparisons.values() for m in c.values())
-    assert set(claims["better_prior_helps"]) == {"verdict", "vae@mixture vs vae@prior",
-                                                 "conv_vae@mixture vs conv_vae@prior"}
+    assert set(claims["better_prior_helps"]["comparisons"]) == {"vae@mixture vs vae@prior",
+                                                                "conv_vae@mixture vs conv_vae@prior"}
+    contrasts = workspace["metrics/contrasts.json"]["data"]
+    assert len(contrasts) == 6 + 28 + 8  # pairs of 4 models, of their 8 (model, sampler) sides, 2 judged kinds each
+    assert contrasts["ae vs vae"]["silhouette"]["difference"] == pytest.approx(
+        workspace["metrics/separation/ae.json"]["data"]["silhouette"]["value"]
+        - workspace["metrics/separation/vae.json"]["data"]["silhouette"]["value"])
 
 
 def test_each_vae_has_an_iwae_bound_with_an_interval_above_its_elbo_and_the_ae_none(reproduced):
@@ -200,7 +208,8 @@ def test_changing_vae_beta_reruns_exactly_the_vae_chain_and_metrics_diff_shows_i
     diff = json.loads(own_copy.dvc("metrics", "diff", "HEAD~1", "--json").stdout)
     assert "val_loss" in diff["metrics/train/vae.json"] and "silhouette.value" in diff["metrics/separation/vae.json"]
     assert "prior.frechet_distance" in diff["metrics/generation/vae.json"]
-    assert "class_term_helps.class_vae vs vae.silhouette.difference" in diff["metrics/claims.json"]
+    assert "class_term_helps.comparisons.class_vae vs vae.silhouette.difference" in diff["metrics/claims.json"]
+    assert "ae vs vae.silhouette.difference" in diff["metrics/contrasts.json"]
     assert not {"metrics/train/ae.json", "metrics/train/conv_vae.json", "metrics/generation/ae.json",
                 "metrics/train/class_vae.json", "metrics/judge.json", "metrics/baselines.json"} & set(diff)
     change = json.loads(own_copy.dvc("params", "diff", "HEAD~1", "--json").stdout)["params.yaml"]
@@ -240,7 +249,7 @@ def test_an_experiment_in_a_temporary_copy_reads_its_own_params(own_copy):
 
     found = {run["name"]: run for run in over_seeds.runs(shown)}
     assert "perplexity11" in found and found["perplexity11"]["params"]["tsne.perplexity"] == 11
-    assert set(found["perplexity11"]["claims"]) == set(CLAIMS)
+    assert "class_vae vs vae" in found["perplexity11"]["measurements"]
     assert over_seeds.seed_groups(list(found.values())) == []  # they differ in perplexity, not in seed
 
 

@@ -60,17 +60,22 @@ def test_the_generation_table_marks_the_best_of_each_column():
 def test_the_findings_table_shows_each_claim_its_verdict_and_the_numbers_that_decided_it():
     from latentspace.report import claims_section
 
-    verdicts = {"class_term_helps": {"verdict": "supported", "class_vae vs vae": {
+    verdicts = {"class_term_helps": {"verdict": "supported", "section": "3.4.1", "measure": "silhouette",
+                                     "agreement": {"probe_accuracy": "supported"}, "comparisons": {"class_vae vs vae": {
         "silhouette": {"difference": 0.05, "low": 0.03, "high": 0.07, "verdict": "supported"},
-        "probe_accuracy": {"difference": 0.1, "low": 0.08, "high": 0.12, "verdict": "supported"}}},
-        "better_prior_helps": {"verdict": "inconclusive", "vae@mixture vs vae@prior": {
-            "frechet_distance": {"difference": 2.0, "low": -1.0, "high": 5.0, "verdict": "inconclusive"}}}}
-    page = claims_section(verdicts, {"class_term_helps": "A class term helps"}, {"silhouette": 0.01}, 0.95)
-    assert '<td rowspan="2" class="claim">A class term helps</td>' in page
+        "probe_accuracy": {"difference": 0.1, "low": 0.08, "high": 0.12, "verdict": "supported"}}}},
+        "better_prior_helps": {"verdict": "inconclusive", "section": "3.3.2", "measure": "confidence", "agreement": {},
+                               "comparisons": {"vae@mixture vs vae@prior": {
+            "frechet_distance": {"difference": 2.0, "low": -1.0, "high": 5.0, "verdict": "inconclusive"}},
+            "vae@centroids vs real digits": {"judged_accuracy": {"verdict": "not measured"}}}}}
+    page = claims_section(verdicts, {"silhouette": 0.01}, 0.95)
+    assert '<td rowspan="2" class="claim">3.4.1 <q>Our hypothesis is that clustering' in page
     assert "<td>Class VAE vs VAE</td><td>linear-probe accuracy</td><td>+0.1 [+0.08, +0.12]</td>" in page
     assert "<td>VAE (mixture) vs VAE (N(0, I))</td><td>Fréchet distance</td><td>+2 [-1, +5]</td>" in page
-    assert page.count(">supported</b>") == 3 and page.count(">inconclusive</b>") == 2
+    assert "<td>VAE (centroids) vs the real digits</td><td>judge&#x27;s accuracy</td><td>–</td>" in page
+    assert page.count(">supported</b>") == 4 and page.count(">inconclusive</b>") == 2
     assert "paired 95% bootstrap interval" in page and "silhouette 0.01" in page
+    assert "equivalence test" in page  # every rule's description, written once in latentspace/verdicts.py
 
 
 def test_the_separation_table_bolds_the_best_model_per_column_lower_davies_bouldin_being_better():

@@ -5,8 +5,9 @@ import json
 import pytest
 
 from helpers import ROOT
-from latentspace.claims import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED
+from latentspace.verdicts import NOT_MEASURED, SUPPORTED
 from latentspace.tools import study
+from latentspace.tools.study_pages import markdown, page
 
 
 def test_the_committed_study_declares_the_issues_grid():
@@ -35,32 +36,25 @@ def test_a_broken_study_file_is_one_line_naming_it(tmp_path, text, says):
     assert says in str(error.value) and str(path) in str(error.value) and "\n" not in str(error.value)
 
 
-@pytest.mark.parametrize("differences, sds, expected", [
-    ([0.10, 0.11, 0.09, 0.10, 0.10], [0.01] * 5, SUPPORTED),        # the seeds agree, the digits are sure
-    ([0.30, -0.25, 0.20, -0.15, 0.05], [0.005] * 5, INCONCLUSIVE),  # the seeds disagree
-    ([0.05, 0.05, 0.05, 0.05, 0.05], [0.04] * 5, INCONCLUSIVE),     # only the evaluation digits make it uncertain
-    ([-0.10, -0.12, -0.11], [0.01] * 3, NOT_SUPPORTED),
-])
-def test_the_over_seeds_rule_on_known_answers(differences, sds, expected):
-    decided = study.pooled(differences, sds, level=0.95, margin=0.01)
-    assert decided["verdict"] == expected
-    assert decided["evaluation"] == pytest.approx(sds[0] ** 2)  # shared digits: does not shrink with seeds
-    assert decided["between_seeds"] == pytest.approx(
-        sum((d - decided["mean"]) ** 2 for d in differences) / (len(differences) - 1) / len(differences))
-    assert decided["low"] < decided["mean"] < decided["high"]
-
-
-def test_more_seeds_shrink_only_the_between_seed_part():
-    few = study.pooled([0.1, 0.2], [0.03, 0.03], 0.95, 0.0)
-    many = study.pooled([0.1, 0.2] * 8, [0.03] * 16, 0.95, 0.0)
-    assert many["between_seeds"] < few["between_seeds"] and many["evaluation"] == few["evaluation"]
+MARGINS = {"silhouette": 0.01, "knn_accuracy": 0.01, "probe_accuracy": 0.01, "confidence": 0.01, "precision": 0.01,
+           "frechet_distance": 5.0, "judged_accuracy": 0.05, "judged_confidence": 0.05}
+PARAMS = {"models.vae.architecture": "dense_vae", "models.class_vae.architecture": "class_vae"}
 
 
 def record(seed, difference, code):
+    """A record as the study keeps them: its measurements (every pair, no verdict)."""
+    measured = {"difference": difference, "low": difference - 0.02, "high": difference + 0.02, "sd": 0.01}
+    return {"point": f"mnist-all-seed{seed}", "configuration": "mnist-all", "seed": seed, "code": code,
+            "params": {"seed": seed, "claims.margins.silhouette": 0.01, **PARAMS}, "train_digits": None,
+            "measurements": {"vae vs class_vae": {"silhouette": {**measured, "difference": -difference,
+                                                                 "low": -measured["high"], "high": -measured["low"]}}}}
+
+
+def old_record(seed, difference, code):
+    """A record from before measurements were kept: its claims' comparisons."""
     comparison = {"silhouette": {"difference": difference, "low": difference - 0.02, "high": difference + 0.02,
                                  "sd": 0.01, "verdict": SUPPORTED}}
-    return {"point": f"mnist-all-seed{seed}", "configuration": "mnist-all", "seed": seed, "code": code,
-            "params": {"seed": seed, "claims.margins.silhouette": 0.01}, "train_digits": None,
+    return {**record(seed, difference, code), "measurements": None,
             "claims": {"class_term_helps": {"verdict": SUPPORTED, "class_vae vs vae": comparison}}}
 
 
@@ -72,37 +66,42 @@ def test_status_and_report_come_from_the_committed_records_alone(tmp_path, monke
     (tmp_path / "latentspace" / "a.py").write_text("x = 1\n")
     code = study.code_hashes()
     study.POINTS.mkdir(parents=True)
-    for seed, difference in ((1, 0.1), (2, 0.12)):
-        (study.POINTS / f"mnist-all-seed{seed}.json").write_text(json.dumps(record(seed, difference, code)))
+    for seed, difference, kept in ((1, 0.1, record), (2, 0.12, old_record)):  # old records stay readable
+        (study.POINTS / f"mnist-all-seed{seed}.json").write_text(json.dumps(kept(seed, difference, code)))
     points, records = study.load_study(), study.read_records()
     assert [study.state(p, records, code) for p in points] == ["recorded", "recorded", "to run"]
     assert "2 recorded, 0 stale, 1 to run" in study.status(points, records, code)
-    decided = study.report(points, records, code)
+    decided = study.report(points, records, code, MARGINS, 0.95)
     cell = decided["mnist-all"]["claims"]["class_term_helps"]
-    assert cell["verdict"] == SUPPORTED and cell["class_vae vs vae"]["silhouette"]["differences"] == [0.1, 0.12]
+    assert cell["verdict"] == SUPPORTED and cell["comparisons"]["class_vae vs vae"]["silhouette"]["differences"] == \
+        pytest.approx([0.1, 0.12])
+    assert cell["agreement"] == {"knn_accuracy": NOT_MEASURED, "probe_accuracy": NOT_MEASURED}  # the records lack them
     first = {name: (study.FOLDER / name).read_bytes() for name in ("index.html", "verdicts.json")}
-    study.report(points, records, code)
+    study.report(points, records, code, MARGINS, 0.95)
     assert {name: (study.FOLDER / name).read_bytes() for name in first} == first  # byte for byte
     assert "class_term_helps" in first["index.html"].decode() and "+0.1, +0.12" in first["index.html"].decode()
     (tmp_path / "latentspace" / "a.py").write_text("x = 2\n")  # a later change of the code
     newer = study.code_hashes()
     assert [study.state(p, records, newer) for p in points] == ["stale", "stale", "to run"]
-    assert study.matrix(points, records, newer) == {}  # stale points do not pool with the current code's
+    assert study.matrix(points, records, newer, MARGINS) == {}  # stale points do not pool with the current code's
 
 
-def test_a_points_code_is_what_feeds_its_claims():
-    """Code that only draws pages (report, compare) is not a point's code: changing it leaves points current."""
+def test_a_points_code_is_what_feeds_its_measurements():
+    """Code that only decides claims or draws pages (claims, report, compare) is not a point's code: changing it
+    leaves points current."""
     def stage(deps, outs):
         return {"deps": [{"path": p, "md5": p} for p in deps], "outs": [{"path": p} for p in outs]}
 
     lock = {"stages": {
         "train@vae": stage(["data/dataset.npz", "latentspace/models.py", "latentspace/params.py"], ["models/vae"]),
         "separation@vae": stage(["models/vae", "latentspace/separation.py"], ["data/separation/vae.npz"]),
-        "claims": stage(["data/separation", "stages/claims.py"], ["metrics/claims.json"]),
+        "contrasts": stage(["data/separation", "stages/contrasts.py"], ["metrics/contrasts.json"]),
+        "claims": stage(["metrics/contrasts.json", "latentspace/claims.py"], ["metrics/claims.json"]),
         "report": stage(["metrics/claims.json", "latentspace/report.py"], ["report/index.html"]),
     }}
-    assert study.upstream(lock) == ["claims", "separation@vae", "train@vae"]  # a folder dep reaches the files in it
-    assert sorted(study.locked_code(lock)) == ["latentspace/models.py", "latentspace/separation.py", "stages/claims.py"]
+    assert study.upstream(lock) == ["contrasts", "separation@vae", "train@vae"]  # a folder dep reaches the files in it
+    assert sorted(study.locked_code(lock)) == ["latentspace/models.py", "latentspace/separation.py",
+                                               "stages/contrasts.py"]
     recorded = {"code": {"latentspace/models.py": "a", "latentspace/params.py": "old schema"}}
     point = study.Point("mnist-all", None, 1, ())
     assert study.state(point, {point.id: recorded}, {"latentspace/models.py": "a", "latentspace/params.py": "new"}) \
@@ -115,7 +114,7 @@ def test_the_readme_shows_the_committed_verdict_matrix():
     readme = (ROOT / "README.md").read_text()
     shown = readme.split("<!-- study/verdicts.md -->\n", 1)[1].split("<!-- end of study/verdicts.md -->", 1)[0]
     assert shown == (ROOT / "study/verdicts.md").read_text()
-    assert shown == study.markdown(json.loads((ROOT / "study/verdicts.json").read_text()))
+    assert shown == markdown(json.loads((ROOT / "study/verdicts.json").read_text()))
 
 
 def test_the_page_gives_a_configurations_compute_time_from_the_records_that_kept_it():
@@ -126,9 +125,42 @@ def test_the_page_gives_a_configurations_compute_time_from_the_records_that_kept
                                                                "compute": {"seconds": 1200.0, "cpu": "Test CPU",
                                                                            "cores": 2}},
                "mnist-all-seed3": record(3, 0.11, code)}  # recorded before the time was kept
-    decided = study.matrix(points, records, code)
+    decided = study.matrix(points, records, code, MARGINS)
     assert decided["mnist-all"]["compute"] == {"points": 2, "minutes": 15.0, "range": [10.0, 20.0],
                                                 "machines": ["Test CPU ×2"]}
-    assert "<td>mnist-all</td><td>2</td><td>15 (10–20)</td><td>Test CPU ×2</td>" in study.page(decided)
+    assert "<td>mnist-all</td><td>2</td><td>15 (10–20)</td><td>Test CPU ×2</td>" in page(decided)
     del records["mnist-all-seed1"]["compute"], records["mnist-all-seed2"]["compute"]
-    assert "<h2>Compute</h2>" not in study.page(study.matrix(points, records, code))
+    assert "<h2>Compute</h2>" not in page(study.matrix(points, records, code, MARGINS))
+
+
+def test_changing_a_claim_its_wording_or_a_margin_stales_no_record_and_re_decides():
+    """Deciding code and params are not a point's code: the workspace's dvc.lock says what measures."""
+    measuring = study.measuring_code(ROOT / "dvc.lock")
+    assert {"latentspace/contrasts.py", "stages/contrasts.py", "latentspace/fidelity.py"} <= measuring
+    assert not {"latentspace/claims.py", "latentspace/verdicts.py", "stages/claims.py", "latentspace/report.py"} & measuring
+    code = {"latentspace/separation.py": "a", "latentspace/claims.py": "old claims"}
+    points = [study.Point("mnist-all", None, seed, ()) for seed in (1, 2)]
+    records = {p.id: record(p.seed, 0.1, code) for p in points}
+    now = {"latentspace/separation.py": "a", "latentspace/claims.py": "new wording"}
+    assert [study.state(p, records, now, measuring) for p in points] == ["recorded", "recorded"]
+    strict = study.matrix(points, records, now, {**MARGINS, "silhouette": 0.5}, measuring=measuring)
+    assert strict["mnist-all"]["claims"]["class_term_helps"]["verdict"] != SUPPORTED  # re-decided, not rerun
+    assert [study.state(p, records, {**now, "latentspace/separation.py": "b"}, measuring) for p in points] == \
+        ["stale", "stale"]
+
+
+def test_the_committed_records_re_decide_to_the_committed_matrix_in_a_fresh_clone(tmp_path):
+    """No DVC cache, no workspace outputs: `study report` in a clone rewrites the committed files byte for byte."""
+    import subprocess
+    import sys
+
+    from helpers import subprocess_env
+
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    done = subprocess.run([sys.executable, "-m", "latentspace.tools.study", "report"], cwd=clone, capture_output=True,
+                          text=True, env=subprocess_env())
+    assert done.returncode == 0, done.stderr
+    for name in ("verdicts.json", "verdicts.md", "index.html"):
+        assert (clone / "study" / name).read_bytes() == \
+            subprocess.run(["git", "show", f"HEAD:study/{name}"], cwd=clone, capture_output=True, check=True).stdout

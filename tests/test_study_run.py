@@ -76,7 +76,7 @@ def test_points_submitted_to_a_real_slurm_cluster_are_recorded_with_the_local_ru
     study(local, "run")  # the default runner, the local DVC queue
     for point in ("tiny-all-seed1", "tiny-all-seed2"):
         there, here = (json.loads((p.path / f"study/points/{point}.json").read_text()) for p in (on_slurm, local))
-        assert there["claims"] and there["claims"] == here["claims"], point
+        assert there["measurements"] and there["measurements"] == here["measurements"], point
         assert there["metrics"] and there["metrics"] == here["metrics"], point
         assert there["params"] == here["params"] and there["code"] == here["code"], point
     assert study(on_slurm, "collect", "--shared", shared).stdout.startswith("0 records collected")  # nothing twice

@@ -44,8 +44,10 @@ def metrics(loss=135.0, silhouette=0.1, verdict="supported", skip=()):
             "mixture": {"confidence": 0.85, "frechet_distance": 70.0, "precision": 0.8, "recall": 0.17},
             "centroids": {"accuracy": 1.0}}
         files[f"metrics/units/{model}.json"] = {"active_units": 10, "dimensions": 10, "activity": {"z0": 1.0}}
-    files["metrics/claims.json"] = {"better_prior_helps": {"verdict": verdict, "vae@mixture vs vae@prior": {
-        "frechet_distance": {"difference": -30.0, "low": -35.0, "high": -25.0, "verdict": verdict}}}}
+    measured = {"difference": -30.0, "low": -35.0, "high": -25.0, "sd": 2.5}
+    files["metrics/contrasts.json"] = {"vae@mixture vs vae@prior": {"frechet_distance": measured}}
+    files["metrics/claims.json"] = {"better_prior_helps": {"verdict": verdict, "comparisons": {
+        "vae@mixture vs vae@prior": {"frechet_distance": {**measured, "verdict": verdict}}}}}
     files["metrics/judge.json"] = {"eval_accuracy": 0.96}
     return {path: {"data": data} for path, data in files.items() if path not in skip}
 
@@ -102,7 +104,7 @@ def test_the_walk_finds_the_workspace_commits_experiments_and_flattens_every_met
 def test_over_seeds_runs_are_built_on_the_walk_and_skip_unfinished_runs():
     shown = exps(("s1", {"run_params": params(seed=1)}), ("failed", {"state": "failed", "run_params": params(seed=2)}))
     assert [r["name"] for r in over_seeds.runs(shown)] == ["workspace", "main", "s1"]
-    assert over_seeds.runs(shown)[2]["claims"]["better_prior_helps"]["verdict"] == "supported"
+    assert over_seeds.runs(shown)[2]["measurements"]["vae@mixture vs vae@prior"]["frechet_distance"]["sd"] == 2.5
 
 
 def test_an_unnamed_commit_is_named_by_its_short_sha():

@@ -22,21 +22,24 @@ SHA_B = "b" * 40
 
 # --- hand-made `dvc exp show --json` output (DVC 3's nesting, trimmed to what the tools read) ----------
 
+MARGINS = {"silhouette": 0.01, "knn_accuracy": 0.01, "probe_accuracy": 0.01}
+
+
 def params(seed=1, beta=1.0, **extra):
-    return {"seed": seed, "models": {"vae": {"architecture": "dense_vae", "beta": beta}},
-            "claims": {"margins": {"silhouette": 0.01}}, **extra}
+    return {"seed": seed, "models": {"vae": {"architecture": "dense_vae", "beta": beta},
+                                     "class_vae": {"architecture": "class_vae"}},
+            "claims": {"margins": MARGINS}, **extra}
 
 
-def claims(difference):
-    return {"class_term_helps": {"verdict": "supported", "class_vae vs vae": {
-        "silhouette": {"difference": difference, "low": difference - 0.01, "high": difference + 0.01,
-                       "verdict": "supported"}}}}
+def contrasts(difference):
+    return {"class_vae vs vae": {"silhouette": {"difference": difference, "low": difference - 0.01,
+                                                "high": difference + 0.01, "sd": 0.0}}}
 
 
 def entry(rev, name=None, run_params=None, loss=100.0, difference=0.05, experiments_=()):
     data = {"rev": rev, "params": {"params.yaml": {"data": run_params or params()}},
             "metrics": {"metrics/train/vae.json": {"data": {"val_loss": loss}},
-                        "metrics/claims.json": {"data": claims(difference)}}}
+                        "metrics/contrasts.json": {"data": contrasts(difference)}}}
     return {"rev": rev, "name": name, "data": data, "error": None,
             "experiments": [{"revs": [e], "executor": None, "name": e["name"]} for e in experiments_] or None}
 
@@ -315,9 +318,9 @@ def test_over_seeds_decides_each_commits_seeds_with_the_groups_margins(monkeypat
     shown = two_commits_equal_params()
     shown[1]["experiments"].append({"revs": [experiment("s2a", "3" * 40, run_params=params(seed=2), difference=0.0501)]})
     shown[2]["experiments"][0]["revs"][0]["data"]["params"]["params.yaml"]["data"]["claims"]["margins"] = {
-        "silhouette": 1.0}
+        **MARGINS, "silhouette": 1.0}
     shown[2]["experiments"].append({"revs": [experiment("s1b", "4" * 40, run_params=params(
-        seed=1, claims={"margins": {"silhouette": 1.0}}), difference=0.05)]})
+        seed=1, claims={"margins": {**MARGINS, "silhouette": 1.0}}), difference=0.05)]})
     monkeypatch.setattr(over_seeds, "exp_show", lambda options: shown)
     monkeypatch.setattr(over_seeds, "head_commit", lambda: "c" * 40)
     assert over_seeds.main(["--json", str(tmp_path / "verdicts.json")]) == 0

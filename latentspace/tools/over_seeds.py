@@ -8,34 +8,38 @@ randomness. Repeat the study over seeds as DVC experiments (docs/sweeps.md, "See
 reads ``dvc exp show --json`` (:mod:`latentspace.tools.experiments`), groups the runs of one commit
 (an experiment's baseline, a commit's own, the workspace's ``HEAD``: runs of different commits may
 differ in code, so they never pool) whose params differ only in ``seed``, and for each group of two or
-more seeds decides every comparison again from the differences of the runs: their mean, with a
-Student-t interval over the seeds, judged by the same rule and by the margins of the group's params
-(``claims.margins``; :func:`latentspace.claims.verdict`). Prints a Markdown table a group.
+more seeds decides the claims (latentspace/claims.py) again from the runs' measurements
+(``metrics/contrasts.json``; a run from before it was kept, from the comparisons of its
+``metrics/claims.json``) by the one rule over seeds (:data:`latentspace.verdicts.POOLED_RULE`) and
+the margins of the group's params (``claims.margins``). Prints a Markdown table a group.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 
-from ..claims import INCONCLUSIVE, overall, verdict
+from .. import claims as original_claims
 from .experiments import FINISHED, ExperimentsError, all_runs, exp_show, head_commit
 from .folders import FolderError, check_file, write_file
 
-CLAIMS_FILE = "metrics/claims.json"
+CONTRASTS_FILE, CLAIMS_FILE = "metrics/contrasts.json", "metrics/claims.json"
 
 
 def runs(shown: list, head: str | None = None) -> list[dict]:
-    """``{"name", "commit", "params", "claims"}`` of every finished run in ``dvc exp show --json``'s output
-    (workspace, commits and their experiments) that has a claims file; ``params`` flattened to dotted keys,
+    """``{"name", "commit", "params", "measurements"}`` of every finished run in ``dvc exp show --json``'s output
+    (workspace, commits and their experiments) that has measurements; ``params`` flattened to dotted keys,
     ``commit`` the SHA of the commit whose code it ran (``head``: the workspace's; see
     :func:`~latentspace.tools.experiments.all_runs`)."""
-    return [{"name": run["name"], "commit": run["commit"], "params": run["params"],
-             "claims": run["files"][CLAIMS_FILE]}
-            for run in all_runs(shown, head)
-            if run["state"] in FINISHED and run["params"] and run["files"].get(CLAIMS_FILE)]
+    found = []
+    for run in all_runs(shown, head):
+        if run["state"] not in FINISHED or not run["params"]:
+            continue
+        measured = run["files"].get(CONTRASTS_FILE) or original_claims.measured_by_old_claims(run["files"].get(CLAIMS_FILE))
+        if measured:
+            found.append({"name": run["name"], "commit": run["commit"], "params": run["params"], "measurements": measured})
+    return found
 
 
 def seed_groups(found: list[dict]) -> list[list[dict]]:
@@ -57,36 +61,13 @@ def margins(group: list[dict]) -> dict[str, float]:
     return shared
 
 
-def student_t(level: float, freedom: int) -> float:
-    from scipy.stats import t
-
-    return float(t.ppf(0.5 + level / 2.0, freedom))
-
-
 def decide(group: list[dict], level: float) -> dict:
-    """``{claim: {"verdict", "seeds", comparison: {measure: {mean, low, high, verdict, differences}}}}``."""
+    """``{claim: {"verdict", …, "seeds", "comparisons": {pair: {measure: {mean, low, high, verdict, differences}}}}}``."""
     margin = margins(group)
-    result = {}
-    for claim in group[0]["claims"]:
-        if not all(claim in run["claims"] for run in group):
-            continue
-        entry, verdicts = {"seeds": len(group)}, []
-        for pair, measures in group[0]["claims"][claim].items():
-            if pair == "verdict":
-                continue
-            for measure in measures:
-                differences = [run["claims"][claim][pair][measure]["difference"] for run in group]
-                n = len(differences)
-                mean = sum(differences) / n
-                spread = math.sqrt(sum((d - mean) ** 2 for d in differences) / (n - 1))
-                half = student_t(level, n - 1) * spread / math.sqrt(n)
-                said = verdict(mean, mean - half, mean + half, margin.get(measure, 0.0))
-                entry.setdefault(pair, {})[measure] = {"mean": mean, "low": mean - half, "high": mean + half,
-                                                       "verdict": said, "differences": differences}
-                verdicts.append(said)
-        entry["verdict"] = overall(verdicts) if verdicts else INCONCLUSIVE
-        result[claim] = entry
-    return result
+    models = list(dict.fromkeys(k.split(".")[1] for k in group[0]["params"] if k.startswith("models.")))
+    runs_measured = [run["measurements"] for run in group]
+    return {claim.key: {**original_claims.decide_pooled(claim, runs_measured, margin, level), "seeds": len(group)}
+            for claim in original_claims.claims(models) if all(m in margin for m in claim.measures)}
 
 
 def table(decided: dict, seeds: list, commit: str | None = None, setting: str = "") -> str:
@@ -96,12 +77,10 @@ def table(decided: dict, seeds: list, commit: str | None = None, setting: str = 
     lines = [f"Seeds {', '.join(str(s) for s in seeds)}{where}:", "",
              "| claim | verdict | comparison | measure | mean difference [interval] | says |", "| --- | --- | --- | --- | --- | --- |"]
     for claim, entry in decided.items():
-        for pair, measures in entry.items():
-            if pair in ("verdict", "seeds"):
-                continue
+        for pair, measures in entry["comparisons"].items():
             for measure, m in measures.items():
-                lines.append(f"| {claim} | {entry['verdict']} | {pair} | {measure} | "
-                             f"{m['mean']:+.4g} [{m['low']:+.4g}, {m['high']:+.4g}] | {m['verdict']} |")
+                numbers = f"{m['mean']:+.4g} [{m['low']:+.4g}, {m['high']:+.4g}]" if "mean" in m else "–"
+                lines.append(f"| {claim} | {entry['verdict']} | {pair} | {measure} | {numbers} | {m['verdict']} |")
     return "\n".join(lines)
 
 

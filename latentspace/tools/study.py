@@ -10,8 +10,8 @@ the seeds (no TensorFlow here)::
 
 A point is one configuration (a dataset and a training-set size: params overrides) and one seed.
 ``run`` runs each point not yet recorded as a temporary DVC experiment (``dvc exp run --temp``), then
-writes ``study/points/<id>.json`` (its overrides, the code hashes of the stages that feed its claims,
-from its ``dvc.lock``, the commit, its claims and key metrics) and commits that file alone: stopping the runner at any moment
+writes ``study/points/<id>.json`` (its overrides, the code hashes of the stages that feed its measurements,
+from its ``dvc.lock``, the commit, its measurements — ``metrics/contrasts.json``, every pair of models and samplers on every measure — and key metrics) and commits that file alone: stopping the runner at any moment
 loses at most the point in progress. ``status`` and ``report`` read only the committed records, so a
 fresh clone without a DVC cache lists the grid and rebuilds the page byte for byte.
 
@@ -21,19 +21,20 @@ at the shared folder's ``cache`` (so every job and the submitter see each other'
 runs the point as above and writes its record into the shared folder's ``points``; ``collect``
 commits each finished record here, as ``run`` would have. ``--wait`` waits for the jobs, then collects.
 
-Verdicts over seeds (:func:`pooled`): for each comparison, the mean of the seeds' differences, whose
-variance is the between-seed variance over the number of seeds plus the mean of the runs' own
-bootstrap variances (the evaluation digits are shared by every seed, so that part does not shrink
-with more seeds); the interval is the normal one at ``bootstrap.level``, and the verdict follows the
-single-run rule and margins (:func:`latentspace.claims.verdict`). Points pool only with points of
-the same code.
+Records hold measurements; ``report`` decides the claims (latentspace/claims.py) from them, with
+the workspace's ``claims.margins`` and ``bootstrap.level`` and the one rule over seeds
+(:data:`latentspace.verdicts.POOLED_RULE`): changing a claim, a margin or the level re-decides every
+record and stales none. A record is stale when a file that feeds the measurements (the stages
+upstream of ``metrics/contrasts.json`` in the workspace's dvc.lock) and that the record names has
+changed since it ran; files it does not name were added since, with measurements it lacks, which
+its claims then call "not measured". Records from before measurements were kept hold their claims'
+comparisons, read as the measurements they are. Points pool only with points of the same code.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import html
 import json
 import math
 import subprocess
@@ -41,16 +42,16 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from statistics import NormalDist, mean, variance
+from statistics import mean, variance
 
-from ..claims import INCONCLUSIVE, overall, verdict
+from .. import claims as original_claims
 from .experiments import ExperimentsError, all_runs, exp_show
 
 STUDY_FILE = "study.yaml"
 FOLDER = Path("study")
 POINTS = FOLDER / "points"
 CODE = ("stages/", "latentspace/")  # the deps whose hashes say which code a point ran
-CLAIMS = "metrics/claims.json"     # a point is the claims it decides: its code is what feeds this file
+MEASUREMENTS = "metrics/contrasts.json"  # a point is what it measures: its code is what feeds this file
 # ... except the params schema: it checks params.yaml's values and hands them on unchanged (each point
 # records the values it ran with), so adding a key for a new stage leaves the recorded points current.
 SCHEMA = "latentspace/params.py"
@@ -116,7 +117,7 @@ def code_hashes(root: Path = Path(".")) -> dict[str, str]:
             for folder in CODE for path in sorted((root / folder).glob("*.py"))}
 
 
-def upstream(lock: dict, target: str = CLAIMS) -> list[str]:
+def upstream(lock: dict, target: str = MEASUREMENTS) -> list[str]:
     """The stages of a dvc.lock whose outputs feed ``target`` (the stage writing it included)."""
     stages = lock.get("stages", {})
     writes = {out["path"]: name for name, stage in stages.items() for out in stage.get("outs", [])}
@@ -135,8 +136,9 @@ def upstream(lock: dict, target: str = CLAIMS) -> list[str]:
 
 
 def locked_code(lock: dict) -> dict[str, str]:
-    """The code hashes a dvc.lock records for the stages that feed the claims (deps under :data:`CODE`):
-    a change to what only draws figures or pages (compare, report) leaves recorded points current."""
+    """The code hashes a dvc.lock records for the stages that feed the measurements (deps under :data:`CODE`):
+    a change to what only decides claims or draws figures and pages (claims, compare, report) leaves
+    recorded points current."""
     stages = lock.get("stages", {})
     return {dep["path"]: dep["md5"] for name in upstream(lock) for dep in stages[name].get("deps", [])
             if dep["path"].startswith(CODE) and dep["path"] != SCHEMA and "md5" in dep}
@@ -153,80 +155,78 @@ def read_records(folder: Path = POINTS) -> dict[str, dict]:
     return records
 
 
-def state(point: Point, records: dict[str, dict], code: dict[str, str]) -> str:
-    """"recorded", "stale" (recorded with other code than the workspace's) or "to run"."""
+def measuring_code(lock_file: Path = Path("dvc.lock")) -> set[str] | None:
+    """The files that feed the measurements in the workspace's dvc.lock (None where it names none)."""
+    import yaml
+
+    try:
+        found = set(locked_code(yaml.safe_load(lock_file.read_text(encoding="utf-8")) or {}))
+    except OSError:
+        return None
+    except yaml.YAMLError as exc:
+        raise StudyError(f"{lock_file}: cannot read ({str(exc).splitlines()[0]})") from None
+    return found or None  # a lock without the measuring stages: every file a record names counts
+
+
+def state(point: Point, records: dict[str, dict], code: dict[str, str], measuring: set[str] | None = None) -> str:
+    """"recorded", "stale" (a file that feeds the measurements, of those ``measuring`` names (all if
+    None), changed since the record ran) or "to run"."""
     record = records.get(point.id)
     if record is None:
         return "to run"
-    ran = {path: md5 for path, md5 in record.get("code", {}).items() if path != SCHEMA}
+    ran = {path: md5 for path, md5 in record.get("code", {}).items()
+           if path != SCHEMA and (measuring is None or path in measuring)}
     return "recorded" if all(code.get(path) == md5 for path, md5 in ran.items()) else "stale"
 
 
-def status(points: list[Point], records: dict[str, dict], code: dict[str, str]) -> str:
+def status(points: list[Point], records: dict[str, dict], code: dict[str, str], measuring: set[str] | None = None) -> str:
     lines = [f"{len(points)} points in {STUDY_FILE}:"]
     for point in points:
-        lines.append(f"  {point.id:32} {state(point, records, code)}")
-    counts = {s: sum(state(p, records, code) == s for p in points) for s in ("recorded", "stale", "to run")}
+        lines.append(f"  {point.id:32} {state(point, records, code, measuring)}")
+    counts = {s: sum(state(p, records, code, measuring) == s for p in points) for s in ("recorded", "stale", "to run")}
     lines.append(", ".join(f"{n} {s}" for s, n in counts.items()))
     return "\n".join(lines)
 
 
-def pooled(differences: list[float], sds: list[float], level: float, margin: float) -> dict:
-    """One comparison decided over seeds: ``differences`` (one a seed) and their bootstrap sds.
-
-    Variance of the mean difference = between-seed variance / n (0 for one seed) + mean of the
-    runs' bootstrap variances; a normal interval at ``level``; the single-run verdict rule.
-    """
-    n = len(differences)
-    centre = mean(differences)
-    between = variance(differences) / n if n > 1 else 0.0
-    within = mean(sd * sd for sd in sds)
-    spread = math.sqrt(between + within)
-    half = NormalDist().inv_cdf(0.5 + level / 2.0) * spread
-    low, high = centre - half, centre + half
-    return {"mean": centre, "low": low, "high": high, "sd": spread, "between_seeds": between, "evaluation": within,
-            "seeds": n, "differences": differences, "verdict": verdict(centre, low, high, margin)}
+def measurements(record: dict) -> dict:
+    """A record's measurements, ``{"<a> vs <b>": {measure: {difference, low, high, sd}}}``: its contrasts, or for a
+    record from before they were kept, the comparisons its claims held (the same numbers, fewer pairs)."""
+    if isinstance(record.get("measurements"), dict):
+        return record["measurements"]
+    return original_claims.measured_by_old_claims(record.get("claims"))
 
 
-def decide(records: list[dict], level: float) -> dict:
-    """``{claim: {"verdict", comparison: {measure: pooled}}}`` over the records of one configuration."""
-    margins = {key.rsplit(".", 1)[1]: value for key, value in records[0]["params"].items()
-               if key.startswith("claims.margins.")}
-    result = {}
-    for claim, first in records[0]["claims"].items():
-        if not all(claim in record["claims"] for record in records):
-            continue
-        entry, verdicts = {}, []
-        for pair, measures in first.items():
-            if pair == "verdict":
-                continue
-            for measure in measures:
-                numbers = [record["claims"][claim][pair][measure] for record in records]
-                decided = pooled([n["difference"] for n in numbers], [n["sd"] for n in numbers], level,
-                                 margins.get(measure, 0.0))
-                entry.setdefault(pair, {})[measure] = decided
-                verdicts.append(decided["verdict"])
-        result[claim] = {"verdict": overall(verdicts) if verdicts else INCONCLUSIVE, **entry}
-    return result
+def models_of(params: dict) -> list[str]:
+    """The model sections of a record's flattened params, in order."""
+    return list(dict.fromkeys(key.split(".")[1] for key in params if key.startswith("models.")))
 
 
-def configurations(points: list[Point], records: dict[str, dict], code: dict[str, str]) -> dict[str, list[dict]]:
+def decide(records: list[dict], margins: dict[str, float], level: float) -> dict:
+    """``{claim: decided}`` over the records of one configuration (:func:`latentspace.claims.decide_pooled`)."""
+    runs = [measurements(record) for record in records]
+    return {claim.key: original_claims.decide_pooled(claim, runs, margins, level)
+            for claim in original_claims.claims(models_of(records[0]["params"]))}
+
+
+def configurations(points: list[Point], records: dict[str, dict], code: dict[str, str],
+                   measuring: set[str] | None = None) -> dict[str, list[dict]]:
     """The current-code records of each configuration, in the study's order."""
     grouped: dict[str, list[dict]] = {}
     for point in points:
-        if state(point, records, code) == "recorded":
+        if state(point, records, code, measuring) == "recorded":
             grouped.setdefault(point.configuration, []).append(records[point.id])
         else:
             grouped.setdefault(point.configuration, [])
     return {name: found for name, found in grouped.items() if found}
 
 
-def matrix(points: list[Point], records: dict[str, dict], code: dict[str, str], level: float = 0.95) -> dict:
+def matrix(points: list[Point], records: dict[str, dict], code: dict[str, str], margins: dict[str, float],
+           level: float = 0.95, measuring: set[str] | None = None) -> dict:
     """``{configuration: {"seeds", "size", "claims": decide(...)}}``: the verdict matrix."""
     result = {}
-    for name, found in configurations(points, records, code).items():
+    for name, found in configurations(points, records, code, measuring).items():
         result[name] = {"seeds": [r["params"]["seed"] for r in found], "size": found[0].get("train_digits"),
-                        "claims": decide(found, level), "metrics": summarise(found)}
+                        "claims": decide(found, margins, level), "metrics": summarise(found)}
         timed = [r["compute"] for r in found if "compute" in r]  # records before it was kept lack it
         if timed:
             minutes = [c["seconds"] / 60 for c in timed]  # a point partly restored from the run cache is faster
@@ -249,127 +249,30 @@ def summarise(records: list[dict]) -> dict:
     return result
 
 
-def claim_figure(decided: dict, claim: str, margins: dict[str, float]) -> bytes:
-    """PNG: one panel a comparison × measure of ``claim``; x the configurations (datasets × training
-    sizes, in the study's order), y the difference: each seed a dot, the pooled mean with its interval,
-    zero and ± the measure's margin shaded."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from ..outputs import figure_png
-
-    names = [name for name, entry in decided.items() if claim in entry["claims"]]
-    panels = list(dict.fromkeys((pair, measure) for name in names for pair, measures in
-                                decided[name]["claims"][claim].items() if pair != "verdict" for measure in measures))
-    columns = min(3, len(panels))
-    rows = -(-len(panels) // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(3.4 * columns + 0.6, 2.9 * rows + 0.5), squeeze=False)
-    for ax in axes.ravel()[len(panels):]:
-        ax.set_visible(False)
-    for ax, (pair, measure) in zip(axes.ravel(), panels):
-        margin = margins.get(measure, 0.0)
-        ax.axhspan(-margin, margin, color="#eee", zorder=0)
-        ax.axhline(0, color="#999", linewidth=0.8, zorder=1)
-        for x, name in enumerate(names):
-            cell = decided[name]["claims"][claim].get(pair, {}).get(measure)
-            if cell is None:
-                continue
-            ax.scatter([x] * len(cell["differences"]), cell["differences"], s=12, color="#888", zorder=2)
-            ax.errorbar([x + 0.15], [cell["mean"]], yerr=[[cell["mean"] - cell["low"]], [cell["high"] - cell["mean"]]],
-                        fmt="o", color="#222", capsize=3, zorder=3)
-        ax.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=8)
-        ax.set_xlim(-0.5, len(names) - 0.4)
-        ax.set_title(f"{pair}: {measure}", fontsize=9)
-    for row in axes:
-        row[0].set_ylabel("difference (first − second)", fontsize=8)
-    figure.suptitle(claim, fontsize=10)
-    figure.tight_layout()
-    return figure_png(figure)
-
-
-def page(decided: dict, margins: dict[str, float] | None = None) -> str:
-    """study/index.html: the verdict matrix, then every cell's per-seed differences."""
-    from ..report import PAGE_CSS, POOLED_RULE, verdict_matrix
-
-    e = html.escape
-    claims = list(dict.fromkeys(claim for entry in decided.values() for claim in entry["claims"]))
-    details = []
-    for name, entry in decided.items():
-        for claim, result in entry["claims"].items():
-            for pair, measures in result.items():
-                if pair == "verdict":
-                    continue
-                for measure, m in measures.items():
-                    values = ", ".join(f"{d:+.4g}" for d in m["differences"])
-                    details.append(f"<tr><td>{e(name)}</td><td>{e(claim)}</td><td>{e(pair)}</td><td>{e(measure)}</td>"
-                                   f"<td>{m['mean']:+.4g} [{m['low']:+.4g}, {m['high']:+.4g}]</td>"
-                                   f"<td>{values}</td><td>{e(m['verdict'])}</td></tr>")
-    import base64
-
-    key_rows = "".join(
-        f"<tr><td>{e(name)}</td><td>{e(key)}</td><td>{m['mean']:.4g} ± {m['sd']:.2g}</td>"
-        f"<td>{', '.join(f'{v:.4g}' for v in m['values'])}</td></tr>"
-        for name, entry in decided.items() for key, m in entry.get("metrics", {}).items())
-
-    timed = [(name, entry["compute"]) for name, entry in decided.items() if "compute" in entry]
-    compute = ("<h2>Compute</h2><p>Wall time of a point as its record keeps it (stages DVC restored from its run "
-               "cache cost next to nothing).</p><table><tr><th>configuration</th>"
-               "<th>points timed</th><th>minutes a point (fastest–slowest)</th><th>machine</th></tr>" + "".join(
-                   f"<tr><td>{e(name)}</td><td>{c['points']}</td><td>{c['minutes']:.0f} ({c['range'][0]:.0f}–{c['range'][1]:.0f})</td>"
-                   f"<td>{e(', '.join(c['machines']))}</td></tr>" for name, c in timed) + "</table>") if timed else ""
-    pictures = "".join(
-        f'<figure><img alt="{e(claim)} over the configurations" src="data:image/png;base64,'
-        f'{base64.b64encode(claim_figure(decided, claim, margins or {})).decode("ascii")}"><figcaption>{e(claim)}: '
-        f"each seed's difference (grey), the pooled mean and interval (black); the shaded band is the "
-        f"measure's margin.</figcaption></figure>" for claim in claims)
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>The study over seeds</title>
-<style>
-{PAGE_CSS}
-body {{ max-width: 1300px; }}
-</style></head><body>
-<h1>The original's claims over the study's grid</h1>
-<p>{e(POOLED_RULE)}</p>
-{verdict_matrix(decided)}
-<h2>Each claim against the configurations</h2>
-{pictures}
-<h2>Key metrics over seeds</h2>
-<p>Validation loss and IWAE bound in nats per image; silhouette and linear probe on the evaluation codes.</p>
-<table><tr><th>configuration</th><th>metric</th><th>mean ± sd over seeds</th><th>one a seed</th></tr>{key_rows}</table>
-{compute}
-<h2>Per-seed values</h2>
-<table><tr><th>configuration</th><th>claim</th><th>comparison</th><th>measure</th><th>mean [interval]</th>
-<th>differences, one a seed</th><th>says</th></tr>{"".join(details)}</table>
-</body></html>
-"""
-
-
-def markdown(decided: dict) -> str:
-    """The verdict matrix as a Markdown table (study/verdicts.md; the README shows it)."""
-    claims = list(dict.fromkeys(claim for entry in decided.values() for claim in entry["claims"]))
-    lines = ["| claim | " + " | ".join(f"{name} ({len(entry['seeds'])} seed{'s' if len(entry['seeds']) > 1 else ''})"
-                                      for name, entry in decided.items()) + " |",
-             "| --- |" + " --- |" * len(decided)]
-    for claim in claims:
-        lines.append(f"| `{claim}` | " + " | ".join(
-            f"**{entry['claims'][claim]['verdict']}**" if claim in entry["claims"] else "–"
-            for entry in decided.values()) + " |")
-    return "\n".join(lines) + "\n"
-
-
-def report(points: list[Point], records: dict[str, dict], code: dict[str, str], out: Path = FOLDER) -> dict:
-    """Write ``study/verdicts.json``, ``study/verdicts.md`` and ``study/index.html`` from the committed records."""
+def report(points: list[Point], records: dict[str, dict], code: dict[str, str], margins: dict[str, float],
+           level: float, out: Path = FOLDER, measuring: set[str] | None = None) -> dict:
+    """Write ``study/verdicts.json``, ``study/verdicts.md`` and ``study/index.html`` from the committed records,
+    the claims decided with ``margins`` and ``level`` (the workspace's params)."""
     from ..outputs import write_json, write_text
+    from .study_pages import markdown, page
 
-    decided = matrix(points, records, code)
-    margins = {key.rsplit(".", 1)[1]: value for record in records.values() for key, value in record["params"].items()
-               if key.startswith("claims.margins.")}
+    decided = matrix(points, records, code, margins, level, measuring)
     write_json(out / "verdicts.json", decided)
     write_text(out / "verdicts.md", markdown(decided))
     write_text(out / "index.html", page(decided, margins))
     return decided
+
+
+def deciding_params(path: Path = Path("params.yaml")) -> tuple[dict[str, float], float]:
+    """The workspace's ``claims.margins`` and ``bootstrap.level``: they decide, they measure nothing."""
+    from ..errors import StageError
+    from ..params import load
+
+    try:
+        p = load(None, path)
+    except StageError as exc:
+        raise StudyError(str(exc)) from None
+    return p.section("claims.margins"), p["bootstrap.level"]
 
 
 def _git(*args: str) -> str:
@@ -399,18 +302,14 @@ def run_point(point: Point) -> dict:
     lock = yaml.safe_load(_git("show", f"{run['rev']}:dvc.lock"))
     facts = machine()
     metrics = {key: value for key, value in run["metrics"].items()
-               if any(key == k.format(model=m) for k in KEY_METRICS for m in _models(run["params"]))}
+               if any(key == k.format(model=m) for k in KEY_METRICS for m in models_of(run["params"]))}
     return {"point": name, "configuration": point.configuration, "seed": point.seed,
             "overrides": dict(point.overrides), "params": run["params"], "commit": run.get("commit"),
             "experiment": run["rev"], "code": locked_code(lock), "train_digits": point.size,
-            "claims": run["files"].get("metrics/claims.json", {}), "metrics": metrics,
+            "measurements": run["files"].get(MEASUREMENTS, {}), "metrics": metrics,
             # wall time of the whole point (stages restored from the run cache cost nothing) and where
             "compute": {"seconds": round(time.monotonic() - started, 1), "cpu": facts["cpu"],
                         "cores": facts["cores"]}}
-
-
-def _models(params: dict) -> list[str]:
-    return list(dict.fromkeys(key.split(".")[1] for key in params if key.startswith("models.")))
 
 
 def record(point: Point, found: dict, how: str = "") -> None:
@@ -509,17 +408,18 @@ def main(argv=None) -> int:
         parser.error(f"{args.command} needs --shared DIR, a folder every node of the cluster sees")
     try:
         points = load_study(args.study)
-        records, code = read_records(), code_hashes()
+        records, code, measuring = read_records(), code_hashes(), measuring_code()
         if args.command == "status":
-            print(status(points, records, code))
+            print(status(points, records, code, measuring))
         elif args.command == "report":
-            decided = report(points, records, code)
+            margins, level = deciding_params()
+            decided = report(points, records, code, margins, level, measuring=measuring)
             print(f"{len(decided)} configurations decided → {FOLDER / 'index.html'}, {FOLDER / 'verdicts.json'}")
         elif args.command == "collect":
             found = collect(points, args.shared)
             print(f"{len(found)} records collected from {args.shared / 'points'}" + (f": {', '.join(found)}" if found else ""))
         else:
-            todo = [p for p in points if state(p, records, code) != "recorded" and (not args.only or p.id in args.only)]
+            todo = [p for p in points if state(p, records, code, measuring) != "recorded" and (not args.only or p.id in args.only)]
             if args.command == "submit":
                 ids = submit(todo, args.shared, args.sbatch)
                 for point, job in zip(todo, ids):

@@ -1,0 +1,70 @@
+"""Are a model's reconstructions and decoded class centroids still digits? The judge's view (no TensorFlow).
+
+The original checks by eye that reconstructions are "fairly similar to original images" (3.1) and
+that both models "can generate images from the mean representation of each class" (3.2.1). Here
+the judge (latentspace/judge.py) says it in numbers, against its own accuracy on the real
+evaluation digits: per digit, whether it recognises the digit's class (``correct``) and its
+probability of that class (``confidence``), for the real digits and for their reconstructions;
+for the centroids, ten items are too few for an interval, so each bootstrap resample of the
+evaluation codes gets its own class centroids (:func:`resampled_centroids`), decoded and judged:
+the centroids' accuracy per resample, paired with the real digits' accuracy on the same resample.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .measures import Measure
+
+JUDGED = "judged"  # the kind of the measures below: of decoded images the judge compares with the real digits
+KINDS = ("reconstructions", "centroids")  # what is judged, per model: a side's "sampler" slot (vae@centroids)
+
+
+@dataclass
+class Judged:
+    """Per item: whether the judge names its class (``correct``, float 0/1) and its probability of
+    that class (``confidence``) (N,); for centroids ``replicated`` holds, per measure, the value of
+    all the codes' centroids and one a bootstrap resample ``(value, (B,))`` instead."""
+
+    correct: np.ndarray | None = None
+    confidence: np.ndarray | None = None
+    replicated: dict[str, tuple[float, np.ndarray]] | None = None
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure("judged_accuracy", "judge's accuracy", JUDGED, claims=True, compute=lambda j: j.correct),
+    Measure("judged_confidence", "judge's probability of the class", JUDGED, claims=True,
+            compute=lambda j: j.confidence),
+)
+
+
+def graded(probabilities: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """From the judge's probabilities (N, 10) and the true classes (N,): correct (N,) 0/1 and the
+    probability of the true class (N,), float64."""
+    probabilities = np.asarray(probabilities, np.float64)
+    labels = np.asarray(labels).astype(int)
+    return ((probabilities.argmax(axis=1) == labels).astype(np.float64),
+            probabilities[np.arange(len(labels)), labels])
+
+
+def resampled_centroids(codes: np.ndarray, labels: np.ndarray, classes: np.ndarray,
+                        indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each resample's class centroids: codes (N, D), labels (N,), the classes (K,), resample indices
+    (B, N) → centroids (B, K, D) float32 and whether the resample holds the class (B, K) bool (an
+    absent class's centroid is 0 and is not judged)."""
+    codes = np.asarray(codes, np.float64)
+    onehot = (np.asarray(labels)[:, None] == np.asarray(classes)[None, :]).astype(np.float64)  # (N, K)
+    centroids = np.empty((len(indices), len(classes), codes.shape[1]))
+    present = np.empty((len(indices), len(classes)), bool)
+    for b, rows in enumerate(indices):
+        counts = onehot[rows].sum(axis=0)
+        centroids[b] = (onehot[rows].T @ codes[rows]) / np.maximum(counts, 1.0)[:, None]
+        present[b] = counts > 0
+    return centroids.astype(np.float32), present
+
+
+def per_resample(values: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """The mean over the classes a resample holds of per-centroid values (B, K) → (B,)."""
+    return (values * present).sum(axis=1) / np.maximum(present.sum(axis=1), 1)

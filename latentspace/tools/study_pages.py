@@ -1,0 +1,135 @@
+"""The study's pages, from its verdict matrix (latentspace.tools.study.matrix): the HTML page with a
+figure a claim, and the Markdown table the README shows (no TensorFlow)."""
+
+from __future__ import annotations
+
+import base64
+import html
+
+from ..claims import by_key
+from ..verdicts import POOLED_RULE
+
+SHORT = {"supported": "yes", "not supported": "no", "inconclusive": "?", "not measured": "–"}  # agreement, in a cell
+
+
+def _claims(decided: dict) -> list[str]:
+    return list(dict.fromkeys(claim for entry in decided.values() for claim in entry["claims"]))
+
+
+def _cells(result: dict):
+    """(pair, measure, numbers) of a decided claim's measured comparisons."""
+    return [(pair, measure, numbers) for pair, measures in result["comparisons"].items()
+            for measure, numbers in measures.items() if "mean" in numbers]
+
+
+def claim_figure(decided: dict, claim: str, margins: dict[str, float]) -> bytes:
+    """PNG: one panel a comparison × measure of ``claim``; x the configurations (datasets × training
+    sizes, in the study's order), y the difference: each seed a dot, the pooled mean with its interval,
+    zero and ± the measure's margin shaded."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ..outputs import figure_png
+
+    names = [name for name, entry in decided.items() if claim in entry["claims"]]
+    panels = list(dict.fromkeys((pair, measure) for name in names
+                                for pair, measure, _ in _cells(decided[name]["claims"][claim]))) or [("", "")]
+    columns = min(3, len(panels))
+    rows = -(-len(panels) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(3.4 * columns + 0.6, 2.9 * rows + 0.5), squeeze=False)
+    for ax in axes.ravel()[len(panels):]:
+        ax.set_visible(False)
+    for ax, (pair, measure) in zip(axes.ravel(), panels):
+        margin = margins.get(measure, 0.0)
+        ax.axhspan(-margin, margin, color="#eee", zorder=0)
+        ax.axhline(0, color="#999", linewidth=0.8, zorder=1)
+        for x, name in enumerate(names):
+            cell = decided[name]["claims"][claim]["comparisons"].get(pair, {}).get(measure)
+            if cell is None or "mean" not in cell:
+                continue
+            ax.scatter([x] * len(cell["differences"]), cell["differences"], s=12, color="#888", zorder=2)
+            ax.errorbar([x + 0.15], [cell["mean"]], yerr=[[cell["mean"] - cell["low"]], [cell["high"] - cell["mean"]]],
+                        fmt="o", color="#222", capsize=3, zorder=3)
+        ax.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=8)
+        ax.set_xlim(-0.5, len(names) - 0.4)
+        ax.set_title(f"{pair}: {measure}" if pair else "not measured", fontsize=9)
+    for row in axes:
+        row[0].set_ylabel("difference (first − second)", fontsize=8)
+    figure.suptitle(claim, fontsize=10)
+    figure.tight_layout()
+    return figure_png(figure)
+
+
+def page(decided: dict, margins: dict[str, float] | None = None) -> str:
+    """study/index.html: the verdict matrix, a figure a claim, the key metrics, compute, every cell's per-seed values."""
+    from ..report import PAGE_CSS, verdict_matrix
+
+    e = html.escape
+    details = []
+    for name, entry in decided.items():
+        for claim, result in entry["claims"].items():
+            for pair, measure, m in _cells(result):
+                values = ", ".join(f"{d:+.4g}" for d in m["differences"])
+                freedom = "∞" if m.get("freedom") is None else f"{m['freedom']:.1f}"
+                details.append(f"<tr><td>{e(name)}</td><td>{e(claim)}</td><td>{e(pair)}</td><td>{e(measure)}</td>"
+                               f"<td>{m['mean']:+.4g} [{m['low']:+.4g}, {m['high']:+.4g}]</td><td>{freedom}</td>"
+                               f"<td>{values}</td><td>{e(m['verdict'])}</td></tr>")
+    key_rows = "".join(
+        f"<tr><td>{e(name)}</td><td>{e(key)}</td><td>{m['mean']:.4g} ± {m['sd']:.2g}</td>"
+        f"<td>{', '.join(f'{v:.4g}' for v in m['values'])}</td></tr>"
+        for name, entry in decided.items() for key, m in entry.get("metrics", {}).items())
+    timed = [(name, entry["compute"]) for name, entry in decided.items() if "compute" in entry]
+    compute = ("<h2>Compute</h2><p>Wall time of a point as its record keeps it (stages DVC restored from its run "
+               "cache cost next to nothing).</p><table><tr><th>configuration</th>"
+               "<th>points timed</th><th>minutes a point (fastest–slowest)</th><th>machine</th></tr>" + "".join(
+                   f"<tr><td>{e(name)}</td><td>{c['points']}</td><td>{c['minutes']:.0f} ({c['range'][0]:.0f}–{c['range'][1]:.0f})</td>"
+                   f"<td>{e(', '.join(c['machines']))}</td></tr>" for name, c in timed) + "</table>") if timed else ""
+    pictures = "".join(
+        f'<figure><img alt="{e(claim)} over the configurations" src="data:image/png;base64,'
+        f'{base64.b64encode(claim_figure(decided, claim, margins or {})).decode("ascii")}"><figcaption>{e(claim)}: '
+        f"each seed's difference (grey), the pooled mean and interval (black); the shaded band is the "
+        f"measure's margin.</figcaption></figure>" for claim in _claims(decided))
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>The study over seeds</title>
+<style>
+{PAGE_CSS}
+body {{ max-width: 1300px; }}
+</style></head><body>
+<h1>The original's claims over the study's grid</h1>
+<p>{e(POOLED_RULE)}</p>
+{verdict_matrix(decided)}
+<h2>Each claim against the configurations</h2>
+{pictures}
+<h2>Key metrics over seeds</h2>
+<p>Validation loss and IWAE bound in nats per image; silhouette and linear probe on the evaluation codes.</p>
+<table><tr><th>configuration</th><th>metric</th><th>mean ± sd over seeds</th><th>one a seed</th></tr>{key_rows}</table>
+{compute}
+<h2>Per-seed values</h2>
+<table><tr><th>configuration</th><th>claim</th><th>comparison</th><th>measure</th><th>mean [interval]</th>
+<th>degrees of freedom</th><th>differences, one a seed</th><th>says</th></tr>{"".join(details)}</table>
+</body></html>
+"""
+
+
+def markdown(decided: dict) -> str:
+    """The verdict matrix as a Markdown table (study/verdicts.md; the README shows it): a row a claim, its
+    first measure's verdict in bold and the agreement measures' after it (yes, no, ?, – for not measured)."""
+    declared = by_key()
+    lines = ["| claim | " + " | ".join(f"{name} ({len(entry['seeds'])} seed{'s' if len(entry['seeds']) > 1 else ''})"
+                                      for name, entry in decided.items()) + " |",
+             "| --- |" + " --- |" * len(decided)]
+    for claim in _claims(decided):
+        where = declared[claim].section if claim in declared else ""
+        head = f"{where} `{claim}`" if where else f"this study: `{claim}`"
+        cells = []
+        for entry in decided.values():
+            result = entry["claims"].get(claim)
+            if result is None:
+                cells.append("–")
+                continue
+            agreeing = ", ".join(f"{m} {SHORT[v]}" for m, v in result["agreement"].items())
+            cells.append(f"**{result['verdict']}** ({result['measure']})" + (f"<br>{agreeing}" if agreeing else ""))
+        lines.append(f"| {head} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

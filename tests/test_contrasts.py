@@ -1,0 +1,86 @@
+"""Every comparison measured, on per-item values whose answer is known; the judged centroids of resamples."""
+
+import numpy as np
+import pytest
+
+from latentspace import bootstrap, contrasts, fidelity
+from latentspace.contrasts import REAL, Side
+from latentspace.errors import StageError
+from latentspace.sample_quality import Draws
+
+
+def per_digit(accuracy, silhouette, n=500, seed=0):
+    rng = np.random.default_rng(seed)
+    correct = (rng.random(n) < accuracy).astype(float)
+    return {"silhouette": rng.normal(silhouette, 0.1, n), "knn_accuracy": correct, "probe_accuracy": correct}
+
+
+def test_every_pair_of_models_samplers_and_judged_sides_is_compared_once():
+    found = contrasts.pairs(["ae", "vae", "conv_vae"], ["prior", "mixture"])
+    keys = [contrasts.key(a, b) for a, b, _ in found]
+    assert len(keys) == len(set(keys)) == 3 + 15 + 6  # C(3,2) models, C(6,2) drawn sides, 2 judged kinds a model
+    assert "ae vs vae" in keys and "ae@prior vs conv_vae@mixture" in keys and "vae@centroids vs real digits" in keys
+    assert contrasts.split_pair("vae@centroids vs real digits") == (Side("vae", "centroids"), REAL)
+
+
+def test_a_clear_difference_is_measured_with_a_paired_interval_around_it():
+    data = {"a": per_digit(0.95, 0.3), "b": per_digit(0.6, 0.1, seed=1)}
+    result = contrasts.measure([(Side("a"), Side("b"), ("silhouette", "probe_accuracy"))], data,
+                               resamples=300, level=0.95, seed=0)
+    numbers = result["a vs b"]["probe_accuracy"]
+    assert numbers["low"] < numbers["difference"] < numbers["high"] and numbers["difference"] > 0.3
+    assert numbers["sd"] > 0 and set(numbers) == {"difference", "low", "high", "sd"}  # no verdict: it only measures
+    same = contrasts.measure([(Side("a"), Side("a2"), ("silhouette",))], {"a": data["a"], "a2": data["a"]},
+                             resamples=100, level=0.95, seed=0)["a vs a2"]["silhouette"]
+    assert same == {"difference": 0.0, "low": 0.0, "high": 0.0, "sd": 0.0}  # the same digits: paired exactly
+
+
+def test_the_frechet_distance_is_signed_so_that_lower_is_better():
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(400, 4))
+
+    def sampler(shift):
+        return Draws(features=rng.normal(size=(400, 4)) + shift, real=real, confidence=np.full(400, 0.9),
+                     inside=rng.random(400) < 0.5)
+
+    result = contrasts.measure([(Side("vae", "prior"), Side("ae", "prior"), ("frechet_distance",))],
+                               {"vae@prior": sampler(0.0), "ae@prior": sampler(3.0)}, resamples=50, level=0.95, seed=0)
+    assert result["vae@prior vs ae@prior"]["frechet_distance"]["difference"] > 30  # ≈ 4 × 3², positive = better
+
+
+def test_find_reads_a_pair_either_way_round():
+    held = {"ae vs vae": {"silhouette": {"difference": 0.1, "low": 0.05, "high": 0.2, "sd": 0.03}}}
+    assert contrasts.find(held, Side("vae"), Side("ae"), "silhouette") == {"difference": -0.1, "low": -0.2,
+                                                                           "high": -0.05, "sd": 0.03}
+    assert contrasts.find(held, Side("ae"), Side("vae"), "knn_accuracy") is None
+    assert contrasts.find(held, Side("ae"), Side("conv_vae"), "silhouette") is None
+
+
+def test_resampled_centroids_are_the_class_means_of_each_resample():
+    codes = np.array([[0.0, 0.0], [2.0, 0.0], [10.0, 10.0], [12.0, 10.0]])
+    labels, classes = np.array([3, 3, 7, 7]), np.array([3, 7])
+    indices = np.array([[0, 1, 2, 3], [0, 0, 2, 2], [1, 1, 1, 1]])
+    centroids, present = fidelity.resampled_centroids(codes, labels, classes, indices)
+    assert centroids.tolist() == [[[1, 0], [11, 10]], [[0, 0], [10, 10]], [[2, 0], [0, 0]]]
+    assert present.tolist() == [[True, True], [True, True], [True, False]]
+    # an absent class is not judged: the third resample's accuracy is its one centroid's
+    assert fidelity.per_resample(np.array([[1.0, 0.0]] * 3), present).tolist() == [0.5, 0.5, 1.0]
+
+
+def test_the_judges_grades_and_a_centroid_side_against_the_real_digits():
+    probabilities = np.array([[0.9, 0.1], [0.3, 0.7], [0.6, 0.4]])
+    correct, confidence = fidelity.graded(probabilities, np.array([0, 0, 0]))
+    assert correct.tolist() == [1.0, 0.0, 1.0] and confidence.tolist() == [0.9, 0.3, 0.6]
+    n, count = 200, 100
+    real = fidelity.Judged(np.ones(n), np.full(n, 0.9))
+    indices = bootstrap.resamples(n, count, 0)
+    centroids = fidelity.Judged(replicated={"judged_accuracy": (0.5, np.full(count, 0.5)),
+                                            "judged_confidence": (0.4, np.full(count, 0.4))})
+    result = contrasts.measure([(Side("ae", "centroids"), REAL, ("judged_accuracy", "judged_confidence"))],
+                               {"ae@centroids": centroids, REAL.label: real}, resamples=count, level=0.95, seed=0)
+    assert result["ae@centroids vs real digits"]["judged_accuracy"]["difference"] == pytest.approx(-0.5)
+    assert result["ae@centroids vs real digits"]["judged_confidence"]["high"] == pytest.approx(-0.5)
+    assert len(indices) == count
+    with pytest.raises(StageError, match="centroid replicates"):
+        contrasts.measure([(Side("ae", "centroids"), REAL, ("judged_accuracy",))],
+                          {"ae@centroids": centroids, REAL.label: real}, resamples=count + 1, level=0.95, seed=0)
