@@ -228,7 +228,7 @@ def units_section(units: dict[str, dict], threshold: float) -> str:
     """The "Latent units" table: active units, the KL term and its largest dimension per model."""
     e = html.escape
     body = "".join(
-        f"<tr><th>{e(title(m))}</th><td>{u['active_units']} of {u['dimensions']}</td>"
+        f"<tr><th>{e(title(m))}</th><td>{e(str(u['active_units']))} of {e(str(u['dimensions']))}</td>"
         f"<td>{_format(u.get('kl'))}</td>"
         f"<td>{_format(max(u['kl_per_dimension'].values()) if 'kl_per_dimension' in u else None)}</td>"
         f"<td>{_format(min(u['kl_per_dimension'].values()) if 'kl_per_dimension' in u else None)}</td></tr>"
@@ -249,8 +249,8 @@ def likelihood_section(found: dict[str, dict], level: float) -> str:
 
     body = "".join(
         f"<tr><th>{e(title(m))}</th><td>{cell(n.get('iwae'))}</td><td>{cell(n.get('elbo'))}</td>"
-        + (f"<td>{n['samples']}</td><td>{n['check']['change']:+.3f} ({n['check']['samples']} draws, "
-           f"{n['check']['digits']} digits)</td>" if n.get("iwae") else f"<td colspan=2>{e(n.get('note', ''))}</td>")
+        + (f"<td>{e(str(n['samples']))}</td><td>{n['check']['change']:+.3f} ({e(str(n['check']['samples']))} draws, "
+           f"{e(str(n['check']['digits']))} digits)</td>" if n.get("iwae") else f"<td colspan=2>{e(n.get('note', ''))}</td>")
         + "</tr>" for m, n in found.items())
     return (f"<h2>Likelihood</h2><p>The number VAE papers report: each VAE's importance-weighted (IWAE) bound on "
             f"log p(x) of the evaluation digits and its ELBO, nats per image (higher is better), with {level:.0%} "

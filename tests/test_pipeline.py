@@ -146,7 +146,9 @@ def test_the_report_shows_params_metrics_sentences_and_every_figure(reproduced):
     assert '<a href="../study/index.html">the study page</a>' in page  # the study's matrix, then this run's table
     assert "<h2>Generation</h2>" in page and "real digits (validation against evaluation)" in page
     assert "<h2>Separation</h2>" in page and "raw pixels (baseline)" in page and "<h2>Latent units</h2>" in page
-    assert len(re.findall(r'rowspan="\d+" class="claim"', page)) == len(CLAIMS) and "Hypothesis (b): a class-separating term" in page
+    assert len(re.findall(r'rowspan="\d+" class="claim"', page)) == len(CLAIMS)  # each claim with its sentence:
+    assert "3.4.2 <q>The standard auto-encoder performs best in the clustering task than the VAE models.</q>" in page
+    assert "rule: no real difference" in page and "This study: " in page
     assert page.count("<td><b>") >= 6  # the best of each generation column is marked
     assert "separate the classes best by silhouette score" in page
     assert "The original study (full MNIST, 50,000 training digits" in page

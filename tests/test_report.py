@@ -89,3 +89,17 @@ def test_the_separation_table_bolds_the_best_model_per_column_lower_davies_bould
     assert "<th>AE</th><td><b>0.2000 <small>[0.1900, 0.2100]</small></b></td><td>–</td>" in page
     assert "<td><b>2.00 <small>[1.90, 2.10]</small></b></td>" in page  # the VAE's Davies–Bouldin
     assert "<th>raw pixels (baseline)</th><td>0.5000" in page  # baselines are shown, never bolded
+
+
+def test_the_units_and_likelihood_sections_escape_what_a_metrics_file_holds():
+    from latentspace.report import likelihood_section, units_section
+
+    hostile = "<script>alert(1)</script>"
+    units = units_section({"vae": {"active_units": hostile, "dimensions": hostile, "kl": 1.0,
+                                   "kl_per_dimension": {"z0": 1.0}}}, 0.01)
+    bound = {"value": -100.0, "low": -101.0, "high": -99.0}
+    likelihood = likelihood_section({"vae": {"iwae": bound, "elbo": bound, "samples": hostile,
+                                             "check": {"change": 1.0, "samples": hostile, "digits": hostile}},
+                                     "ae": {"note": hostile}}, 0.95)
+    for page in (units, likelihood):
+        assert "<script>" not in page and "&lt;script&gt;" in page

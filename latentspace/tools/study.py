@@ -46,10 +46,9 @@ from statistics import mean, variance
 
 from .. import claims as original_claims
 from .experiments import ExperimentsError, all_runs, exp_show
+from .grid import POINTS, STUDY_FILE, Point, StudyError, load_study  # noqa: F401 (the study's grid, re-exported)
 
-STUDY_FILE = "study.yaml"
 FOLDER = Path("study")
-POINTS = FOLDER / "points"
 CODE = ("stages/", "latentspace/")  # the deps whose hashes say which code a point ran
 MEASUREMENTS = "metrics/contrasts.json"  # a point is what it measures: its code is what feeds this file
 # ... except the params schema: it checks params.yaml's values and hands them on unchanged (each point
@@ -57,58 +56,6 @@ MEASUREMENTS = "metrics/contrasts.json"  # a point is what it measures: its code
 SCHEMA = "latentspace/params.py"
 KEY_METRICS = ("metrics/train/{model}.json:val_loss", "metrics/separation/{model}.json:silhouette.value",
                "metrics/separation/{model}.json:probe_accuracy.value", "metrics/likelihood/{model}.json:iwae.value")
-
-
-class StudyError(ExperimentsError):
-    """A broken study file or record; the message is one line naming it."""
-
-
-@dataclass(frozen=True)
-class Point:
-    configuration: str         # e.g. "fashion-12000"
-    size: int | None           # data.train_size
-    seed: int
-    overrides: tuple[tuple[str, object], ...]  # params: dotted key → value, seed and train size included
-
-    @property
-    def id(self) -> str:
-        return f"{self.configuration}-seed{self.seed}"
-
-    @property
-    def record(self) -> Path:
-        return POINTS / f"{self.id}.json"
-
-
-def load_study(path: str | Path = STUDY_FILE) -> list[Point]:
-    """The grid of ``study.yaml``: ``datasets`` (name → params overrides) and ``grid`` (entries of
-    ``dataset``, ``train_sizes`` (null = all) and ``seeds``), plus ``overrides`` for every point."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    try:
-        tree = YAML(typ="safe").load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, YAMLError, ValueError) as exc:
-        raise StudyError(f"{path}: cannot read the study ({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
-    datasets, grid, common = tree.get("datasets"), tree.get("grid"), tree.get("overrides") or {}
-    if not isinstance(datasets, dict) or not isinstance(grid, list) or not isinstance(common, dict):
-        raise StudyError(f"{path}: needs 'datasets' (name: params overrides), 'grid' (a list) and maybe 'overrides'")
-    points: dict[str, Point] = {}
-    for number, entry in enumerate(grid, 1):
-        where = f"{path}: grid entry {number}"
-        if not isinstance(entry, dict) or entry.get("dataset") not in datasets:
-            raise StudyError(f"{where}: 'dataset' must be one of {', '.join(map(str, datasets))}")
-        sizes, seeds = entry.get("train_sizes", [None]), entry.get("seeds")
-        if not isinstance(sizes, list) or not all(s is None or (isinstance(s, int) and s > 0) for s in sizes):
-            raise StudyError(f"{where}: 'train_sizes' must be a list of positive integers or null")
-        if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) and 0 <= s < 2**32 for s in seeds):
-            raise StudyError(f"{where}: 'seeds' must be a list of 32-bit seeds")
-        for size in sizes:
-            configuration = f"{entry['dataset']}-{size if size is not None else 'all'}"
-            for seed in seeds:
-                overrides = {**common, **datasets[entry["dataset"]], "data.train_size": size, "seed": seed}
-                point = Point(configuration, size, seed, tuple(sorted(overrides.items())))
-                points.setdefault(point.id, point)
-    return list(points.values())
 
 
 def code_hashes(root: Path = Path(".")) -> dict[str, str]:
@@ -144,42 +91,115 @@ def locked_code(lock: dict) -> dict[str, str]:
             if dep["path"].startswith(CODE) and dep["path"] != SCHEMA and "md5" in dep}
 
 
+def _finite(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def check_record(where: str, record) -> dict:
+    """A record as read, checked: a mapping with ``params`` (flat, its ``seed`` an integer) and ``code``
+    (path → md5); its measurements (``measurements``, or an older record's ``claims``) every number finite;
+    ``metrics`` and ``compute`` numbers finite. One line naming the file and the field otherwise."""
+    def bad(field: str, what: str) -> StudyError:
+        return StudyError(f"{where}: {field} {what}; delete the record to run the point again")
+
+    if not isinstance(record, dict):
+        raise bad("the record", f"is {type(record).__name__}, not a mapping")
+    params, code = record.get("params"), record.get("code")
+    if not isinstance(params, dict) or type(params.get("seed")) is not int:
+        raise bad("'params'", "must be a mapping of dotted params keys with an integer 'seed'")
+    if not isinstance(code, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in code.items()):
+        raise bad("'code'", "must map file paths to their md5")
+    measured = measurements(record)
+    for pair, names in measured.items():
+        if not isinstance(names, dict):
+            raise bad(f"measurement '{pair}'", "is not a mapping of measures")
+        for name, numbers in names.items():
+            if not isinstance(numbers, dict) or not all(_finite(numbers.get(k)) for k in ("difference", "low", "high", "sd")):
+                raise bad(f"measurement '{pair}' {name}", "needs finite difference, low, high and sd")
+    for field in ("metrics", "compute"):
+        found = record.get(field, {})
+        if not isinstance(found, dict):
+            raise bad(f"'{field}'", "is not a mapping")
+        numbers = {k: v for k, v in found.items() if k not in ("cpu", "cores")}
+        if field == "metrics" and not all(_finite(v) for v in numbers.values()):
+            raise bad("'metrics'", "holds a value that is not a finite number")
+        if field == "compute" and found and not _finite(found.get("seconds")):
+            raise bad("'compute'", "needs finite 'seconds'")
+    return record
+
+
 def read_records(folder: Path = POINTS) -> dict[str, dict]:
-    """``{point id: record}`` of the committed records."""
+    """``{point id: record}`` of the records in ``folder``, each checked (:func:`check_record`)."""
     records = {}
     for path in sorted(folder.glob("*.json")):
         try:
-            records[path.stem] = json.loads(path.read_text(encoding="utf-8"))
+            found = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise StudyError(f"{path}: broken record ({exc}); delete it to run the point again") from None
+        records[path.stem] = check_record(str(path), found)
     return records
 
 
-def measuring_code(lock_file: Path = Path("dvc.lock")) -> set[str] | None:
-    """The files that feed the measurements in the workspace's dvc.lock (None where it names none)."""
+DECIDING = ("bootstrap.level", "claims.")  # settings that decide, never measure: they stale no record
+
+
+@dataclass(frozen=True)
+class Measuring:
+    """What feeds the measurements in the workspace's dvc.lock (the stages upstream of
+    :data:`MEASUREMENTS`): ``code`` paths (None: every file a record names counts) and ``settings``
+    (dotted params keys, :data:`DECIDING` aside; empty: settings are not compared)."""
+
+    code: frozenset | None = None
+    settings: frozenset = frozenset()
+
+
+def _flat(tree: dict, prefix: str = "") -> dict:
+    flat = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def measuring(lock_file: Path = Path("dvc.lock")) -> Measuring:
+    """:class:`Measuring` of the workspace's dvc.lock (nothing known where there is none)."""
     import yaml
 
     try:
-        found = set(locked_code(yaml.safe_load(lock_file.read_text(encoding="utf-8")) or {}))
+        lock = yaml.safe_load(lock_file.read_text(encoding="utf-8")) or {}
     except OSError:
-        return None
+        return Measuring()
     except yaml.YAMLError as exc:
         raise StudyError(f"{lock_file}: cannot read ({str(exc).splitlines()[0]})") from None
-    return found or None  # a lock without the measuring stages: every file a record names counts
+    stages = lock.get("stages", {})
+    keys = {key for name in upstream(lock) for key in _flat(stages[name].get("params", {}).get("params.yaml", {}))}
+    code = frozenset(locked_code(lock))
+    return Measuring(code or None,  # a lock without the measuring stages: every file a record names counts
+                     frozenset(k for k in keys if not any(k == d or k.startswith(d) for d in DECIDING)))
 
 
-def state(point: Point, records: dict[str, dict], code: dict[str, str], measuring: set[str] | None = None) -> str:
-    """"recorded", "stale" (a file that feeds the measurements, of those ``measuring`` names (all if
-    None), changed since the record ran) or "to run"."""
+def state(point: Point, records: dict[str, dict], code: dict[str, str], measured: Measuring | None = None) -> str:
+    """"recorded", "stale" or "to run". Stale: a file that feeds the measurements (of those ``measured``
+    names; all if None) changed since the record ran, or a setting that feeds them differs from the point's
+    (params.yaml and study.yaml now); a setting the record lacks was added since and stales nothing."""
     record = records.get(point.id)
     if record is None:
         return "to run"
+    measured = measured or Measuring()
     ran = {path: md5 for path, md5 in record.get("code", {}).items()
-           if path != SCHEMA and (measuring is None or path in measuring)}
-    return "recorded" if all(code.get(path) == md5 for path, md5 in ran.items()) else "stale"
+           if path != SCHEMA and (measured.code is None or path in measured.code)}
+    if any(code.get(path) != md5 for path, md5 in ran.items()):
+        return "stale"
+    settings, recorded = dict(point.settings), record.get("params", {})
+    if settings and any(key in recorded and (key not in settings or recorded[key] != settings[key])
+                        for key in measured.settings):
+        return "stale"
+    return "recorded"
 
 
-def status(points: list[Point], records: dict[str, dict], code: dict[str, str], measuring: set[str] | None = None) -> str:
+def status(points: list[Point], records: dict[str, dict], code: dict[str, str], measuring: Measuring | None = None) -> str:
     lines = [f"{len(points)} points in {STUDY_FILE}:"]
     for point in points:
         lines.append(f"  {point.id:32} {state(point, records, code, measuring)}")
@@ -193,7 +213,8 @@ def measurements(record: dict) -> dict:
     record from before they were kept, the comparisons its claims held (the same numbers, fewer pairs)."""
     if isinstance(record.get("measurements"), dict):
         return record["measurements"]
-    return original_claims.measured_by_old_claims(record.get("claims"))
+    claims = record.get("claims")
+    return original_claims.measured_by_old_claims(claims if isinstance(claims, dict) else {})
 
 
 def models_of(params: dict) -> list[str]:
@@ -209,7 +230,7 @@ def decide(records: list[dict], margins: dict[str, float], level: float) -> dict
 
 
 def configurations(points: list[Point], records: dict[str, dict], code: dict[str, str],
-                   measuring: set[str] | None = None) -> dict[str, list[dict]]:
+                   measuring: Measuring | None = None) -> dict[str, list[dict]]:
     """The current-code records of each configuration, in the study's order."""
     grouped: dict[str, list[dict]] = {}
     for point in points:
@@ -221,7 +242,7 @@ def configurations(points: list[Point], records: dict[str, dict], code: dict[str
 
 
 def matrix(points: list[Point], records: dict[str, dict], code: dict[str, str], margins: dict[str, float],
-           level: float = 0.95, measuring: set[str] | None = None) -> dict:
+           level: float = 0.95, measuring: Measuring | None = None) -> dict:
     """``{configuration: {"seeds", "size", "claims": decide(...)}}``: the verdict matrix."""
     result = {}
     for name, found in configurations(points, records, code, measuring).items():
@@ -250,16 +271,17 @@ def summarise(records: list[dict]) -> dict:
 
 
 def report(points: list[Point], records: dict[str, dict], code: dict[str, str], margins: dict[str, float],
-           level: float, out: Path = FOLDER, measuring: set[str] | None = None) -> dict:
+           level: float, out: Path = FOLDER, measuring: Measuring | None = None) -> dict:
     """Write ``study/verdicts.json``, ``study/verdicts.md`` and ``study/index.html`` from the committed records,
     the claims decided with ``margins`` and ``level`` (the workspace's params)."""
     from ..outputs import write_json, write_text
     from .study_pages import markdown, page
 
     decided = matrix(points, records, code, margins, level, measuring)
+    written = {"verdicts.md": markdown(decided), "index.html": page(decided, margins)}  # all made before any is written
     write_json(out / "verdicts.json", decided)
-    write_text(out / "verdicts.md", markdown(decided))
-    write_text(out / "index.html", page(decided, margins))
+    for name, text in written.items():
+        write_text(out / name, text)
     return decided
 
 
@@ -384,7 +406,7 @@ def collect(points: list[Point], shared: Path) -> list[str]:
         if not found.is_file():
             continue
         try:
-            data = json.loads(found.read_text(encoding="utf-8"))
+            data = check_record(str(found), json.loads(found.read_text(encoding="utf-8")))
         except (OSError, ValueError) as exc:
             raise StudyError(f"{found}: broken record ({exc})") from None
         if point.record.is_file() and json.loads(point.record.read_text(encoding="utf-8")) == data:
@@ -408,18 +430,21 @@ def main(argv=None) -> int:
         parser.error(f"{args.command} needs --shared DIR, a folder every node of the cluster sees")
     try:
         points = load_study(args.study)
-        records, code, measuring = read_records(), code_hashes(), measuring_code()
+        records, code, measured = read_records(), code_hashes(), measuring()
         if args.command == "status":
-            print(status(points, records, code, measuring))
+            print(status(points, records, code, measured))
         elif args.command == "report":
             margins, level = deciding_params()
-            decided = report(points, records, code, margins, level, measuring=measuring)
+            decided = report(points, records, code, margins, level, measuring=measured)
             print(f"{len(decided)} configurations decided → {FOLDER / 'index.html'}, {FOLDER / 'verdicts.json'}")
         elif args.command == "collect":
             found = collect(points, args.shared)
             print(f"{len(found)} records collected from {args.shared / 'points'}" + (f": {', '.join(found)}" if found else ""))
         else:
-            todo = [p for p in points if state(p, records, code, measuring) != "recorded" and (not args.only or p.id in args.only)]
+            unknown = sorted(set(args.only or ()) - {p.id for p in points})
+            if unknown:
+                raise StudyError(f"--only {unknown[0]}: no such point in {args.study} (`status` lists them)")
+            todo = [p for p in points if state(p, records, code, measured) != "recorded" and (not args.only or p.id in args.only)]
             if args.command == "submit":
                 ids = submit(todo, args.shared, args.sbatch)
                 for point, job in zip(todo, ids):
