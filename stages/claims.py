@@ -2,7 +2,7 @@
 
 The claims, their sentences and rules are in latentspace/claims.py (the rules in latentspace/verdicts.py);
 the numbers are ``--contrasts`` (the contrasts stage's paired bootstrap differences); each measure
-counts only beyond ``claims.margins``. Out ``--metrics``: {claim: {"verdict", "section", "measure",
+counts only beyond ``claims.margins``. Out ``--metrics``: {claim: {"verdict", "section", "sentence" (quoted), "measure",
 "agreement": {measure: verdict}, "comparisons": {"<a> vs <b>": {measure: {difference, low, high, sd, verdict}}}}}.
 """
 
