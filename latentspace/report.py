@@ -88,6 +88,10 @@ def findings(rows: dict[str, dict[str, float]]) -> list[str]:
 
 VERDICT_STYLE = {"supported": "color:#1a7f37", "not supported": "color:#b42318", "inconclusive": "color:#7a5d00",
                  "not measured": "color:#666"}
+# The content security policy of every page the project writes but the explorer (which runs its own
+# scripts, latentspace/explorer.py): no script, no fetch, no frame; inline style and data: images only.
+PAGE_POLICY = ('<meta http-equiv="Content-Security-Policy" '
+               "content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">")
 # The style every HTML page of the project starts from (this report, latentspace.tools.sweep's page);
 # each page adds its own rules (width, figures) after it.
 PAGE_CSS = """body { font-family: system-ui, sans-serif; margin: 2em auto; color: #222; }
@@ -354,7 +358,7 @@ def render(params: dict, rows: dict[str, dict], curves: dict, figures: dict[str,
     reference = (f"<p>The original study (full MNIST, {TRAINING_DIGITS:,} training digits, 30 epochs), for reference:</p>"
                  + _table(original)) if original else ""
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Latent spaces of auto-encoders</title>
+<html lang="en"><head><meta charset="utf-8">{PAGE_POLICY}<title>Latent spaces of auto-encoders</title>
 <style>
 {PAGE_CSS}
 body {{ max-width: 1150px; }} figure {{ margin: 1em 0 2em; }} .params th {{ text-align: left; }}

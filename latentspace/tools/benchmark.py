@@ -50,7 +50,9 @@ from pathlib import Path
 import numpy as np
 
 from ..params import read_tree
-from .folders import FolderError, check_file, write_file
+from .folders import FolderError, check_file, own_folder, write_file
+
+OWN = ("benchmarks/*.json",)  # the benchmark's documented outputs: the only existing files --out may replace
 
 ROOT = Path(__file__).resolve().parents[2]  # the project (this file is latentspace/tools/benchmark.py)
 FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16")
@@ -122,7 +124,7 @@ def framework_matmul(sizes=(1024, 2048, 4096), dtype="float32") -> dict:
         a = ops.convert_to_tensor(np.random.default_rng(n).standard_normal((n, n)), dtype=dtype)
         b = ops.convert_to_tensor(np.random.default_rng(n + 1).standard_normal((n, n)), dtype=dtype)
 
-        def product():  # waits for the product: one element back in NumPy (bfloat16 has no NumPy type)
+        def product(a=a, b=b):  # waits for the product: one element back in NumPy (bfloat16 has no NumPy type)
             return keras.ops.convert_to_numpy(ops.cast(ops.matmul(a, b)[0, 0], "float32"))
 
         result[n] = 2 * n ** 3 / _best(product) / 1e9
@@ -411,7 +413,7 @@ TRAINS = re.compile(r"^(train@.*|judge)$")  # the stages that train a model
 def full_size_params() -> dict:
     """The params of the study's largest point (study.yaml: Fashion-MNIST, 50,000 training digits) with
     :data:`FULL_SIZE_EPOCHS`: dotted key → value."""
-    from .study import load_study
+    from .grid import load_study
 
     largest = max(load_study(ROOT / "study.yaml"), key=lambda point: point.size or 0)
     return {**dict(largest.overrides), **FULL_SIZE_EPOCHS}
@@ -575,7 +577,9 @@ def main(argv=None) -> int:
     parser.add_argument("--idx-dir", default="/usr/share/datasets/fashion-mnist", help="Fashion-MNIST's IDX files")
     args = parser.parse_args(argv)
     try:
-        check_file(args.out, "--out")  # before 45 minutes of measuring: a folder or a path in .git fails at once
+        check_file(args.out, "--out", OWN)  # before 45 minutes of measuring: someone else's file fails at once
+        if args.workspace is not None:  # a folder it made (marked), never the project or another repository
+            args.workspace = own_folder(args.workspace, "benchmark", "--workspace", [ROOT])
     except FolderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -622,7 +626,7 @@ def main(argv=None) -> int:
                                                              [s for s in args.stages.split(",") if s] or None)
     if "browser" not in skip:  # after the repro: it times the page the repro wrote
         result["browser"] = browser_decoding(ROOT / "report/explore.html")
-    write_file(args.out, json.dumps(result, indent=2) + "\n", "--out")
+    write_file(args.out, json.dumps(result, indent=2) + "\n", "--out", OWN)
     print(markdown(result))
     return 0
 

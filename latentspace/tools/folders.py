@@ -65,6 +65,40 @@ def _protected(anchors: Iterable[str | Path]) -> dict[Path, str]:
     return guarded
 
 
+def own_folder(path: str | Path, tool: str, what: str, anchors: Iterable[str | Path] = ()) -> Path:
+    """``path`` resolved, when ``tool`` may keep its files there over several calls (a benchmark's workspace,
+    the study's shared folder): not ``/``, home, a repository or inside one, ``.git`` or ``.dvc``; new (then
+    made, and marked with :data:`MARKER`), empty, or marked by ``tool`` before. Else :class:`FolderError`."""
+    resolved = resolve(path)
+    shown = _shown(path) if str(path) == str(resolved) else f"{_shown(path)} ({_shown(resolved)})"
+    why = None
+    if resolved == resolved.parent:
+        why = "it is the root of the file system"
+    elif next((part for part in resolved.parts if part in INSIDE), None):
+        why = "it is inside .git or .dvc"
+    else:
+        for folder, kind in _protected(anchors).items():
+            if resolved == folder or resolved in folder.parents:
+                why = f"it is {kind}" if resolved == folder else f"it holds {kind}, {_shown(folder)}"
+                break
+            if folder in resolved.parents and kind == "a repository":
+                why = f"it is inside the repository {_shown(folder)}"
+                break
+    if why is None and resolved.exists():
+        if not resolved.is_dir() or resolved.is_symlink():
+            why = "it is not a folder"
+        elif any(resolved.iterdir()):
+            marker = resolved / MARKER
+            if not marker.is_file() or marker.read_text(encoding="utf-8").split("\n", 1)[0] != tool:
+                why = f"it holds files and no {MARKER} of {tool}'s: not its own"
+    if why:
+        raise FolderError(f"refusing {what} {shown}: {why}")
+    resolved.mkdir(parents=True, exist_ok=True)
+    if not (resolved / MARKER).exists():
+        (resolved / MARKER).write_text(f"{tool}\n", encoding="utf-8")
+    return resolved
+
+
 def refusal(path: Path, tool: str, anchors: Iterable[str | Path] = ()) -> str | None:
     """Why the resolved ``path`` may not be replaced by ``tool`` (None: it may)."""
     if path == path.parent:
@@ -183,9 +217,12 @@ def tool_folder(path: str | Path, tool: str, anchors: Iterable[str | Path] = ())
             shutil.rmtree(fresh, ignore_errors=True)
 
 
-def check_file(path: str | Path, what: str = "file") -> Path:
-    """``path`` resolved, when a tool may write a file there: not a folder, not inside ``.git`` or ``.dvc``;
-    else :class:`FolderError` (one line). Check before the work, so a bad path fails at once."""
+def check_file(path: str | Path, what: str = "file", own: Iterable[str] = ()) -> Path:
+    """``path`` resolved, when a tool may write a file there: not a folder, not inside ``.git`` or ``.dvc``,
+    and either new or one of the tool's own documented outputs (``own``: glob patterns relative to this
+    project, e.g. ``benchmarks/*.json``): an existing file of anyone else's (``dvc.yaml``, a module, a
+    user's notes) is never overwritten. Else :class:`FolderError` (one line). Check before the work, so
+    a bad path fails at once."""
     resolved = resolve(path)
     shown = _shown(path) if str(path) == str(resolved) else f"{_shown(path)} ({_shown(resolved)})"
     inside = next((part for part in resolved.parts if part in INSIDE), None)
@@ -193,12 +230,16 @@ def check_file(path: str | Path, what: str = "file") -> Path:
         raise FolderError(f"refusing to write {what} {shown}: it is inside {inside}")
     if resolved.is_dir():
         raise FolderError(f"refusing to write {what} {shown}: it is a folder")
+    if os.path.lexists(resolved) and not any(resolved.match(str(PROJECT / pattern)) for pattern in own):
+        mine = f" (this tool's own: {', '.join(own)})" if own else ""
+        raise FolderError(f"refusing to write {what} {shown}: the file exists and is not this tool's output{mine}; "
+                          "name a new path")
     return resolved
 
 
-def write_file(path: str | Path, text: str, what: str = "file") -> None:
+def write_file(path: str | Path, text: str, what: str = "file", own: Iterable[str] = ()) -> None:
     """Write ``text`` to ``path`` (checked by :func:`check_file`) whole or not at all: a sibling, then renamed."""
-    target = check_file(path, what)
+    target = check_file(path, what, own)
     target.parent.mkdir(parents=True, exist_ok=True)
     fresh = _sibling(target, "new")
     try:

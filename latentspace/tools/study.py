@@ -46,6 +46,7 @@ from statistics import mean, variance
 
 from .. import claims as original_claims
 from .experiments import ExperimentsError, all_runs, exp_show
+from .lock import LockError, held
 from .grid import POINTS, STUDY_FILE, Point, StudyError, load_study  # noqa: F401 (the study's grid, re-exported)
 
 FOLDER = Path("study")
@@ -120,7 +121,7 @@ def check_record(where: str, record) -> dict:
         found = record.get(field, {})
         if not isinstance(found, dict):
             raise bad(f"'{field}'", "is not a mapping")
-        numbers = {k: v for k, v in found.items() if k not in ("cpu", "cores")}
+        numbers = {k: v for k, v in found.items() if k not in ("cpu", "cores", "extensions")}
         if field == "metrics" and not all(_finite(v) for v in numbers.values()):
             raise bad("'metrics'", "holds a value that is not a finite number")
         if field == "compute" and found and not _finite(found.get("seconds")):
@@ -253,8 +254,16 @@ def matrix(points: list[Point], records: dict[str, dict], code: dict[str, str], 
             minutes = [c["seconds"] / 60 for c in timed]  # a point partly restored from the run cache is faster
             result[name]["compute"] = {"points": len(timed), "minutes": mean(minutes),
                                        "range": [min(minutes), max(minutes)],
-                                       "machines": sorted({f"{c['cpu']} ×{c['cores']}" for c in timed})}
+                                       "machines": sorted({machine_label(c) for c in timed})}
     return result
+
+
+def machine_label(compute: dict) -> str:
+    """"AMD EPYC, AVX-512 ×2": the CPU model, whether it has AVX-512 (machines of one model differ in it:
+    the conv VAE trains about 4× apart) where the record says, and the cores."""
+    extensions = compute.get("extensions")
+    kind = "" if extensions is None else ", AVX-512" if "avx512f" in extensions else ", no AVX-512"
+    return f"{compute['cpu']}{kind} ×{compute['cores']}"
 
 
 def summarise(records: list[dict]) -> dict:
@@ -331,7 +340,7 @@ def run_point(point: Point) -> dict:
             "measurements": run["files"].get(MEASUREMENTS, {}), "metrics": metrics,
             # wall time of the whole point (stages restored from the run cache cost nothing) and where
             "compute": {"seconds": round(time.monotonic() - started, 1), "cpu": facts["cpu"],
-                        "cores": facts["cores"]}}
+                        "cores": facts["cores"], "extensions": facts["extensions"]}}
 
 
 def record(point: Point, found: dict, how: str = "") -> None:
@@ -371,19 +380,42 @@ def submit(points: list[Point], shared: Path, extra: list[str]) -> list[str]:
         raise StudyError("sbatch: not found (is this a SLURM cluster's login node?)")
     if _git("status", "--porcelain", "--untracked-files=no"):
         raise StudyError("the workspace has uncommitted changes: jobs run the committed code; commit first")
-    shared = shared.resolve()
     for folder in ("points", "logs", "jobs", "cache"):
         (shared / folder).mkdir(parents=True, exist_ok=True)
     commit, repository = _git("rev-parse", "HEAD"), Path(_git("rev-parse", "--show-toplevel"))
     ids = []
     for point in points:
+        submitted = shared / "jobs" / f"{point.id}.submitted"  # written before the next point is submitted
+        if submitted.is_file() and _queued(submitted.read_text(encoding="utf-8").strip()):
+            ids.append(submitted.read_text(encoding="utf-8").strip())  # its job is still queued or running
+            continue
         script = shared / "jobs" / f"{point.id}.sh"
         script.write_text(job_script(point, repository, commit, shared, sys.executable), encoding="utf-8")
         done = subprocess.run(["sbatch", "--parsable", *extra, str(script)], capture_output=True, text=True)
         if done.returncode != 0:
             raise StudyError(f"{point.id}: sbatch failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
         ids.append(done.stdout.strip().split(";")[0])
+        submitted.write_text(ids[-1] + "\n", encoding="utf-8")
     return ids
+
+
+def _queued(job: str) -> bool:
+    """Whether the SLURM job ``job`` is pending or running."""
+    done = subprocess.run(["squeue", "--noheader", "--format=%i", "--jobs", job], capture_output=True, text=True)
+    return done.returncode == 0 and job in done.stdout.split()
+
+
+def shared_folder(path: Path) -> Path:
+    """The cluster's shared folder, checked: never the repository, inside it, home or /, only a folder the
+    study made (latentspace.tools.folders.own_folder), its path plain enough for a job script's #SBATCH lines."""
+    from .folders import FolderError, own_folder
+
+    if any(not c.isprintable() or c.isspace() for c in str(path)):
+        raise StudyError(f"--shared {path!r}: a path with spaces or control characters cannot go into #SBATCH lines")
+    try:
+        return own_folder(path, "study", "--shared", [Path(_git("rev-parse", "--show-toplevel"))])
+    except FolderError as exc:
+        raise StudyError(str(exc)) from None
 
 
 def wait(ids: list[str], poll: float = 5.0) -> None:
@@ -438,37 +470,49 @@ def main(argv=None) -> int:
             decided = report(points, records, code, margins, level, measuring=measured)
             print(f"{len(decided)} configurations decided → {FOLDER / 'index.html'}, {FOLDER / 'verdicts.json'}")
         elif args.command == "collect":
-            found = collect(points, args.shared)
-            print(f"{len(found)} records collected from {args.shared / 'points'}" + (f": {', '.join(found)}" if found else ""))
+            shared = shared_folder(args.shared)
+            with held(shared / "lock", "study collect or submit"):
+                found = collect(points, shared)
+            print(f"{len(found)} records collected from {shared / 'points'}" + (f": {', '.join(found)}" if found else ""))
         else:
             unknown = sorted(set(args.only or ()) - {p.id for p in points})
             if unknown:
                 raise StudyError(f"--only {unknown[0]}: no such point in {args.study} (`status` lists them)")
             todo = [p for p in points if state(p, records, code, measured) != "recorded" and (not args.only or p.id in args.only)]
             if args.command == "submit":
-                ids = submit(todo, args.shared, args.sbatch)
-                for point, job in zip(todo, ids):
-                    print(f"{point.id}: SLURM job {job} (log: {args.shared / 'logs' / f'{point.id}.log'})", flush=True)
-                if args.wait:
-                    wait(ids)
-                    found = collect(todo, args.shared)
-                    print(f"{len(found)} of {len(todo)} points recorded" + (f": {', '.join(found)}" if found else ""))
-                    return 0 if len(found) == len(todo) else 1
-                return 0
-            for number, point in enumerate(todo, 1):
-                print(f"[{number}/{len(todo)}] {point.id}: running", flush=True)
-                if args.record_to:
-                    from ..outputs import write_json
-
-                    write_json(args.record_to / f"{point.id}.json", run_point(point))
-                else:
-                    record(point, run_point(point))
-                print(f"[{number}/{len(todo)}] {point.id}: recorded in {args.record_to or point.record}", flush=True)
-    except ExperimentsError as exc:
+                return _submit(todo, shared_folder(args.shared), args)
+            with held(FOLDER / ".run.lock", "study run"):
+                _run(todo, args.record_to)
+    except (ExperimentsError, LockError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
 
+
+def _submit(todo: list[Point], shared: Path, args) -> int:
+    with held(shared / "lock", "study collect or submit"):
+        ids = submit(todo, shared, args.sbatch)
+    for point, job in zip(todo, ids):
+        print(f"{point.id}: SLURM job {job} (log: {shared / 'logs' / f'{point.id}.log'})", flush=True)
+    if not args.wait:
+        return 0
+    wait(ids)
+    with held(shared / "lock", "study collect or submit"):
+        found = collect(todo, shared)
+    print(f"{len(found)} of {len(todo)} points recorded" + (f": {', '.join(found)}" if found else ""))
+    return 0 if len(found) == len(todo) else 1
+
+
+def _run(todo: list[Point], record_to: Path | None) -> None:
+    for number, point in enumerate(todo, 1):
+        print(f"[{number}/{len(todo)}] {point.id}: running", flush=True)
+        if record_to:
+            from ..outputs import write_json
+
+            write_json(record_to / f"{point.id}.json", run_point(point))
+        else:
+            record(point, run_point(point))
+        print(f"[{number}/{len(todo)}] {point.id}: recorded in {record_to or point.record}", flush=True)
 
 if __name__ == "__main__":
     sys.exit(main())

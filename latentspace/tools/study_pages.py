@@ -64,7 +64,7 @@ def claim_figure(decided: dict, claim: str, margins: dict[str, float]) -> bytes:
 
 def page(decided: dict, margins: dict[str, float] | None = None) -> str:
     """study/index.html: the verdict matrix, a figure a claim, the key metrics, compute, every cell's per-seed values."""
-    from ..report import PAGE_CSS, verdict_matrix
+    from ..report import PAGE_CSS, PAGE_POLICY, verdict_matrix
 
     e = html.escape
     details = []
@@ -92,7 +92,7 @@ def page(decided: dict, margins: dict[str, float] | None = None) -> str:
         f"each seed's difference (grey), the pooled mean and interval (black); the shaded band is the "
         f"measure's margin.</figcaption></figure>" for claim in _claims(decided))
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>The study over seeds</title>
+<html lang="en"><head><meta charset="utf-8">{PAGE_POLICY}<title>The study over seeds</title>
 <style>
 {PAGE_CSS}
 body {{ max-width: 1300px; }}

@@ -33,7 +33,7 @@ from pathlib import Path
 from statistics import mean, stdev
 
 from ..names import title
-from ..report import PAGE_CSS, VERDICT_STYLE
+from ..report import PAGE_CSS, PAGE_POLICY, VERDICT_STYLE
 from .. import sample_quality, samplers, separation
 from . import folders
 from .experiments import FINISHED, ExperimentsError, all_runs, exp_show, head_commit
@@ -379,7 +379,7 @@ def render(found: list[dict], params: list[str], columns: list[Column], drawn: l
     leftover = "".join(f"<li>{e(_text(name))}: {e(_text(why))}</li>" for name, why in left)
     sampler_names = ", ".join(s.name if s.label == s.name else f"{s.name}: {s.label}" for s in samplers.SAMPLERS)
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Runs compared</title>
+<html lang="en"><head><meta charset="utf-8">{PAGE_POLICY}<title>Runs compared</title>
 <style>
 {PAGE_CSS}
 body {{ max-width: 1400px; }} figure {{ display: inline-block; margin: 0.5em; }} .wide {{ overflow-x: auto; }}
