@@ -1,0 +1,90 @@
+"""The study's verdict matrix: each configuration's current records pooled over seeds, the claims decided
+from their measurements (latentspace/claims.py, latentspace/verdicts.py), and its files (no TensorFlow)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from statistics import mean, variance
+
+from .. import claims as original_claims
+from .grid import Point, StudyError
+from .study_records import Measuring, measurements, models_of, state
+
+FOLDER = Path("study")
+
+def decide(records: list[dict], margins: dict[str, float], level: float) -> dict:
+    """``{claim: decided}`` over the records of one configuration (:func:`latentspace.claims.decide_pooled`)."""
+    runs = [measurements(record) for record in records]
+    return {claim.key: original_claims.decide_pooled(claim, runs, margins, level)
+            for claim in original_claims.claims(models_of(records[0]["params"]))}
+
+def configurations(points: list[Point], records: dict[str, dict], code: dict[str, str],
+                   measuring: Measuring | None = None) -> dict[str, list[dict]]:
+    """The current-code records of each configuration, in the study's order."""
+    grouped: dict[str, list[dict]] = {}
+    for point in points:
+        if state(point, records, code, measuring) == "recorded":
+            grouped.setdefault(point.configuration, []).append(records[point.id])
+        else:
+            grouped.setdefault(point.configuration, [])
+    return {name: found for name, found in grouped.items() if found}
+
+def matrix(points: list[Point], records: dict[str, dict], code: dict[str, str], margins: dict[str, float],
+           level: float = 0.95, measuring: Measuring | None = None) -> dict:
+    """``{configuration: {"seeds", "size", "claims": decide(...)}}``: the verdict matrix."""
+    result = {}
+    for name, found in configurations(points, records, code, measuring).items():
+        result[name] = {"seeds": [r["params"]["seed"] for r in found], "size": found[0].get("train_digits"),
+                        "claims": decide(found, margins, level), "metrics": summarise(found)}
+        timed = [r["compute"] for r in found if "compute" in r]  # records before it was kept lack it
+        if timed:
+            minutes = [c["seconds"] / 60 for c in timed]  # a point partly restored from the run cache is faster
+            result[name]["compute"] = {"points": len(timed), "minutes": mean(minutes),
+                                       "range": [min(minutes), max(minutes)],
+                                       "machines": sorted({machine_label(c) for c in timed})}
+    return result
+
+def machine_label(compute: dict) -> str:
+    """"AMD EPYC, AVX-512 ×2": the CPU model, whether it has AVX-512 (machines of one model differ in it:
+    the conv VAE trains about 4× apart) where the record says, and the cores."""
+    extensions = compute.get("extensions")
+    kind = "" if extensions is None else ", AVX-512" if "avx512f" in extensions else ", no AVX-512"
+    return f"{compute['cpu']}{kind} ×{compute['cores']}"
+
+def summarise(records: list[dict]) -> dict:
+    """``{metric: {"mean", "sd", "values"}}`` of the key metrics every record of a configuration holds
+    (sd over seeds: 0 for one seed)."""
+    keys = [key for key in records[0].get("metrics", {})
+            if all(isinstance(r.get("metrics", {}).get(key), (int, float)) for r in records)]
+    result = {}
+    for key in keys:
+        values = [float(r["metrics"][key]) for r in records]
+        result[key] = {"mean": mean(values), "sd": math.sqrt(variance(values)) if len(values) > 1 else 0.0,
+                       "values": values}
+    return result
+
+def report(points: list[Point], records: dict[str, dict], code: dict[str, str], margins: dict[str, float],
+           level: float, out: Path = FOLDER, measuring: Measuring | None = None) -> dict:
+    """Write ``study/verdicts.json``, ``study/verdicts.md`` and ``study/index.html`` from the committed records,
+    the claims decided with ``margins`` and ``level`` (the workspace's params)."""
+    from ..outputs import write_json, write_text
+    from .study_pages import markdown, page
+
+    decided = matrix(points, records, code, margins, level, measuring)
+    written = {"verdicts.md": markdown(decided), "index.html": page(decided, margins)}  # all made before any is written
+    write_json(out / "verdicts.json", decided)
+    for name, text in written.items():
+        write_text(out / name, text)
+    return decided
+
+def deciding_params(path: Path = Path("params.yaml")) -> tuple[dict[str, float], float]:
+    """The workspace's ``claims.margins`` and ``bootstrap.level``: they decide, they measure nothing."""
+    from ..errors import StageError
+    from ..params import load
+
+    try:
+        p = load(None, path)
+    except StageError as exc:
+        raise StudyError(str(exc)) from None
+    return p.section("claims.margins"), p["bootstrap.level"]
