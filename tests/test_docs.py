@@ -1,0 +1,25 @@
+"""The docs say what the code does: the README stays short, and every project file the docs name exists."""
+
+import re
+
+from helpers import ROOT
+
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+# a project file named in backticks: code, tests, web sources, the docs themselves (outputs of a run are not here)
+NAMED = re.compile(r"`((?:latentspace|stages|tests|web|docs|benchmarks)/[\w./-]+\.(?:py|md|sh|js|json))`")
+
+
+def test_the_readme_is_short_and_the_full_findings_live_in_docs():
+    assert len((ROOT / "README.md").read_text().splitlines()) <= 200
+    assert "docs/findings.md" in (ROOT / "README.md").read_text()
+
+
+def test_every_project_file_the_docs_name_exists():
+    missing = {(doc.name, name) for doc in DOCS for name in NAMED.findall(doc.read_text())
+               if "<" not in name and "*" not in name and not (ROOT / name).exists()}
+    assert not missing, sorted(missing)
+
+
+def test_the_readme_points_to_dvc_dag_for_the_pipeline_rather_than_copying_it():
+    readme = (ROOT / "README.md").read_text()
+    assert "`dvc dag` draws it" in readme and "download ─┬─" not in readme
