@@ -1,7 +1,6 @@
 """dvc.yaml as the one source of truth: deps are exactly the code each stage runs, and every path a
 script is handed on its command line is a declared dependency or output (and the other way round)."""
 
-import ast
 import shutil
 import subprocess
 import sys
@@ -11,48 +10,7 @@ import pytest
 
 from helpers import ROOT, dvc_stages, subprocess_env
 
-PACKAGE = "latentspace"
-
-
-def imported_modules(path: Path) -> set[str]:
-    """Every module an ``import`` anywhere in ``path`` names (functions' lazy imports included)."""
-    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:  # from . import x, from .models import y
-                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
-                module = f"{base}.{node.module}" if node.module else base
-            else:
-                module = node.module
-            found.add(module)
-            found.update(f"{module}.{alias.name}" for alias in node.names)  # from pkg import submodule
-    return found
-
-
-def project_file(module: str) -> Path | None:
-    if module != PACKAGE and not module.startswith(PACKAGE + "."):
-        return None
-    parts = module.split(".")
-    for candidate in (ROOT.joinpath(*parts).with_suffix(".py"), ROOT.joinpath(*parts, "__init__.py")):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def import_closure(script: Path) -> set[str]:
-    """``script`` and every project file it imports, transitively (importing a.b runs a/__init__.py)."""
-    todo, seen = [script], set()
-    while todo:
-        path = todo.pop()
-        if path not in seen:
-            seen.add(path)
-            for module in imported_modules(path):
-                parts = module.split(".")
-                todo.extend(f for i in range(1, len(parts) + 1) if (f := project_file(".".join(parts[:i]))))
-    return {str(path.relative_to(ROOT)) for path in seen}
+from latentspace.tools.deps import import_closure, imported_modules, rewritten  # the closure dvc.yaml's deps are held to
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +76,13 @@ def test_a_stage_runs_the_library_of_the_repository_it_runs_in(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert f"library: {tmp_path / 'latentspace' / '__init__.py'}" in result.stdout
+
+
+def test_the_deps_command_writes_each_stages_closure_keeping_everything_else():
+    text = (ROOT / "dvc.yaml").read_text()
+    assert rewritten(text) == (text, [])  # dvc.yaml is what the command writes
+    broken = text.replace("\n        - latentspace/training.py\n", "\n", 1)  # an import not yet listed (train's)
+    broken = broken.replace("      - stages/claims.py\n", "      - stages/claims.py\n      - latentspace/models.py\n", 1)
+    assert broken != text
+    fixed, changed = rewritten(broken)
+    assert fixed == text and "claims" in changed and any(name == "train" for name in changed)

@@ -1,8 +1,7 @@
 """No import circles in the project's modules, function-level imports included."""
 
-from test_dvc_yaml import imported_modules, project_file
-
 from helpers import ROOT
+from latentspace.tools.deps import imported_modules, project_file
 
 # Two circles inside modules that feed the measurements: breaking them edits those modules, which stales every
 # recorded study point, so they are broken when the grid runs again (issue 28). No other circle may appear.

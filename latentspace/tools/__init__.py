@@ -2,10 +2,13 @@
 
 - :mod:`~latentspace.tools.sweep`: one page comparing DVC experiments and branches;
 - :mod:`~latentspace.tools.over_seeds`: the original's claims decided again from the spread over seeds;
-- :mod:`~latentspace.tools.benchmark`: how close each part of the pipeline is to the machine's limit.
+- :mod:`~latentspace.tools.benchmark`: how close each part of the pipeline is to the machine's limit;
+- :mod:`~latentspace.tools.study`: the study over a grid of datasets × sizes × seeds (its parts: ``grid``,
+  ``study_records``, ``study_matrix``, ``study_pages``, ``study_slurm``; one holder at a time: ``lock``);
+- :mod:`~latentspace.tools.deps`: each stage's code deps in dvc.yaml, written from its script's imports.
 
 The first two read ``dvc exp show --json`` through :mod:`~latentspace.tools.experiments`; every one
 writes through :mod:`~latentspace.tools.folders` (a folder it owns, never the repository or a folder with
-files it did not write; a file not in ``.git`` or ``.dvc``). No stage imports this package: it reads what
+files it did not write; a new file, or one of its own outputs, not in ``.git`` or ``.dvc``). No stage imports this package: it reads what
 the pipeline wrote, and changing it reruns nothing.
 """
