@@ -35,8 +35,14 @@ def chromium() -> tuple[str | None, str]:
     return (found, "") if found else (None, "apt-get installed chromium but it is not on PATH")
 
 
+INSTALL = "LATENTSPACE_INSTALL"  # set to 1 to let the tests and the benchmark install system packages
+
+
 def apt_install(package: str) -> str:
-    """Install Debian's ``package`` with apt-get (as root); "" when done, else why not, in one line."""
+    """Install Debian's ``package`` with apt-get (as root), only when asked (:data:`INSTALL` = 1: .ci/run sets
+    it); "" when done, else why not, in one line (saying how to ask)."""
+    if os.environ.get(INSTALL) != "1":
+        return f"{package} is not installed; {INSTALL}=1 lets the tests install it with apt-get (as root)"
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for command in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", package]):
         try:
