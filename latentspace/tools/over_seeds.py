@@ -54,9 +54,9 @@ def seed_groups(found: list[dict]) -> list[list[dict]]:
 
 def margins(group: list[dict]) -> dict[str, float]:
     """``{measure: margin}`` from the group's params (``claims.margins.<measure>``), which its runs share."""
-    shared = {k.rsplit(".", 1)[1]: v for k, v in group[0]["params"].items() if k.startswith("claims.margins.")}
+    shared = original_claims.margins_of(group[0]["params"])
     for run in group[1:]:
-        if {k.rsplit(".", 1)[1]: v for k, v in run["params"].items() if k.startswith("claims.margins.")} != shared:
+        if original_claims.margins_of(run["params"]) != shared:
             raise ValueError(f"the runs {group[0]['name']} and {run['name']} differ in claims.margins: not one group")
     return shared
 
