@@ -151,3 +151,18 @@ network. The generated digits' codes were drawn by the pipeline with the generat
 </script>
 </body></html>
 """
+
+
+PAGE_LIMIT = 256e6  # bytes of codes a page may hold: a browser keeps the page and its parsed data in memory
+
+
+def check_size(models: int, shown: int, points: int, draws: int, samplers: int, latent: int) -> None:
+    """Refuse, before any work, a page whose codes (``shown`` digits a map and ``draws`` codes a sampler, for
+    each of ``models`` models of ``latent`` dimensions; about 12 bytes a number as text) pass :data:`PAGE_LIMIT`."""
+    from .errors import StageError
+
+    estimate = models * (shown * (latent + 2) + draws * samplers * latent) * 12
+    if estimate > PAGE_LIMIT:
+        raise StageError(f"explore.points = {points}, explore.draws = {draws}: the explorer page would hold about "
+                         f"{estimate / 1e6:.0f} MB of codes for {models} models of {latent} dimensions, more than "
+                         f"its limit of {PAGE_LIMIT / 1e6:.0f} MB; lower them")

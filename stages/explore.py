@@ -41,6 +41,8 @@ def main():
     digits = load_arrays(args.data, ("x_eval", "y_eval"))
     seed, settings = p["seed"], p.section("generation")
     shown = explorer.subset(digits["y_eval"], p["explore.points"], seed)
+    latent = load_arrays(Path(args.codes) / f"{models[0]}.npz", ("codes_eval",))["codes_eval"].shape[1]
+    explorer.check_size(len(models), len(shown), p["explore.points"], p["explore.draws"], len(SAMPLERS), latent)
     runtime.start(p["compute.threads"])
     panels, traversals = [], {}
     for name in models:

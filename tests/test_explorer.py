@@ -163,3 +163,15 @@ def test_the_explorer_decodes_in_the_browser_as_keras_does_and_answers_the_mouse
     assert found["slider moved"], f"screenshot: {shot}"
     assert found["draws"] == "mixture"
     assert [url for url in found["requests"] if not url.startswith("file:")] == [], found["requests"]
+
+
+def test_a_page_too_large_for_a_browser_is_refused_naming_the_params():
+    from latentspace.errors import StageError
+    from latentspace.explorer import check_size
+
+    check_size(4, 2000, 2000, 64, 2, 10)  # the default: under a megabyte of codes
+    with pytest.raises(StageError) as error:
+        check_size(20, 20_000, 20_000, 1000, 2, 784)
+    message = str(error.value)
+    assert message.startswith("explore.points = 20000, explore.draws = 1000: the explorer page would hold about")
+    assert "more than its limit of 256 MB" in message and "\n" not in message

@@ -73,7 +73,7 @@ def run_point(point: Point) -> dict:
 
     name, started = point.id, time.monotonic()
     base = git_output("rev-parse", "HEAD")  # the experiment's baseline, even if HEAD moves while it runs
-    setting = [f"{key}={json.dumps(value)}" for key, value in point.overrides]
+    setting = [f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in point.overrides]  # é stays é
     command = [sys.executable, "-m", "dvc", "exp", "run", "--temp", "-n", name, *(a for s in setting for a in ("-S", s))]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
