@@ -116,3 +116,31 @@ def test_report_writes_all_its_outputs_or_none(project, monkeypatch):
     with pytest.raises(RuntimeError):
         study.report(points, records, {}, {"silhouette": 0.01}, 0.95, out=project / "study")
     assert not (project / "study").exists() or not any((project / "study").iterdir())
+
+
+def test_status_says_when_it_reads_records_that_are_not_committed(project):
+    import subprocess
+
+    from helpers import git_init
+
+    git_init(project)
+    (project / "study.yaml").write_text(GOOD)
+    points = load_study(project / "study.yaml")
+    (project / "study" / "points").mkdir(parents=True)
+    for point in points:
+        (project / "study" / "points" / f"{point.id}.json").write_text("{}")
+    subprocess.run(["git", "add", "study"], cwd=project, check=True)
+    subprocess.run(["git", "commit", "-qm", "records"], cwd=project, check=True)
+    assert "working tree" not in study.status(points, {}, {})
+    (project / "study" / "points" / "mnist-all-seed2.json").write_text('{"changed": 1}')
+    assert "read from the working tree: 1 of these records are not committed (study/points/mnist-all-seed2.json)" \
+        in study.status(points, {}, {})
+
+
+def test_a_record_of_a_format_this_code_does_not_read_is_refused(project):
+    from latentspace.tools.study_records import check_record
+
+    good = {"params": {"seed": 1}, "code": {}}
+    assert check_record("r.json", {**good, "format": 2}) and check_record("r.json", good)  # 1: before formats
+    with pytest.raises(StudyError, match="r.json: 'format' is 3: this code reads formats 1, 2"):
+        check_record("r.json", {**good, "format": 3})

@@ -50,8 +50,8 @@ from .experiments import ExperimentsError, all_runs, exp_show
 from .grid import POINTS, STUDY_FILE, Point, StudyError, load_study
 from .lock import LockError, held
 from .study_matrix import FOLDER, configurations, decide, deciding_params, matrix, report, summarise
-from .study_records import (MEASUREMENTS, Measuring, git_output, code_hashes, locked_code, measuring, models_of,
-                            read_records, record, state, status, upstream)
+from .study_records import (FORMAT, MEASUREMENTS, Measuring, git_output, code_hashes, locked_code, measuring, models_of,
+                            read_records, record, state, status, uncommitted_records, upstream)
 from .study_slurm import submit_and_collect, collect, shared_folder
 
 # the study's parts, importable from here as one tool
@@ -86,7 +86,7 @@ def run_point(point: Point) -> dict:
     facts = machine()
     metrics = {key: value for key, value in run["metrics"].items()
                if any(key == k.format(model=m) for k in KEY_METRICS for m in models_of(run["params"]))}
-    return {"point": name, "configuration": point.configuration, "seed": point.seed,
+    return {"format": FORMAT, "point": name, "configuration": point.configuration, "seed": point.seed,
             "overrides": dict(point.overrides), "params": run["params"], "commit": run.get("commit"),
             "experiment": run["rev"], "code": locked_code(lock), "train_digits": point.size,
             "measurements": run["files"].get(MEASUREMENTS, {}), "metrics": metrics,
@@ -115,6 +115,9 @@ def main(argv=None) -> int:
             margins, level = deciding_params()
             decided = report(points, records, code, margins, level, measuring=measured)
             print(f"{len(decided)} configurations decided → {FOLDER / 'index.html'}, {FOLDER / 'verdicts.json'}")
+            uncommitted = uncommitted_records()
+            if uncommitted:
+                print(f"read from the working tree: {len(uncommitted)} records not committed; commit them to share the page")
         elif args.command == "collect":
             shared = shared_folder(args.shared)
             with held(shared / "lock", "study collect or submit"):

@@ -57,6 +57,10 @@ def locked_code(lock: dict) -> dict[str, str]:
     return {dep["path"]: dep["md5"] for name in upstream(lock) for dep in stages[name].get("deps", [])
             if dep["path"].startswith(CODE) and dep["path"] != SCHEMA and "md5" in dep}
 
+FORMATS = (1, 2)  # 1: claims' comparisons (before metrics/contrasts.json); 2: measurements, settings checked
+FORMAT = 2        # what run_point writes
+
+
 def _finite(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -69,6 +73,8 @@ def check_record(where: str, record) -> dict:
 
     if not isinstance(record, dict):
         raise bad("the record", f"is {type(record).__name__}, not a mapping")
+    if record.get("format", 1) not in FORMATS:
+        raise bad("'format'", f"is {record.get('format')!r}: this code reads formats {', '.join(map(str, FORMATS))}")
     params, code = record.get("params"), record.get("code")
     if not isinstance(params, dict) or type(params.get("seed")) is not int:
         raise bad("'params'", "must be a mapping of dotted params keys with an integer 'seed'")
@@ -163,7 +169,20 @@ def status(points: list[Point], records: dict[str, dict], code: dict[str, str], 
         lines.append(f"  {point.id:32} {state(point, records, code, measuring)}")
     counts = {s: sum(state(p, records, code, measuring) == s for p in points) for s in ("recorded", "stale", "to run")}
     lines.append(", ".join(f"{n} {s}" for s, n in counts.items()))
+    uncommitted = uncommitted_records()
+    if uncommitted:
+        lines.append(f"read from the working tree: {len(uncommitted)} of these records are not committed "
+                     f"({', '.join(uncommitted[:3])}{', …' if len(uncommitted) > 3 else ''})")
     return "\n".join(lines)
+
+
+def uncommitted_records(folder: Path = POINTS) -> list[str]:
+    """The record files of ``folder`` that differ from the last commit or are not in it (git's view; none
+    outside a repository): ``status`` and ``report`` read the working tree and say so when these exist."""
+    done = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "--", str(folder)],
+                          capture_output=True, text=True)
+    return [line[3:] for line in done.stdout.splitlines() if line.endswith(".json")] if done.returncode == 0 else []
+
 
 def measurements(record: dict) -> dict:
     """A record's measurements, ``{"<a> vs <b>": {measure: {difference, low, high, sd}}}``: its contrasts, or for a
