@@ -220,3 +220,25 @@ class Project:
 
     def stages(self) -> dict:
         return dvc_stages(self.path)
+
+
+# --- `dvc exp show --json`, hand-made: the one fake of its output the tools' tests build on -------------
+
+def shown_commit(rev: str, name: str | None = None, params: dict | None = None, metrics: dict | None = None,
+                 experiments=()) -> dict:
+    """One entry of ``dvc exp show --json`` as DVC 3 nests it: a commit (or an experiment's rev) with its
+    params.yaml and its metrics files (``{path: data}``), and the experiments based on it."""
+    data = {"rev": rev, "timestamp": "2026-11-28T14:13:59", "params": {"params.yaml": {"data": params or {}}},
+            "metrics": {path: {"data": found} for path, found in (metrics or {}).items()},
+            "deps": {}, "outs": {}, "meta": {}}
+    return {"rev": rev, "name": name, "data": data, "error": None, "experiments": list(experiments) or None}
+
+
+def shown_experiment(name: str, rev: str | None = None, state: str | None = None, **kwargs) -> dict:
+    """An experiment of :func:`shown_commit`'s ``experiments``: its rev (by default a SHA of its name) and, for a
+    queued or running one, its executor's ``state``."""
+    import hashlib
+
+    executor = None if state is None else {"state": state, "name": "dvc-task", "local": None}
+    return {"revs": [shown_commit(rev or hashlib.sha1(name.encode()).hexdigest(), name, **kwargs)],
+            "executor": executor, "name": name}

@@ -2,6 +2,7 @@
 
 import pytest
 
+from helpers import shown_commit
 from latentspace.tools import over_seeds
 
 
@@ -12,16 +13,17 @@ def run(name, seed, difference, perplexity=30, old=False):
     measured = {"difference": difference, "low": difference - 0.01, "high": difference + 0.01, "sd": 0.0}
     params = {"seed": seed, "tsne": {"perplexity": perplexity}, "claims": {"margins": MARGINS},
               "models": {"vae": {"architecture": "dense_vae"}, "class_vae": {"architecture": "class_vae"}}}
-    files = ({over_seeds.CLAIMS_FILE: {"data": {"class_term_helps": {"verdict": "supported", "class_vae vs vae": {
-        "silhouette": {**measured, "verdict": "supported"}}}}}} if old else
-             {over_seeds.CONTRASTS_FILE: {"data": {"class_vae vs vae": {"silhouette": measured}}}})
-    return {"rev": name, "name": name, "data": {"params": {"params.yaml": {"data": params}}, "metrics": files}}
+    files = ({over_seeds.CLAIMS_FILE: {"class_term_helps": {"verdict": "supported", "class_vae vs vae": {
+        "silhouette": {**measured, "verdict": "supported"}}}}} if old else
+             {over_seeds.CONTRASTS_FILE: {"class_vae vs vae": {"silhouette": measured}}})
+    return shown_commit(name, name, params, files)
 
 
 def shown(*entries):
     """The workspace, then a commit whose experiments are the other entries (DVC 3's layout)."""
-    return [{"rev": "workspace", **entries[0]},
-            {"rev": "abc", "data": {}, "experiments": [{"revs": [entry]} for entry in entries[1:]]}]
+    return [{**entries[0], "rev": "workspace"},
+            shown_commit("abc", experiments=[{"revs": [entry], "executor": None, "name": entry["name"]}
+                                             for entry in entries[1:]])]
 
 
 def test_runs_are_found_in_the_workspace_and_in_experiments_and_grouped_by_everything_but_the_seed():

@@ -6,13 +6,13 @@ experiments}), the workspace first; each commit's experiments are ranges ({revs:
 """
 
 import csv
-import hashlib
 import json
 import subprocess
 import sys
 
 import pytest
 
+from helpers import shown_commit, shown_experiment
 from latentspace.tools import experiments, folders, over_seeds, sweep
 
 MODELS = ("ae", "vae")
@@ -53,14 +53,14 @@ def metrics(loss=135.0, silhouette=0.1, verdict="supported", skip=()):
 
 
 def commit(rev, name=None, run_params=None, run_metrics=None, experiments=()):
-    data = {"rev": rev, "timestamp": "2026-11-28T14:13:59", "params": {"params.yaml": {"data": run_params or params()}},
-            "metrics": metrics() if run_metrics is None else run_metrics, "deps": {}, "outs": {}, "meta": {}}
-    return {"rev": rev, "name": name, "data": data, "error": None, "experiments": list(experiments) or None}
+    found = metrics() if run_metrics is None else run_metrics
+    return shown_commit(rev, name, run_params or params(), {path: f["data"] for path, f in found.items()}, experiments)
 
 
-def experiment(name, state=None, **kwargs):
-    executor = None if state is None else {"state": state, "name": "dvc-task", "local": None}
-    return {"revs": [commit(hashlib.sha1(name.encode()).hexdigest(), name, **kwargs)], "executor": executor, "name": name}
+def experiment(name, state=None, run_params=None, run_metrics=None):
+    found = metrics() if run_metrics is None else run_metrics
+    return shown_experiment(name, state=state, params=run_params or params(),
+                            metrics={path: f["data"] for path, f in found.items()})
 
 
 def exps(*names_and_kwargs, base="main", workspace=True):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, git_init
+from helpers import ROOT, git_init, shown_commit
 from latentspace.tools import experiments, folders, over_seeds, sweep
 
 SHA_A = "a" * 40
@@ -37,11 +37,9 @@ def contrasts(difference):
 
 
 def entry(rev, name=None, run_params=None, loss=100.0, difference=0.05, experiments_=()):
-    data = {"rev": rev, "params": {"params.yaml": {"data": run_params or params()}},
-            "metrics": {"metrics/train/vae.json": {"data": {"val_loss": loss}},
-                        "metrics/contrasts.json": {"data": contrasts(difference)}}}
-    return {"rev": rev, "name": name, "data": data, "error": None,
-            "experiments": [{"revs": [e], "executor": None, "name": e["name"]} for e in experiments_] or None}
+    return shown_commit(rev, name, run_params or params(), {"metrics/train/vae.json": {"val_loss": loss},
+                                                            "metrics/contrasts.json": contrasts(difference)},
+                        [{"revs": [e], "executor": None, "name": e["name"]} for e in experiments_])
 
 
 def experiment(name, sha, **kwargs):
