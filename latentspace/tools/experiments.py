@@ -36,12 +36,12 @@ def exp_show(options: list[str], repo: str | Path = ".") -> list:
     return shown
 
 
-def _flatten(tree: dict, prefix: str = "") -> dict:
+def flatten(tree: dict, prefix: str = "") -> dict:
     """A nested dict → ``{"prefix" + dotted key: leaf}``."""
     flat = {}
     for key, value in tree.items():
         if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{key}."))
+            flat.update(flatten(value, f"{prefix}{key}."))
         else:
             flat[f"{prefix}{key}"] = value
     return flat
@@ -105,7 +105,7 @@ def all_runs(shown: list, head: str | None = None) -> list[dict]:
         data = entry.get("data") or {}
         params = {}
         for path, tree in _file_data(data.get("params")).items():
-            params.update(_flatten(tree, "" if path == PARAMS_FILE else f"{path}:"))
+            params.update(flatten(tree, "" if path == PARAMS_FILE else f"{path}:"))
         files = _file_data(data.get("metrics"))
         rev = _rev(entry)
         name = entry.get("name") or data.get("name") or _short(rev)
@@ -114,7 +114,7 @@ def all_runs(shown: list, head: str | None = None) -> list[dict]:
         found.append({"name": name, "rev": rev, "baseline": baseline, "commit": commit, "state": state,
                       "params": params, "files": files,
                       "metrics": {f"{path}:{key}": value for path, tree in files.items()
-                                  for key, value in _flatten(tree).items()}})
+                                  for key, value in flatten(tree).items()}})
         for experiment in entry.get("experiments") or []:
             executor = (experiment.get("executor") or {}).get("state")
             for revision in experiment.get("revs") or []:

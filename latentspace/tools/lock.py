@@ -1,4 +1,4 @@
-"""One holder at a time: a lock file created atomically, naming its holder (standard library only).
+"""One holder at a time: a lock file created atomically, naming its holder (no TensorFlow).
 
 ``study run`` holds ``study/.run.lock``; ``study submit`` and ``collect`` hold ``<shared>/lock`` in the
 cluster's shared folder. The file is made with ``O_CREAT | O_EXCL`` (atomic on local file systems and
@@ -16,19 +16,11 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+from ..outputs import _alive  # whether a process of this host runs: the one test of it, beside the stages' own
+
 
 class LockError(Exception):
     """Another holder has the lock; the message is one line naming it."""
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _stale(text: str) -> bool:

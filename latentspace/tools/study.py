@@ -94,6 +94,7 @@ def run_point(point: Point) -> dict:
             "compute": {"seconds": round(time.monotonic() - started, 1), "cpu": facts["cpu"],
                         "cores": facts["cores"], "extensions": facts["extensions"]}}
 
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=("status", "run", "report", "submit", "collect"))
@@ -136,6 +137,7 @@ def main(argv=None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
+
 
 def _run(todo: list[Point], record_to: Path | None) -> None:
     for number, point in enumerate(todo, 1):

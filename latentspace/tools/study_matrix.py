@@ -11,13 +11,16 @@ from .. import claims as original_claims
 from .grid import Point, StudyError
 from .study_records import Measuring, measurements, models_of, state
 
+
 FOLDER = Path("study")
+
 
 def decide(records: list[dict], margins: dict[str, float], level: float) -> dict:
     """``{claim: decided}`` over the records of one configuration (:func:`latentspace.claims.decide_pooled`)."""
     runs = [measurements(record) for record in records]
     return {claim.key: original_claims.decide_pooled(claim, runs, margins, level)
             for claim in original_claims.claims(models_of(records[0]["params"]))}
+
 
 def configurations(points: list[Point], records: dict[str, dict], code: dict[str, str],
                    measuring: Measuring | None = None) -> dict[str, list[dict]]:
@@ -29,6 +32,7 @@ def configurations(points: list[Point], records: dict[str, dict], code: dict[str
         else:
             grouped.setdefault(point.configuration, [])
     return {name: found for name, found in grouped.items() if found}
+
 
 def matrix(points: list[Point], records: dict[str, dict], code: dict[str, str], margins: dict[str, float],
            level: float = 0.95, measuring: Measuring | None = None) -> dict:
@@ -45,12 +49,14 @@ def matrix(points: list[Point], records: dict[str, dict], code: dict[str, str], 
                                        "machines": sorted({machine_label(c) for c in timed})}
     return result
 
+
 def machine_label(compute: dict) -> str:
     """"AMD EPYC, AVX-512 ×2": the CPU model, whether it has AVX-512 (machines of one model differ in it:
     the conv VAE trains about 4× apart) where the record says, and the cores."""
     extensions = compute.get("extensions")
     kind = "" if extensions is None else ", AVX-512" if "avx512f" in extensions else ", no AVX-512"
     return f"{compute['cpu']}{kind} ×{compute['cores']}"
+
 
 def summarise(records: list[dict]) -> dict:
     """``{metric: {"mean", "sd", "values"}}`` of the key metrics every record of a configuration holds
@@ -63,6 +69,7 @@ def summarise(records: list[dict]) -> dict:
         result[key] = {"mean": mean(values), "sd": math.sqrt(variance(values)) if len(values) > 1 else 0.0,
                        "values": values}
     return result
+
 
 def report(points: list[Point], records: dict[str, dict], code: dict[str, str], margins: dict[str, float],
            level: float, out: Path = FOLDER, measuring: Measuring | None = None) -> dict:
@@ -77,6 +84,7 @@ def report(points: list[Point], records: dict[str, dict], code: dict[str, str], 
     for name, text in written.items():
         write_text(out / name, text)
     return decided
+
 
 def deciding_params(path: Path = Path("params.yaml")) -> tuple[dict[str, float], float]:
     """The workspace's ``claims.margins`` and ``bootstrap.level``: they decide, they measure nothing."""

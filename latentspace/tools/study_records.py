@@ -17,9 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import claims as original_claims
+from .experiments import flatten
 from .grid import POINTS, STUDY_FILE, Point, StudyError
 
+
 CODE = ("stages/", "latentspace/")  # the deps whose hashes say which code a point ran
+
 
 MEASUREMENTS = "metrics/contrasts.json"  # a point is what it measures: its code is what feeds this file
 
@@ -27,10 +30,12 @@ MEASUREMENTS = "metrics/contrasts.json"  # a point is what it measures: its code
 # records the values it ran with), so adding a key for a new stage leaves the recorded points current.
 SCHEMA = "latentspace/params.py"
 
+
 def code_hashes(root: Path = Path(".")) -> dict[str, str]:
     """md5 of every stage script and library module, as DVC records them in dvc.lock."""
     return {str(path.relative_to(root)): hashlib.md5(path.read_bytes()).hexdigest()
             for folder in CODE for path in sorted((root / folder).glob("*.py"))}
+
 
 def upstream(lock: dict, target: str = MEASUREMENTS) -> list[str]:
     """The stages of a dvc.lock whose outputs feed ``target`` (the stage writing it included)."""
@@ -49,6 +54,7 @@ def upstream(lock: dict, target: str = MEASUREMENTS) -> list[str]:
             todo.extend(p for dep in stages[name].get("deps", []) for p in producers(dep["path"]))
     return sorted(seen)
 
+
 def locked_code(lock: dict) -> dict[str, str]:
     """The code hashes a dvc.lock records for the stages that feed the measurements (deps under :data:`CODE`):
     a change to what only decides claims or draws figures and pages (claims, compare, report) leaves
@@ -57,12 +63,14 @@ def locked_code(lock: dict) -> dict[str, str]:
     return {dep["path"]: dep["md5"] for name in upstream(lock) for dep in stages[name].get("deps", [])
             if dep["path"].startswith(CODE) and dep["path"] != SCHEMA and "md5" in dep}
 
+
 FORMATS = (1, 2)  # 1: claims' comparisons (before metrics/contrasts.json); 2: measurements, settings checked
 FORMAT = 2        # what run_point writes
 
 
 def _finite(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
 
 def check_record(where: str, record) -> dict:
     """A record as read, checked: a mapping with ``params`` (flat, its ``seed`` an integer) and ``code``
@@ -98,6 +106,7 @@ def check_record(where: str, record) -> dict:
             raise bad("'compute'", "needs finite 'seconds'")
     return record
 
+
 def read_records(folder: Path = POINTS) -> dict[str, dict]:
     """``{point id: record}`` of the records in ``folder``, each checked (:func:`check_record`)."""
     records = {}
@@ -109,7 +118,9 @@ def read_records(folder: Path = POINTS) -> dict[str, dict]:
         records[path.stem] = check_record(str(path), found)
     return records
 
+
 DECIDING = ("bootstrap.level", "claims.")  # settings that decide, never measure: they stale no record
+
 
 @dataclass(frozen=True)
 class Measuring:
@@ -120,14 +131,6 @@ class Measuring:
     code: frozenset | None = None
     settings: frozenset = frozenset()
 
-def _flat(tree: dict, prefix: str = "") -> dict:
-    flat = {}
-    for key, value in tree.items():
-        if isinstance(value, dict):
-            flat.update(_flat(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
 
 def measuring(lock_file: Path = Path("dvc.lock")) -> Measuring:
     """:class:`Measuring` of the workspace's dvc.lock (nothing known where there is none)."""
@@ -140,10 +143,11 @@ def measuring(lock_file: Path = Path("dvc.lock")) -> Measuring:
     except yaml.YAMLError as exc:
         raise StudyError(f"{lock_file}: cannot read ({str(exc).splitlines()[0]})") from None
     stages = lock.get("stages", {})
-    keys = {key for name in upstream(lock) for key in _flat(stages[name].get("params", {}).get("params.yaml", {}))}
+    keys = {key for name in upstream(lock) for key in flatten(stages[name].get("params", {}).get("params.yaml", {}))}
     code = frozenset(locked_code(lock))
     return Measuring(code or None,  # a lock without the measuring stages: every file a record names counts
                      frozenset(k for k in keys if not any(k == d or k.startswith(d) for d in DECIDING)))
+
 
 def state(point: Point, records: dict[str, dict], code: dict[str, str], measured: Measuring | None = None) -> str:
     """"recorded", "stale" or "to run". Stale: a file that feeds the measurements (of those ``measured``
@@ -162,6 +166,7 @@ def state(point: Point, records: dict[str, dict], code: dict[str, str], measured
                         for key in measured.settings):
         return "stale"
     return "recorded"
+
 
 def status(points: list[Point], records: dict[str, dict], code: dict[str, str], measuring: Measuring | None = None) -> str:
     lines = [f"{len(points)} points in {STUDY_FILE}:"]
@@ -192,15 +197,18 @@ def measurements(record: dict) -> dict:
     claims = record.get("claims")
     return original_claims.measured_by_old_claims(claims if isinstance(claims, dict) else {})
 
+
 def models_of(params: dict) -> list[str]:
     """The model sections of a record's flattened params, in order."""
     return list(dict.fromkeys(key.split(".")[1] for key in params if key.startswith("models.")))
+
 
 def git_output(*args: str) -> str:
     done = subprocess.run(["git", *args], capture_output=True, text=True)
     if done.returncode != 0:
         raise StudyError(f"git {' '.join(args)} failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
     return done.stdout.strip()
+
 
 def record(point: Point, found: dict, how: str = "") -> None:
     """Write the point's record and commit that file alone."""

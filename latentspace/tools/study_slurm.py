@@ -18,6 +18,7 @@ from .grid import Point, StudyError
 from .lock import held
 from .study_records import git_output, check_record, record
 
+
 def job_script(point: Point, repository: Path, commit: str, shared: Path, python: str) -> str:
     """The SLURM batch script of one point: its own workspace (a clone at ``commit``), DVC's cache in
     ``shared``/cache, the record written to ``shared``/points/<id>.json; its log in ``shared``/logs."""
@@ -36,6 +37,7 @@ git checkout --quiet {q(commit)}
 {q(python)} -m dvc cache dir --local {q(shared / "cache")}
 {q(python)} -m latentspace.tools.study run --only {q(point.id)} --record-to {q(shared / "points")}
 """
+
 
 def submit(points: list[Point], shared: Path, extra: list[str]) -> list[str]:
     """Submit each point as a SLURM job (``sbatch``, with ``extra`` options); the job ids."""
@@ -63,10 +65,12 @@ def submit(points: list[Point], shared: Path, extra: list[str]) -> list[str]:
         submitted.write_text(ids[-1] + "\n", encoding="utf-8")
     return ids
 
+
 def _queued(job: str) -> bool:
     """Whether the SLURM job ``job`` is pending or running."""
     done = subprocess.run(["squeue", "--noheader", "--format=%i", "--jobs", job], capture_output=True, text=True)
     return done.returncode == 0 and job in done.stdout.split()
+
 
 def shared_folder(path: Path) -> Path:
     """The cluster's shared folder, checked: never the repository, inside it, home or /, only a folder the
@@ -80,6 +84,7 @@ def shared_folder(path: Path) -> Path:
     except FolderError as exc:
         raise StudyError(str(exc)) from None
 
+
 def wait(ids: list[str], poll: float = 5.0) -> None:
     """Until none of the SLURM jobs ``ids`` is pending or running."""
     import time
@@ -90,6 +95,7 @@ def wait(ids: list[str], poll: float = 5.0) -> None:
         if done.returncode != 0 or not done.stdout.split():
             return  # squeue forgets finished jobs (and fails on a list of only forgotten ones)
         time.sleep(poll)
+
 
 def collect(points: list[Point], shared: Path) -> list[str]:
     """Commit each record a job left in ``shared``/points (and not yet committed here); their ids."""
@@ -107,6 +113,7 @@ def collect(points: list[Point], shared: Path) -> list[str]:
         record(point, data, " (SLURM)")
         collected.append(point.id)
     return collected
+
 
 def submit_and_collect(todo: list[Point], shared: Path, args) -> int:
     with held(shared / "lock", "study collect or submit"):
