@@ -109,7 +109,7 @@ CASES = {
     "judge epochs zero": ("judge", {"judge.epochs": 0}, "judge.epochs"),
     "gamma negative": ("train@class_vae", {"models.class_vae.gamma": -1.0}, "models.class_vae.gamma"),
     "more neighbours than digits": ("separation@ae", {"separation.neighbours": 60}, "separation.neighbours"),
-    "confidence level 1": ("claims", {"bootstrap.level": 1.0}, "bootstrap.level"),
+    "confidence level 1": ("contrasts", {"bootstrap.level": 1.0}, "bootstrap.level"),
     "unknown distribution": ("train@ae", {"train.distribute": "multi"}, "train.distribute"),
     "no threads": ("codes@vae", {"compute.threads": 0}, "compute.threads"),
     "unknown precision": ("train@vae", {"train.precision": "float16"}, "train.precision"),
