@@ -19,19 +19,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import fidelity, sample_quality, separation
-from .contrasts import REAL, Side, find, key
+from . import disentanglement, factor_effects, fidelity, prior_gap, sample_quality, separation
+from .contrasts import PRIOR_ITSELF, REAL, REFERENCES, Side, find, key
 from .measures import claim_measures
 from .samplers import PRIOR
-from .verdicts import AS_REAL, BETTER, EQUIVALENT, NOT_MEASURED, Rule, over_seeds, overall
+from .verdicts import AS_REAL, BETTER, BEYOND, EQUIVALENT, NOT_MEASURED, Rule, over_seeds, overall
 
 # Each claim's first measure, the original's; its agreement columns are the other measures of the same kind
 # that decide claims, as their modules declare them (read when a claim is decided, so a new one joins).
 SEPARATING = "silhouette"        # the original's measure of separation
 LOOKING = "confidence"           # "looks like a digit": the judge's confidence in generated digits
 RECOGNISED = "judged_accuracy"   # "is a digit": the judge's accuracy on reconstructions and centroids
+# this study's hypotheses on what the units encode (issue 25)
+DISENTANGLED = "mig"             # "one unit a factor": the mutual information gap over the digits' factors
+MATCHED = "factor_distance"      # "shaped like real digits": the draws' factors' distance to the real digits'
+DEPARTING = "prior_gap"          # "the codes are not N(0, I)": KL(q(z) ‖ N(0, I)), its Gaussian part
 KINDS = {SEPARATING: lambda: separation.MEASURES, LOOKING: lambda: sample_quality.MEASURES,
-         RECOGNISED: lambda: fidelity.MEASURES}
+         RECOGNISED: lambda: fidelity.MEASURES, DISENTANGLED: lambda: disentanglement.MEASURES,
+         MATCHED: lambda: factor_effects.MEASURES, DEPARTING: lambda: prior_gap.MEASURES}
 MIXTURE = "mixture"  # the sampler of hypothesis (a)'s better prior (latentspace.samplers.Mixture)
 
 
@@ -53,7 +58,7 @@ class Claim:
 
     @property
     def models(self) -> set[str]:
-        return {side.model for pair in self.pairs for side in pair if side != REAL}
+        return {side.model for pair in self.pairs for side in pair if side not in REFERENCES}
 
 
 CLAIMS: tuple[Claim, ...] = (
@@ -107,6 +112,21 @@ CLAIMS: tuple[Claim, ...] = (
           "This study: a class term makes a VAE's codes separate the classes better than the AE's.",
           "The class-separating VAE's codes separate the classes better than the AE's", BETTER,
           ((Side("class_vae"), Side("ae")),), SEPARATING, original=False),
+    Claim("vae_units_disentangle_better", "",
+          "This study: the VAE's units carry the digits' factors (shape and class) one a unit more than the AE's.",
+          "The VAE's codes have a larger mutual information gap (MIG) over the digits' morphometrics and class than "
+          "the AE's", BETTER, ((Side("vae"), Side("ae")),), DISENTANGLED, original=False),
+    Claim("mixture_draws_shaped_like_digits", "",
+          "This study: a Gaussian mixture's draws are shaped more like the real digits than N(0, I)'s.",
+          "The factors (area, stroke length and thickness, slant, width, height) of the mixture's decoded draws "
+          "lie closer to the real digits' than those of N(0, I)'s draws, for the VAE and the conv VAE", BETTER,
+          ((Side("vae", MIXTURE), Side("vae", PRIOR)), (Side("conv_vae", MIXTURE), Side("conv_vae", PRIOR))),
+          MATCHED, original=False),
+    Claim("codes_depart_from_the_prior", "",
+          "This study: the VAEs' codes do not follow N(0, I): hypothesis (a)'s premise.",
+          "The aggregate posterior q(z) of the VAE's and the conv VAE's evaluation codes lies more than the "
+          "margin from N(0, I) (KL, its Gaussian part: a lower bound)", BEYOND,
+          ((Side("vae"), PRIOR_ITSELF), (Side("conv_vae"), PRIOR_ITSELF)), DEPARTING, original=False),
 )
 
 
@@ -180,4 +200,5 @@ def measured_by_old_claims(decided: dict) -> dict:
 
 def measures_with_margins() -> tuple[str, ...]:
     """Every measure that decides claims: the keys of ``claims.margins``."""
-    return claim_measures(separation.MEASURES, sample_quality.MEASURES, fidelity.MEASURES)
+    return claim_measures(separation.MEASURES, sample_quality.MEASURES, fidelity.MEASURES, disentanglement.MEASURES,
+                          factor_effects.MEASURES, prior_gap.MEASURES)

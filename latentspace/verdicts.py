@@ -52,6 +52,14 @@ def _not_worse(difference: float, low: float, high: float, margin: float) -> str
     return INCONCLUSIVE
 
 
+def _beyond(difference: float, low: float, high: float, margin: float) -> str:
+    if low > margin:
+        return SUPPORTED
+    if high < margin:
+        return NOT_SUPPORTED
+    return INCONCLUSIVE
+
+
 BETTER = Rule("better", "supported when the interval lies above 0 and the difference reaches the margin; not "
               "supported when both hold the other way; inconclusive otherwise", _better)
 EQUIVALENT = Rule("no real difference", "an equivalence test (two one-sided tests at the interval's level): "
@@ -61,7 +69,9 @@ AS_REAL = Rule("as recognisable as the real digits", "non-inferiority against th
                "digits: supported when the interval's lower end lies above − the margin (at most a margin less "
                "recognisable); not supported when its upper end lies below − the margin; inconclusive otherwise",
                _not_worse)
-RULES = (BETTER, EQUIVALENT, AS_REAL)
+BEYOND = Rule("more than the margin", "supported when the whole interval lies above the margin; not supported "
+              "when it lies wholly below it; inconclusive when it holds the margin", _beyond)
+RULES = (BETTER, EQUIVALENT, AS_REAL, BEYOND)
 
 
 def overall(verdicts: list[str]) -> str:

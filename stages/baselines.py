@@ -7,7 +7,7 @@ Out ``--metrics``: {"pixels": {score: {value, low, high}}, "pca": {…}}.
 """
 
 from latentspace import params
-from latentspace.errors import arguments, stage_main
+from latentspace.stage import arguments, stage_main
 
 
 @stage_main

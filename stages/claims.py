@@ -7,7 +7,7 @@ counts only beyond ``claims.margins``. Out ``--metrics``: {claim: {"verdict", "s
 """
 
 from latentspace import params
-from latentspace.errors import arguments, stage_main
+from latentspace.stage import arguments, stage_main
 
 
 @stage_main

@@ -12,7 +12,8 @@ codes decoded, with the ``pairs``). Decoded centroids and N(0, I) draws are gene
 from pathlib import Path
 
 from latentspace import params
-from latentspace.errors import StageError, arguments, stage_main
+from latentspace.errors import StageError
+from latentspace.stage import arguments, stage_main
 
 INTERPOLATED = ((0, 6), (1, 7), (3, 8), (4, 9), (2, 5))  # class pairs: look-alikes and contrasts
 
@@ -35,7 +36,7 @@ def main():
         raise StageError(f"report.num_samples = {n} is larger than the {len(eval_labels)} evaluation digits")
     pairs = [pair for pair in INTERPOLATED if all(c in eval_labels for c in pair)]
     runtime.start(p["compute.threads"])
-    from latentspace.models import encode
+    from latentspace.runtime import encode
 
     encoder = runtime.load_model(Path(args.model) / "encoder.keras")
     decoder = runtime.load_model(Path(args.model) / "decoder.keras")

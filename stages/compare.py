@@ -11,7 +11,7 @@ CSV, the data of the overlaid loss charts).
 from pathlib import Path
 
 from latentspace import params
-from latentspace.errors import arguments, stage_main
+from latentspace.stage import arguments, stage_main
 
 
 @stage_main

@@ -4,7 +4,7 @@ Out: ``--out`` (.npz: uint8 images (N, 28, 28), uint8 labels (N,) per split).
 """
 
 from latentspace import params
-from latentspace.errors import arguments, stage_main
+from latentspace.stage import arguments, stage_main
 
 
 @stage_main

@@ -14,7 +14,8 @@ evaluation codes around the code nearest their mean, decoded).
 from pathlib import Path
 
 from latentspace import params
-from latentspace.errors import StageError, arguments, stage_main
+from latentspace.errors import StageError
+from latentspace.stage import arguments, stage_main
 from latentspace.names import title
 
 

@@ -13,7 +13,7 @@ its probability of the class); for the centroids ``correct_centroids`` and ``con
 from pathlib import Path
 
 from latentspace import params
-from latentspace.errors import arguments, stage_main
+from latentspace.stage import arguments, stage_main
 
 
 @stage_main

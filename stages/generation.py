@@ -17,7 +17,7 @@ lies in the real digits' manifold: the per-draw values that the claims stage com
 from pathlib import Path
 
 from latentspace import params
-from latentspace.errors import arguments, stage_main
+from latentspace.stage import arguments, stage_main
 from latentspace.names import title
 
 FIGURE_SAMPLES = 30  # draws of each sampler in the figure

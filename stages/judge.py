@@ -9,7 +9,8 @@ confidence and class measures of the evaluation digits); ``--real`` (.npz: the j
 from pathlib import Path
 
 from latentspace import params
-from latentspace.errors import StageError, arguments, stage_main
+from latentspace.errors import StageError
+from latentspace.stage import arguments, stage_main
 
 
 @stage_main

@@ -12,7 +12,7 @@ Out: ``--metrics``.
 from pathlib import Path
 
 from latentspace import params
-from latentspace.errors import arguments, stage_main
+from latentspace.stage import arguments, stage_main
 
 BATCH = 20_000  # codes decoded at a time (memory: BATCH × 784 float32 decoded, ≈ 60 MB)
 

@@ -14,7 +14,8 @@ import os
 from pathlib import Path
 
 from latentspace import params
-from latentspace.errors import StageError, arguments, stage_main
+from latentspace.errors import StageError
+from latentspace.stage import arguments, stage_main
 from latentspace.names import title
 
 def _read_png(path):

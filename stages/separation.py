@@ -10,7 +10,7 @@ and ``labels``), ``--figure`` (the silhouette values grouped by class).
 """
 
 from latentspace import params
-from latentspace.errors import arguments, stage_main
+from latentspace.stage import arguments, stage_main
 from latentspace.names import title
 
 

@@ -7,7 +7,7 @@ Outs: ``--model`` folder ({encoder,decoder}.keras), ``--metrics`` (final losses,
 from pathlib import Path
 
 from latentspace import params
-from latentspace.errors import arguments, stage_main
+from latentspace.stage import arguments, stage_main
 
 
 @stage_main

@@ -5,7 +5,8 @@ plot (CSV: ``x``, ``y``, ``digit``) for ``dvc plots show/diff`` (template .dvc/p
 """
 
 from latentspace import params
-from latentspace.errors import StageError, arguments, stage_main
+from latentspace.errors import StageError
+from latentspace.stage import arguments, stage_main
 
 
 @stage_main

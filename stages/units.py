@@ -7,7 +7,7 @@ dimension (that variance); for a VAE also ``kl`` (nats per image, the KL term of
 """
 
 from latentspace import params
-from latentspace.errors import arguments, stage_main
+from latentspace.stage import arguments, stage_main
 
 
 @stage_main

@@ -45,7 +45,7 @@ def test_every_model_trains_an_epoch_under_jax_and_its_files_load_under_tensorfl
             "class_loss", 0)
         assert terms == pytest.approx(metrics["loss"], rel=1e-5), name
     assert trained["class_vae"]["class_loss"] > 0 and trained["conv_vae"]["diverg_loss"] > 0
-    from latentspace.models import encode  # this process: the TensorFlow backend
+    from latentspace.runtime import encode  # this process: the TensorFlow backend
     from latentspace.runtime import load_model, predict
 
     images = np.random.default_rng(0).random((5, 28, 28, 1), dtype=np.float32)

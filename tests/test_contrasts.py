@@ -17,8 +17,11 @@ def per_digit(accuracy, silhouette, n=500, seed=0):
 
 def test_every_pair_of_models_samplers_and_judged_sides_is_compared_once():
     found = contrasts.pairs(["ae", "vae", "conv_vae"], ["prior", "mixture"])
-    keys = [contrasts.key(a, b) for a, b, _ in found]
-    assert len(keys) == len(set(keys)) == 3 + 15 + 6  # C(3,2) models, C(6,2) drawn sides, 2 judged kinds a model
+    kinds = [(contrasts.key(a, b), kind) for a, b, kind in found]
+    # C(3,2) models and C(6,2) drawn sides, each on two kinds of measure (separation and the units' factors,
+    # generation and the draws' factors); 2 judged kinds a model; each model against the prior itself
+    assert len(kinds) == len(set(kinds)) == 2 * 3 + 2 * 15 + 6 + 3
+    keys = [key for key, _ in kinds]
     assert "ae vs vae" in keys and "ae@prior vs conv_vae@mixture" in keys and "vae@centroids vs real digits" in keys
     assert contrasts.split_pair("vae@centroids vs real digits") == (Side("vae", "centroids"), REAL)
 
@@ -81,6 +84,6 @@ def test_the_judges_grades_and_a_centroid_side_against_the_real_digits():
     assert result["ae@centroids vs real digits"]["judged_accuracy"]["difference"] == pytest.approx(-0.5)
     assert result["ae@centroids vs real digits"]["judged_confidence"]["high"] == pytest.approx(-0.5)
     assert len(indices) == count
-    with pytest.raises(StageError, match="centroid replicates"):
+    with pytest.raises(StageError, match="replicates of judged_accuracy"):
         contrasts.measure([(Side("ae", "centroids"), REAL, ("judged_accuracy",))],
                           {"ae@centroids": centroids, REAL.label: real}, resamples=count + 1, level=0.95, seed=0)

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from latentspace.losses import kl_divergence, reconst_loss
-from latentspace.models import BUILDERS, Sampling, build, encode, is_supervised, is_variational
+from latentspace.models import BUILDERS, Sampling, build, is_supervised, is_variational
+from latentspace.runtime import encode
 from latentspace.runtime import load_model, predict
 from latentspace.params import ARCHITECTURES
 

@@ -131,6 +131,8 @@ def test_each_model_section_takes_exactly_its_architectures_keys():
     ({"VAE-2": {"architecture": "dense_vae", "hidden_units": 3, "beta": 1.0}}, "models.VAE-2: a model's name"),
     ({"vae": 3}, "'models.vae' must be a section"),
     ({"vae": {"hidden_units": 3, "beta": 1.0}}, "models.vae.architecture = None is not allowed"),
+    ({f"m{i}": {"architecture": "dense_ae", "hidden_units": 3} for i in range(params.MAX_MODELS + 1)},
+     f"'models' has {params.MAX_MODELS + 1} sections, more than the {params.MAX_MODELS} allowed"),
 ])
 def test_a_bad_models_section_is_refused_naming_it(models, says):
     tree = copy.deepcopy(DEFAULT)

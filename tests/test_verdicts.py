@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from latentspace.verdicts import (AS_REAL, BETTER, EQUIVALENT, INCONCLUSIVE, NOT_MEASURED, NOT_SUPPORTED, SUPPORTED,
+from latentspace.verdicts import (AS_REAL, BETTER, BEYOND, EQUIVALENT, INCONCLUSIVE, NOT_MEASURED, NOT_SUPPORTED, SUPPORTED,
                                   over_seeds, overall)
 
 
@@ -46,6 +46,15 @@ def test_the_original_conv_vae_difference_would_be_equivalent_only_if_sure():
 ])
 def test_the_as_real_rule_is_non_inferiority(low, high, expected):
     assert AS_REAL.decide((low + high) / 2, low, high, 0.05) == expected
+
+
+@pytest.mark.parametrize("low, high, expected", [
+    (0.3, 0.9, SUPPORTED),             # the whole interval above a margin of 0.1 nats
+    (0.01, 0.05, NOT_SUPPORTED),       # surely above 0, wholly below the margin
+    (0.05, 0.2, INCONCLUSIVE),         # holds the margin
+])
+def test_the_beyond_rule_asks_the_whole_interval_past_the_margin(low, high, expected):
+    assert BEYOND.decide((low + high) / 2, low, high, 0.1) == expected
 
 
 def test_a_claim_needs_every_comparison_and_a_missing_measurement_is_said():
