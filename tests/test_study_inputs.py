@@ -144,3 +144,6 @@ def test_a_record_of_a_format_this_code_does_not_read_is_refused(project):
     assert check_record("r.json", {**good, "format": 2}) and check_record("r.json", good)  # 1: before formats
     with pytest.raises(StudyError, match="r.json: 'format' is 3: this code reads formats 1, 2"):
         check_record("r.json", {**good, "format": 3})
+    assert check_record("r.json", {**good, "factors": {"vae": {"mig": {"value": 0.1}}}})
+    with pytest.raises(StudyError, match="r.json: 'factors' must map each model to its factors metrics"):
+        check_record("r.json", {**good, "factors": {"vae": [0.1]}})

@@ -61,6 +61,7 @@ __all__ = ["FOLDER", "POINTS", "STUDY_FILE", "Point", "StudyError", "load_study"
            "run_point", "main"]
 
 
+FACTORS = "metrics/factors/{model}.json"
 KEY_METRICS = ("metrics/train/{model}.json:val_loss", "metrics/separation/{model}.json:silhouette.value",
                "metrics/separation/{model}.json:probe_accuracy.value", "metrics/likelihood/{model}.json:iwae.value")
 
@@ -90,6 +91,9 @@ def run_point(point: Point) -> dict:
             "overrides": dict(point.overrides), "params": run["params"], "commit": run.get("commit"),
             "experiment": run["rev"], "code": locked_code(lock), "train_digits": point.size,
             "measurements": run["files"].get(MEASUREMENTS, {}), "metrics": metrics,
+            # what the units encode, per model (stages/factors.py): the study's factor findings over seeds
+            "factors": {m: run["files"][f] for m in models_of(run["params"])
+                        if (f := FACTORS.format(model=m)) in run["files"]},
             # wall time of the whole point (stages restored from the run cache cost nothing) and where
             "compute": {"seconds": round(time.monotonic() - started, 1), "cpu": facts["cpu"],
                         "cores": facts["cores"], "extensions": facts["extensions"]}}

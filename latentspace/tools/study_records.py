@@ -104,6 +104,9 @@ def check_record(where: str, record) -> dict:
             raise bad("'metrics'", "holds a value that is not a finite number")
         if field == "compute" and found and not _finite(found.get("seconds")):
             raise bad("'compute'", "needs finite 'seconds'")
+    factors = record.get("factors", {})
+    if not isinstance(factors, dict) or not all(isinstance(v, dict) for v in factors.values()):
+        raise bad("'factors'", "must map each model to its factors metrics")
     return record
 
 
