@@ -315,7 +315,7 @@ def fashion_codes(idx_dir: str) -> np.ndarray | None:
         return None
     if not model.exists():
         return None
-    from ..models import encode
+    from ..runtime import encode
     from ..runtime import load_model
 
     images = np.concatenate([pairs["train"][0], pairs["test"][0]]).astype(np.float32)[..., None] / 255.0
