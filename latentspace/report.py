@@ -163,7 +163,7 @@ def verdict_matrix(decided: dict) -> str:
     declared = by_key()
     claims = list(dict.fromkeys(claim for entry in decided.values() for claim in entry["claims"]))
     head = "".join(f"<th>{e(name)}<br><small>{len(entry['seeds'])} seed{'s' if len(entry['seeds']) > 1 else ''}"
-                   f"</small></th>" for name, entry in decided.items())
+                   f"{', older code' if entry.get('older code') else ''}</small></th>" for name, entry in decided.items())
 
     def cell(result: dict | None) -> str:
         if result is None:
