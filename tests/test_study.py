@@ -17,9 +17,12 @@ def test_the_committed_study_declares_the_issues_grid():
     for point in points:
         by_configuration.setdefault(point.configuration, []).append(point.seed)
     assert by_configuration == {"mnist-all": [1, 2, 3, 4, 5], "fashion-3000": [1, 2, 3], "fashion-12000": [1, 2, 3],
-                                "fashion-50000": [1]}
+                                "fashion-50000": [1, 2, 3], "mnist-idx-50000": [1, 2, 3]}
     fashion = dict(next(p for p in points if p.id == "fashion-12000-seed2").overrides)
     assert fashion["data.train_size"] == 12000 and fashion["seed"] == 2 and fashion["data.source"] == "idx"
+    assert fashion["factors.strokes"] is False  # clothes: the shape factors alone
+    original = dict(next(p for p in points if p.id == "mnist-idx-50000-seed1").overrides)  # the original's MNIST
+    assert original["data.source"] == "idx" and original["data.val_fraction"] == pytest.approx(1 / 6)
 
 
 @pytest.mark.parametrize("text, says", [

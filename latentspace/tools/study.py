@@ -132,9 +132,13 @@ def main(argv=None) -> int:
             unknown = sorted(set(args.only or ()) - {p.id for p in points})
             if unknown:
                 raise StudyError(f"--only {unknown[0]}: no such point in {args.study} (`status` lists them)")
-            todo = [p for p in points if state(p, records, code, measured) != "recorded" and (not args.only or p.id in args.only)]
-            if args.command == "submit":
+            states = {p.id: state(p, records, code, measured) for p in points}
+            todo = [p for p in points if states[p.id] != "recorded" and (not args.only or p.id in args.only)]
+            if args.command == "submit":  # the cluster's nodes may hold data files this machine lacks
                 return submit_and_collect(todo, shared_folder(args.shared), args)
+            for point in [p for p in todo if states[p.id] == "unavailable" and not args.only]:
+                print(f"{point.id}: left out, unavailable here ({point.unavailable()}); --only runs it anyway")
+                todo.remove(point)
             with held(FOLDER / ".run.lock", "study run"):
                 _run(todo, args.record_to)
     except (ExperimentsError, LockError) as exc:
