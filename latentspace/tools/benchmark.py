@@ -446,7 +446,8 @@ def full_size_params() -> dict:
     :data:`FULL_SIZE_EPOCHS`: dotted key → value."""
     from .grid import load_study
 
-    largest = max(load_study(ROOT / "study.yaml"), key=lambda point: point.size or 0)
+    largest = max((point for point in load_study(ROOT / "study.yaml") if not point.unavailable()),
+                  key=lambda point: point.size or 0)
     return {**dict(largest.overrides), **FULL_SIZE_EPOCHS}
 
 
