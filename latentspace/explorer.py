@@ -72,6 +72,21 @@ def traversal_codes(code: np.ndarray, sd: np.ndarray, dimensions: list[int],
     return np.concatenate(rows).astype(np.float32)
 
 
+def factor_direction(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The step in code space (D,) that moves a factor by one of its standard deviations, as a linear
+    fit of the factor on the codes predicts it: the least-squares gradient w (codes (N, D), values (N,),
+    NaN values left out), scaled to w · sd / |w|² (the shortest such step). Zero when no unit predicts it."""
+    codes, values = np.asarray(codes, np.float64), np.asarray(values, np.float64)
+    kept = np.isfinite(values)
+    codes, values = codes[kept], values[kept]
+    if len(values) < 2:
+        return np.zeros(codes.shape[1])
+    design = np.column_stack([codes - codes.mean(axis=0), np.ones(len(codes))])
+    gradient = np.linalg.lstsq(design, values, rcond=None)[0][:-1]
+    norm = float(gradient @ gradient)
+    return gradient * values.std() / norm if norm > 0 else np.zeros(codes.shape[1])
+
+
 def check_layers(config: dict, where: str) -> None:
     """Refuse a decoder the page cannot decode, naming the layer (a one-line StageError)."""
     from .errors import StageError

@@ -163,7 +163,7 @@ def verdict_matrix(decided: dict) -> str:
     declared = by_key()
     claims = list(dict.fromkeys(claim for entry in decided.values() for claim in entry["claims"]))
     head = "".join(f"<th>{e(name)}<br><small>{len(entry['seeds'])} seed{'s' if len(entry['seeds']) > 1 else ''}"
-                   f"</small></th>" for name, entry in decided.items())
+                   f"{', older code' if entry.get('older code') else ''}</small></th>" for name, entry in decided.items())
 
     def cell(result: dict | None) -> str:
         if result is None:
@@ -297,6 +297,87 @@ def generation_section(generation: dict[str, dict], judge: dict[str, float]) -> 
             "<p>The judge's accuracy on each model's decoded class centroids and on its reconstructions of the "
             "evaluation digits (does the code keep the digit?):</p>"
             f"<table><tr><th>model</th><th>centroids</th><th>reconstructions</th></tr>{accuracy}</table>")
+
+
+def _interval(n: dict | None, digits: int = 3) -> str:
+    return f"{n['value']:.{digits}f} [{n['low']:.{digits}f}, {n['high']:.{digits}f}]" if n else "–"
+
+
+def factors_section(found: dict[str, dict], figures: dict[str, bytes], level: float) -> str:
+    """The "What the units encode" section from each model's factors metrics (stages/factors.py): which unit
+    carries which factor (MIG, SAP, DCI), the units that move one factor alone, the decoded digits' factors
+    against the real digits', and how far each VAE's codes sit from N(0, I); each model's unit × factor figure."""
+    from .morphometrics import LABELS, STROKE_FACTORS, UNITS
+
+    e = html.escape
+    first = next(iter(found.values()))
+    names = first["factors"]
+    left_out = "" if first["strokes"] else (
+        f" These images are not strokes (factors.strokes: false): {' and '.join(LABELS[f] for f in STROKE_FACTORS)} "
+        "are not measured.")
+    scores = "".join(
+        f"<tr><th>{e(title(m))}</th><td>{_interval(f['mig'])}</td><td>{_interval(f['sap'])}</td>"
+        f"<td>{f['dci']['disentanglement']:.3f}</td><td>{f['dci']['completeness']:.3f}</td>"
+        + "".join(f"<td>{f['dci']['informativeness'][k]:.3f}</td>" for k in f["dci"]["informativeness"])
+        + "</tr>" for m, f in found.items())
+    informed = "".join(f"<th>{e(LABELS.get(k, k))}</th>" for k in first["dci"]["informativeness"])
+    alone = "".join(
+        f"<tr><th>{e(title(m))}</th><td style='text-align:left'>"
+        + (e("; ".join(f"{unit} → {LABELS[u['moves_most']]} ({u['moves'][u['moves_most']]['effect']:+.2f} sd)"
+                       for unit, u in f["units"].items() if u["moves_alone"])) or "none")
+        + "</td></tr>" for m, f in found.items())
+    rows = []
+    for m, f in found.items():
+        for what, compared in f["distances"].items():
+            label = "reconstructions" if what == "reconstructions" else samplers.labels().get(what, what)
+            cells = "".join(f"<td>{_interval(compared['to_real'][k], 2)}</td>" for k in (*names, "mean"))
+            decoded = _interval(compared["to_reconstructions"]["mean"], 2) if "to_reconstructions" in compared else "–"
+            rows.append(f"<tr><th>{e(title(m))}, {e(label)}</th>{cells}<td>{decoded}</td></tr>")
+    head = "".join(f"<th>{e(LABELS[k])}</th>" for k in names)
+    gaps = "".join(
+        f"<tr><th>{e(title(m))}</th><td>{_interval(f['prior_gap'], 2)}</td>"
+        f"<td>{sum(d['gaussian'] for d in f['prior_gap']['per_dimension'].values()):.2f}</td>"
+        f"<td>{sum(d['non_gaussian'] for d in f['prior_gap']['per_dimension'].values()):.3f}</td>"
+        f"<td>{f['prior_gap']['elbo_split']['kl_term']:.2f}</td>"
+        f"<td>{f['prior_gap']['elbo_split']['mutual_information']:.2f} (≤ log N = "
+        f"{f['prior_gap']['elbo_split']['log_n']:.2f})</td>"
+        f"<td>{f['prior_gap']['elbo_split']['marginal_kl']:.2f}</td></tr>"
+        for m, f in found.items() if "prior_gap" in f)
+    pictures = "".join(f"<figure>{_image(png, f'units and factors of the {t}')}<figcaption>{e(t)}: left, what each "
+                       "unit knows of each factor (mutual information over the factor's entropy); right, what each "
+                       "unit's traversal moves (◆: that factor alone; blank: no clear effect).</figcaption></figure>"
+                       for t, png in figures.items())
+    units = ", ".join(f"{LABELS[k]} ({UNITS[k]})" for k in names)
+    return (f"<h2>What the units encode</h2><p>Each evaluation digit's shape is measured from its image as "
+            f"Morpho-MNIST does (Castro et al. 2019): {e(units)}.{e(left_out)} With the class, these are the factors. "
+            f"MIG and SAP ({level:.0%} bootstrap intervals over the {first['digits']:,} evaluation digits, the same "
+            "resamples for every model) say how far each factor sits in one unit; DCI's disentanglement and "
+            "completeness come from gradient-boosted trees fitted on half the digits (at most 2,000; one fit, no "
+            "interval), and its informativeness is the trees' R² (the class: accuracy) on the other half. The "
+            "mutual information uses 20 bins, biased upward by about 361 / 2N nats: shared by the models, which "
+            "are scored on the same digits.</p>"
+            f"<table><tr><th>model</th><th>MIG</th><th>SAP</th><th>DCI disentanglement</th><th>DCI completeness</th>"
+            f"{informed}</tr>{scores}</table>"
+            f"<p>Traversals measured: each unit swept over ± {first['traversals']['reach_sd']:g} sd from "
+            f"{first['traversals']['anchors']} anchor codes, decoded and measured. A unit moves a factor alone "
+            "when that factor's change over the traversal (in the real digits' sd; interval over the anchors) "
+            "excludes 0 and every other factor's stays under half of it:</p>"
+            f"<table><tr><th>model</th><th>units that move one factor alone</th></tr>{alone}</table>"
+            f"<p>Decoded digits against {first['compared_digits']:,} real evaluation digits, factor by factor: the "
+            "Wasserstein-1 distance in the real digits' standard deviations (intervals: resamples of both sets). "
+            "Decoded images are greyer than real ones and binarising them thickens strokes, so the last column "
+            "compares a sampler's draws with the same decoder's reconstructions, which share that offset.</p>"
+            f"<table><tr><th>model, digits</th>{head}<th>mean</th><th>mean, against the reconstructions</th></tr>"
+            f"{''.join(rows)}</table>"
+            + (f"<p>How far each VAE's codes sit from its prior: KL(q(z) ‖ N(0, I)) of the aggregate posterior, its "
+               "Gaussian part (the KL of a Gaussian with the codes' mean and covariance: a lower bound, corrected "
+               "for the sample's size), the sum of the dimensions' Gaussian and non-Gaussian parts, and beside them "
+               "the ELBO's KL term split into I(x; z) and KL(q(z) ‖ p(z)) (Hoffman and Johnson 2016), whose split "
+               "is set by N: I(x; z) cannot pass log N.</p>"
+               "<table><tr><th>model</th><th>KL(q(z) ‖ N(0, I)), Gaussian part</th><th>dimensions, Gaussian</th>"
+               "<th>dimensions, non-Gaussian</th><th>KL term</th><th>I(x; z)</th><th>KL term − I(x; z)</th></tr>"
+               f"{gaps}</table>" if gaps else "")
+            + pictures)
 
 
 def _image(data: bytes, alt: str) -> str:

@@ -3,7 +3,10 @@
 For every model of params.yaml's ``models`` it reads ``<name>/decoder.keras`` in ``--models``,
 ``<name>.npz`` in ``--codes`` (evaluation and training codes), ``--tsne`` (the map) and
 ``<name>.json`` in ``--units`` (how much each dimension is used); ``--data`` gives the evaluation
-digits and ``--web`` the page's script (explorer.js) and TensorFlow.js (tfjs.js).
+digits, ``--morphometry`` their shapes (the morphometry stage: the map can be coloured by each, and
+one slider a factor moves the code along the direction a linear fit of the factor on the codes
+gives, :func:`latentspace.explorer.factor_direction`), and ``--web`` the page's script
+(explorer.js) and TensorFlow.js (tfjs.js).
 Outs: ``--out`` (report/explore.html: one panel a model, decoded in the browser; at most
 ``explore.points`` digits a map, ``explore.draws`` codes of each sampler of latentspace/samplers.py,
 drawn here with the generation stage's fit and seed, decoded in the page) and ``--figures``
@@ -28,12 +31,13 @@ def _read_text(path):
 
 @stage_main
 def main():
-    args = arguments(__doc__, "--data", "--models", "--codes", "--tsne", "--units", "--web", "--out", "--figures")
+    args = arguments(__doc__, "--data", "--morphometry", "--models", "--codes", "--tsne", "--units", "--web", "--out",
+                     "--figures")
     p = params.for_stage()
     models = p.models()
     import numpy as np
 
-    from latentspace import explorer, runtime
+    from latentspace import explorer, morphometrics, runtime
     from latentspace.outputs import atomic_path, figure_png, load_arrays, read_json, write_text, written
     from latentspace.plotting import image_grid
     from latentspace.samplers import SAMPLERS
@@ -42,6 +46,11 @@ def main():
     digits = load_arrays(args.data, ("x_eval", "y_eval"))
     seed, settings = p["seed"], p.section("generation")
     shown = explorer.subset(digits["y_eval"], p["explore.points"], seed)
+    measured = load_arrays(args.morphometry, ("labels",), optional=morphometrics.FACTORS)
+    if not np.array_equal(measured["labels"], digits["y_eval"]):
+        raise StageError(f"{args.morphometry}: its digits are not the evaluation digits of {args.data}: "
+                         "rerun the morphometry stage")
+    factors = [name for name in morphometrics.FACTORS if name in measured]
     latent = load_arrays(Path(args.codes) / f"{models[0]}.npz", ("codes_eval",))["codes_eval"].shape[1]
     explorer.check_size(len(models), len(shown), p["explore.points"], p["explore.draws"], len(SAMPLERS), latent)
     runtime.start(p["compute.threads"])
@@ -66,6 +75,7 @@ def main():
             "decoder": explorer.decoder_data(config, {layer.name: layer.get_weights() for layer in decoder.layers}),
             "codes": explorer.floats(evaluation[shown]), "map": explorer.floats(mapped[shown]), "anchor": start,
             "order": dimensions, "order_by": measure, "usage": used.tolist(), "mean": mean.tolist(), "sd": sd.tolist(),
+            "directions": {f: explorer.factor_direction(evaluation, measured[f]).tolist() for f in factors},
             "samplers": [{"name": s.name, "label": s.label, "codes": explorer.floats(s.draw(p["explore.draws"], seed))}
                          for s in samplers]})
         swept = explorer.traversal_codes(evaluation[shown][start], sd, dimensions)
@@ -75,6 +85,9 @@ def main():
             {f"z{d} ({measure} {used[d]:.3g})": images[row] for row, d in enumerate(dimensions)},
             f"{title(name)}: each dimension swept around one code", [f"{s:+g} sd" for s in steps])
     data = {"models": panels, "labels": digits["y_eval"][shown].tolist(), "index": shown.tolist(),
+            "factors": [{"name": f, "label": morphometrics.LABELS[f], "unit": morphometrics.UNITS[f],
+                         "values": [None if not np.isfinite(v) else round(float(v), 4) for v in measured[f][shown]]}
+                        for f in factors],
             "digits": explorer.base64_bytes(digits["x_eval"][shown]), "steps": p["report.interpolation_steps"]}
     with atomic_path(args.figures) as folder:
         folder.mkdir()

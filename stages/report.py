@@ -7,7 +7,8 @@ verdicts, ``--baselines`` the pixel baselines' separation, ``--judge-metrics`` t
 and the real digits' floor; ``--figures`` is compare's folder of side-by-side figures, captioned as
 latentspace/comparison.py declares them; ``--explorer`` is the explorer page (linked, relative to
 ``--out``) and ``--traversals`` its stage's ``<name>.png`` traversal figures; ``--study`` is the
-study's verdict matrix over seeds (study/verdicts.json, committed; its page study/index.html is linked).
+study's verdict matrix over seeds (study/verdicts.json, committed; its page study/index.html is linked);
+``<name>.json`` of ``--factors-metrics`` and ``<name>.png`` of ``--factor-figures``: what the units encode.
 """
 
 import os
@@ -29,15 +30,16 @@ def _read_png(path):
 def main():
     args = arguments(__doc__, "--data", "--train-metrics", "--separation-metrics", "--units-metrics", "--likelihood-metrics", "--baselines",
                      "--claims", "--curves", "--silhouette-figures", "--generation", "--judge-metrics",
-                     "--sample-figures", "--figures", "--explorer", "--traversals", "--study", "--out")
+                     "--sample-figures", "--figures", "--explorer", "--traversals", "--study", "--factors-metrics",
+                     "--factor-figures", "--out")
     p = params.for_stage()
     models = p.models()
     from latentspace import curves
     from latentspace.comparison import FIGURES
     from latentspace.data import SPLITS
     from latentspace.outputs import load_arrays, read_json, write_text
-    from latentspace.report import claims_section, explore_section, generation_section, likelihood_section, \
-        metrics_table, render, separation_section, study_section, units_section
+    from latentspace.report import claims_section, explore_section, factors_section, generation_section, \
+        likelihood_section, metrics_table, render, separation_section, study_section, units_section
 
     def per_model(folder):
         return {m: read_json(Path(folder) / f"{m}.json") for m in models}
@@ -55,6 +57,8 @@ def main():
         read_json(args.claims), p.section("claims.margins"), level)
     sections = (separation_section(separation, read_json(args.baselines), level, p["separation.neighbours"]),
                 units_section(per_model(args.units_metrics), p["units.active_threshold"]),
+                factors_section(per_model(args.factors_metrics),
+                                {title(m): _read_png(Path(args.factor_figures) / f"{m}.png") for m in models}, level),
                 likelihood_section(per_model(args.likelihood_metrics), level),
                 generation_section(per_model(args.generation), read_json(args.judge_metrics)),
                 explore_section(os.path.relpath(args.explorer, Path(args.out).parent),

@@ -49,6 +49,19 @@ def test_a_traversal_moves_one_dimension_at_a_time_by_its_standard_deviation():
     np.testing.assert_allclose(swept[3:], [[-5, -1, 0.5], [1, -1, 0.5], [7, -1, 0.5]])
 
 
+def test_a_factors_direction_moves_its_fitted_value_by_one_sd():
+    """Factor = 2·z0 − z2 + noise: the step is along (2, 0, −1), and moving by it raises the fitted factor by
+    the factor's sd; a factor no unit predicts gets no step; NaN values are left out."""
+    rng = np.random.default_rng(0)
+    codes = rng.normal(size=(2000, 3))
+    factor = 2 * codes[:, 0] - codes[:, 2] + 0.01 * rng.normal(size=2000)
+    factor[:5] = np.nan
+    step = explorer.factor_direction(codes, factor)
+    assert np.allclose(step / np.linalg.norm(step), np.array([2, 0, -1]) / np.sqrt(5), atol=0.01)
+    assert step @ np.array([2, 0, -1]) == pytest.approx(np.nanstd(factor), rel=0.01)
+    assert not explorer.factor_direction(codes, np.ones(2000)).any()
+
+
 def test_weights_travel_as_one_float32_buffer_with_offsets_and_shapes():
     kernel, bias = np.arange(6, dtype=np.float32).reshape(2, 3), np.array([7, 8, 9], np.float32)
     data = explorer.decoder_data({"layers": []}, {"z": [], "dense": [kernel, bias]})
@@ -147,6 +160,19 @@ def test_the_explorer_decodes_in_the_browser_as_keras_does_and_answers_the_mouse
             chromium.evaluate("(() => { const s = document.querySelector('#panel-conv_vae .sliders input');"
                               " s.value = s.max; s.dispatchEvent(new Event('input')); })()")
             found["slider moved"] = chromium.evaluate(picture) != before
+            # colour the map by a factor: the map's pixels change; a factor's slider moves the decoded code
+            map_picture = "document.querySelector('#panel-conv_vae canvas.map').toDataURL()"
+            before = chromium.evaluate(map_picture)
+            chromium.evaluate("(() => { const s = document.querySelector('#panel-conv_vae select.colour-by');"
+                              " s.value = 'thickness'; s.dispatchEvent(new Event('change')); })()")
+            found["coloured"] = (chromium.evaluate(map_picture) != before,
+                                 chromium.evaluate("document.querySelector('#panel-conv_vae canvas.map').dataset.colour"))
+            code = "document.querySelector('#panel-conv_vae .traversal').dataset.code"
+            before_code, before = chromium.evaluate(code), chromium.evaluate(picture)
+            chromium.evaluate("(() => { const s = document.querySelector("
+                              "'#panel-conv_vae .factor-sliders input[data-factor=thickness]');"
+                              " s.value = s.max; s.dispatchEvent(new Event('input')); })()")
+            found["factor slider"] = (chromium.evaluate(code) != before_code, chromium.evaluate(picture) != before)
             # a sampler's button decodes its draws
             chromium.evaluate("document.querySelector('#panel-vae button[data-sampler=mixture]').click()")
             found["draws"] = chromium.evaluate("document.querySelector('#panel-vae .draws').dataset.sampler")
@@ -161,6 +187,8 @@ def test_the_explorer_decodes_in_the_browser_as_keras_does_and_answers_the_mouse
     assert found["hovered"] == str(found["digit"]), f"screenshot: {shot}"
     assert found["ends"] == "5,17" and found["line width"] > 0, f"screenshot: {shot}"
     assert found["slider moved"], f"screenshot: {shot}"
+    assert found["coloured"] == (True, "thickness"), f"screenshot: {shot}"
+    assert found["factor slider"] == (True, True), f"screenshot: {shot}"
     assert found["draws"] == "mixture"
     assert [url for url in found["requests"] if not url.startswith("file:")] == [], found["requests"]
 

@@ -13,6 +13,7 @@ import subprocess
 import sys
 
 from latentspace.tools import browser
+import numpy as np
 import pytest
 import sshd
 
@@ -22,14 +23,15 @@ from latentspace.outputs import load_arrays
 from helpers import dvc_in, run, set_key, stages_ran, subprocess_env, tiny_params
 
 MODELS = ("ae", "vae", "conv_vae", "class_vae")
-CHAIN = ("train", "codes", "tsne", "separation", "units", "likelihood", "generation", "fidelity")  # once a model
+CHAIN = ("train", "codes", "tsne", "separation", "units", "likelihood", "generation", "fidelity", "factors")  # a model
 GATHER = ["contrasts", "claims", "compare", "explore", "report"]
-ALL_STAGES = ["download", "baselines", "judge", *(f"{stage}@{m}" for stage in CHAIN for m in MODELS), *GATHER]
+ALL_STAGES = ["download", "baselines", "judge", "morphometry", *(f"{stage}@{m}" for stage in CHAIN for m in MODELS), *GATHER]
 SEPARATION = ("silhouette", "knn_accuracy", "probe_accuracy", "trustworthiness", "davies_bouldin",
               "calinski_harabasz", "kmeans_ari", "kmeans_nmi")
 CLAIMS = ("reconstructions_are_digits", "centroids_are_digits", "ae_prior_draws_not_digits",
           "conv_vae_draws_more_like_digits", "better_prior_helps", "ae_separates_best", "conv_vae_separates_no_better",
-          "class_term_helps", "conv_vae_draws_beat_ae", "class_vae_separates_better_than_ae")
+          "class_term_helps", "conv_vae_draws_beat_ae", "class_vae_separates_better_than_ae",
+          "vae_units_disentangle_better", "mixture_draws_shaped_like_digits", "codes_depart_from_the_prior")
 OUTPUTS = [
     "data/dataset.npz", "data/codes/ae.npz", "data/decoded/vae.npz", "data/tsne/conv_vae.npz",
     "data/separation/vae.npz", "models/ae/encoder.keras", "models/vae/decoder.keras",
@@ -46,6 +48,8 @@ OUTPUTS = [
     "plots/traversals/ae.png", "plots/traversals/conv_vae.png",
     "models/judge.keras", "data/judge.npz", "metrics/judge.json", "metrics/generation/ae.json",
     "metrics/generation/conv_vae.json", "data/samples/vae.npz", "plots/samples/conv_vae.png",
+    "data/morphometry.npz", "data/factors/vae.npz", "metrics/factors/ae.json", "metrics/factors/class_vae.json",
+    "plots/factors/conv_vae.png",
 ]
 
 
@@ -104,10 +108,33 @@ def test_separation_units_baselines_and_claims_are_metrics_with_intervals(reprod
     assert set(claims["better_prior_helps"]["comparisons"]) == {"vae@mixture vs vae@prior",
                                                                 "conv_vae@mixture vs conv_vae@prior"}
     contrasts = workspace["metrics/contrasts.json"]["data"]
-    assert len(contrasts) == 6 + 28 + 8  # pairs of 4 models, of their 8 (model, sampler) sides, 2 judged kinds each
+    # pairs of 4 models, of their 8 (model, sampler) sides, 2 judged kinds each, each VAE against the prior itself
+    assert len(contrasts) == 6 + 28 + 8 + 3
+    assert set(contrasts["ae vs vae"]) >= {"silhouette", "mig", "sap"} and "ae vs the prior" not in contrasts
+    assert contrasts["vae vs the prior"]["prior_gap"]["difference"] == pytest.approx(
+        workspace["metrics/factors/vae.json"]["data"]["prior_gap"]["value"])
     assert contrasts["ae vs vae"]["silhouette"]["difference"] == pytest.approx(
         workspace["metrics/separation/ae.json"]["data"]["silhouette"]["value"]
         - workspace["metrics/separation/vae.json"]["data"]["silhouette"]["value"])
+
+
+def test_what_the_units_encode_is_measured_for_every_model(reproduced):
+    """Every model: MIG and SAP in [0, 1] with their intervals, a DCI fit, each unit's mutual information and
+    traversal effects on the six factors and the class, each sampler's draws against the real digits and the
+    reconstructions; a prior gap for the VAEs only; and the evaluation digits' factors measured once."""
+    shapes = load_arrays(reproduced.path / "data/morphometry.npz", ("labels", "area", "thickness", "slant"))
+    assert len(shapes["labels"]) == 60 and np.all(shapes["area"] > 0)
+    for model in MODELS:
+        found = json.loads((reproduced.path / f"metrics/factors/{model}.json").read_text())
+        assert found["factors"] == ["area", "length", "thickness", "slant", "width", "height"] and found["strokes"]
+        for score in ("mig", "sap"):
+            assert 0 <= found[score]["low"] <= found[score]["high"] <= 1, (model, score)
+        assert 0 <= found["dci"]["disentanglement"] <= 1 and set(found["dci"]["informativeness"]) == {
+            *found["factors"], "class"}
+        assert len(found["units"]) == 10 and all(set(u["moves"]) == set(found["factors"]) for u in found["units"].values())
+        assert set(found["distances"]) == {"reconstructions", "prior", "mixture"}
+        assert found["distances"]["prior"]["to_reconstructions"]["mean"]["value"] >= 0
+        assert ("prior_gap" in found) == (model != "ae"), model
 
 
 def test_each_vae_has_an_iwae_bound_with_an_interval_above_its_elbo_and_the_ae_none(reproduced):
@@ -202,6 +229,21 @@ def test_changing_perplexity_reruns_the_maps_their_scores_and_the_gathering_stag
     own_copy.write_params(tiny_params())  # back: restored from the run cache, nothing reruns
     assert own_copy.repro() == []
     assert "up to date" in own_copy.dvc("status").stdout
+
+
+@pytest.mark.slow
+def test_images_that_are_not_strokes_get_the_shape_factors_only(own_copy):
+    """factors.strokes: false (Fashion-MNIST's clothes): the digits are measured again and every model's factors
+    rescored on area, slant, width and height without an error, nothing retrained; the report says what is left out."""
+    own_copy.write_params(set_key(tiny_params(), "factors.strokes", False))
+    ran = own_copy.repro()
+    assert "morphometry" in ran and {f"factors@{m}" for m in MODELS} <= set(ran)
+    assert not [stage for stage in ran if stage.startswith(("train@", "codes@", "generation@"))]
+    found = json.loads((own_copy.path / "metrics/factors/vae.json").read_text())
+    assert found["factors"] == ["area", "slant", "width", "height"] and not found["strokes"]
+    assert set(found["dci"]["informativeness"]) == {"area", "slant", "width", "height", "class"}
+    report = (own_copy.path / "report/index.html").read_text()
+    assert "stroke length and stroke thickness are not measured" in report
 
 
 @pytest.mark.slow

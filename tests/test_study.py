@@ -17,9 +17,12 @@ def test_the_committed_study_declares_the_issues_grid():
     for point in points:
         by_configuration.setdefault(point.configuration, []).append(point.seed)
     assert by_configuration == {"mnist-all": [1, 2, 3, 4, 5], "fashion-3000": [1, 2, 3], "fashion-12000": [1, 2, 3],
-                                "fashion-50000": [1]}
+                                "fashion-50000": [1, 2, 3], "mnist-idx-50000": [1, 2, 3]}
     fashion = dict(next(p for p in points if p.id == "fashion-12000-seed2").overrides)
     assert fashion["data.train_size"] == 12000 and fashion["seed"] == 2 and fashion["data.source"] == "idx"
+    assert fashion["factors.strokes"] is False  # clothes: the shape factors alone
+    original = dict(next(p for p in points if p.id == "mnist-idx-50000-seed1").overrides)  # the original's MNIST
+    assert original["data.source"] == "idx" and original["data.val_fraction"] == pytest.approx(1 / 6)
 
 
 @pytest.mark.parametrize("text, says", [
@@ -86,7 +89,14 @@ def test_status_and_report_come_from_the_committed_records_alone(tmp_path, monke
     (tmp_path / "latentspace" / "a.py").write_text("x = 2\n")  # a later change of the code
     newer = study.code_hashes()
     assert [study.state(p, records, newer) for p in points] == ["stale", "stale", "to run"]
-    assert study.matrix(points, records, newer, MARGINS) == {}  # stale points do not pool with the current code's
+    # a configuration with no current record is decided from its stale ones, and says so
+    older = study.matrix(points, records, newer, MARGINS)["mnist-all"]
+    assert older["older code"] is True and older["seeds"] == [1, 2]
+    assert "mnist-all (2 seeds, older code)" in markdown({"mnist-all": older})
+    # one current record: the configuration is decided from it alone, never mixed with the stale one
+    (study.POINTS / "mnist-all-seed3.json").write_text(json.dumps(record(3, 0.11, newer)))
+    mixed = study.matrix(points, study.read_records(), newer, MARGINS)["mnist-all"]
+    assert mixed["seeds"] == [3] and "older code" not in mixed
 
 
 def test_a_points_code_is_what_feeds_its_measurements():

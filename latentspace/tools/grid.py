@@ -47,6 +47,25 @@ class Point:
     def record(self) -> Path:
         return POINTS / f"{self.id}.json"
 
+    def unavailable(self) -> str | None:
+        """Why this machine cannot run the point, or None: an ``idx`` dataset whose folder lacks one of its
+        four files (the original's MNIST at 50,000 digits, say, where no MNIST IDX folder is installed).
+        A ``tfds`` dataset counts as available: it downloads when a network is there, and says so when not."""
+        from ..errors import StageError
+        from ..idx import FILES, find_file
+
+        settings = dict(self.settings)
+        if settings.get("data.source") != "idx":
+            return None
+        folder = Path(str(settings.get("data.idx_dir")))
+        try:
+            for stems in FILES.values():
+                for stem in stems:
+                    find_file(folder, stem)
+        except StageError as exc:
+            return str(exc)
+        return None
+
 
 def _short(value) -> str:
     text = repr(value)

@@ -61,6 +61,7 @@ __all__ = ["FOLDER", "POINTS", "STUDY_FILE", "Point", "StudyError", "load_study"
            "run_point", "main"]
 
 
+FACTORS = "metrics/factors/{model}.json"
 KEY_METRICS = ("metrics/train/{model}.json:val_loss", "metrics/separation/{model}.json:silhouette.value",
                "metrics/separation/{model}.json:probe_accuracy.value", "metrics/likelihood/{model}.json:iwae.value")
 
@@ -90,6 +91,9 @@ def run_point(point: Point) -> dict:
             "overrides": dict(point.overrides), "params": run["params"], "commit": run.get("commit"),
             "experiment": run["rev"], "code": locked_code(lock), "train_digits": point.size,
             "measurements": run["files"].get(MEASUREMENTS, {}), "metrics": metrics,
+            # what the units encode, per model (stages/factors.py): the study's factor findings over seeds
+            "factors": {m: run["files"][f] for m in models_of(run["params"])
+                        if (f := FACTORS.format(model=m)) in run["files"]},
             # wall time of the whole point (stages restored from the run cache cost nothing) and where
             "compute": {"seconds": round(time.monotonic() - started, 1), "cpu": facts["cpu"],
                         "cores": facts["cores"], "extensions": facts["extensions"]}}
@@ -128,9 +132,13 @@ def main(argv=None) -> int:
             unknown = sorted(set(args.only or ()) - {p.id for p in points})
             if unknown:
                 raise StudyError(f"--only {unknown[0]}: no such point in {args.study} (`status` lists them)")
-            todo = [p for p in points if state(p, records, code, measured) != "recorded" and (not args.only or p.id in args.only)]
-            if args.command == "submit":
+            states = {p.id: state(p, records, code, measured) for p in points}
+            todo = [p for p in points if states[p.id] != "recorded" and (not args.only or p.id in args.only)]
+            if args.command == "submit":  # the cluster's nodes may hold data files this machine lacks
                 return submit_and_collect(todo, shared_folder(args.shared), args)
+            for point in [p for p in todo if states[p.id] == "unavailable" and not args.only]:
+                print(f"{point.id}: left out, unavailable here ({point.unavailable()}); --only runs it anyway")
+                todo.remove(point)
             with held(FOLDER / ".run.lock", "study run"):
                 _run(todo, args.record_to)
     except (ExperimentsError, LockError) as exc:

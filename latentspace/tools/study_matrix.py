@@ -1,5 +1,9 @@
 """The study's verdict matrix: each configuration's current records pooled over seeds, the claims decided
-from their measurements (latentspace/claims.py, latentspace/verdicts.py), and its files (no TensorFlow)."""
+from their measurements (latentspace/claims.py, latentspace/verdicts.py), and its files (no TensorFlow).
+
+A configuration none of whose records is current (its points ran with older measuring code) is decided
+from its stale records, and says so (``"older code": true``, "older code" in every view): what a
+reader sees while the grid runs again, never mixed with current records."""
 
 from __future__ import annotations
 
@@ -23,23 +27,30 @@ def decide(records: list[dict], margins: dict[str, float], level: float) -> dict
 
 
 def configurations(points: list[Point], records: dict[str, dict], code: dict[str, str],
-                   measuring: Measuring | None = None) -> dict[str, list[dict]]:
-    """The current-code records of each configuration, in the study's order."""
-    grouped: dict[str, list[dict]] = {}
+                   measuring: Measuring | None = None) -> dict[str, tuple[list[dict], bool]]:
+    """Each configuration's records and whether they ran older code, in the study's order: its current
+    records; where it has none, its stale ones (True)."""
+    current: dict[str, list[dict]] = {}
+    stale: dict[str, list[dict]] = {}
     for point in points:
-        if state(point, records, code, measuring) == "recorded":
-            grouped.setdefault(point.configuration, []).append(records[point.id])
-        else:
-            grouped.setdefault(point.configuration, [])
-    return {name: found for name, found in grouped.items() if found}
+        found = state(point, records, code, measuring)
+        current.setdefault(point.configuration, [])
+        stale.setdefault(point.configuration, [])
+        if found == "recorded":
+            current[point.configuration].append(records[point.id])
+        elif found == "stale":
+            stale[point.configuration].append(records[point.id])
+    return {name: (current[name], False) if current[name] else (stale[name], True)
+            for name in current if current[name] or stale[name]}
 
 
 def matrix(points: list[Point], records: dict[str, dict], code: dict[str, str], margins: dict[str, float],
            level: float = 0.95, measuring: Measuring | None = None) -> dict:
     """``{configuration: {"seeds", "size", "claims": decide(...)}}``: the verdict matrix."""
     result = {}
-    for name, found in configurations(points, records, code, measuring).items():
+    for name, (found, older) in configurations(points, records, code, measuring).items():
         result[name] = {"seeds": [r["params"]["seed"] for r in found], "size": found[0].get("train_digits"),
+                        **({"older code": True} if older else {}),
                         "claims": decide(found, margins, level), "metrics": summarise(found)}
         timed = [r["compute"] for r in found if "compute" in r]  # records before it was kept lack it
         if timed:

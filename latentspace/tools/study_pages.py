@@ -113,12 +113,17 @@ body {{ max-width: 1300px; }}
 """
 
 
+def column(name: str, entry: dict) -> str:
+    """A configuration's heading: ``fashion-3000 (3 seeds)``, ``… (3 seeds, older code)`` where its records are stale."""
+    seeds = len(entry["seeds"])
+    return f"{name} ({seeds} seed{'s' if seeds > 1 else ''}{', older code' if entry.get('older code') else ''})"
+
+
 def markdown(decided: dict) -> str:
     """The verdict matrix as a Markdown table (study/verdicts.md; the README shows it): a row a claim, its
     first measure's verdict in bold and the agreement measures' after it (yes, no, ?, – for not measured)."""
     declared = by_key()
-    lines = ["| claim | " + " | ".join(f"{name} ({len(entry['seeds'])} seed{'s' if len(entry['seeds']) > 1 else ''})"
-                                      for name, entry in decided.items()) + " |",
+    lines = ["| claim | " + " | ".join(column(name, entry) for name, entry in decided.items()) + " |",
              "| --- |" + " --- |" * len(decided)]
     for claim in _claims(decided):
         where = declared[claim].section if claim in declared else ""

@@ -104,6 +104,9 @@ def check_record(where: str, record) -> dict:
             raise bad("'metrics'", "holds a value that is not a finite number")
         if field == "compute" and found and not _finite(found.get("seconds")):
             raise bad("'compute'", "needs finite 'seconds'")
+    factors = record.get("factors", {})
+    if not isinstance(factors, dict) or not all(isinstance(v, dict) for v in factors.values()):
+        raise bad("'factors'", "must map each model to its factors metrics")
     return record
 
 
@@ -150,12 +153,13 @@ def measuring(lock_file: Path = Path("dvc.lock")) -> Measuring:
 
 
 def state(point: Point, records: dict[str, dict], code: dict[str, str], measured: Measuring | None = None) -> str:
-    """"recorded", "stale" or "to run". Stale: a file that feeds the measurements (of those ``measured``
-    names; all if None) changed since the record ran, or a setting that feeds them differs from the point's
-    (params.yaml and study.yaml now); a setting the record lacks was added since and stales nothing."""
+    """"recorded", "stale", "to run" or "unavailable". Stale: a file that feeds the measurements (of those
+    ``measured`` names; all if None) changed since the record ran, or a setting that feeds them differs from the
+    point's (params.yaml and study.yaml now); a setting the record lacks was added since and stales nothing.
+    Unavailable: not recorded, and its data files are not on this machine (:meth:`Point.unavailable`)."""
     record = records.get(point.id)
     if record is None:
-        return "to run"
+        return "unavailable" if point.unavailable() else "to run"
     measured = measured or Measuring()
     ran = {path: md5 for path, md5 in record.get("code", {}).items()
            if path != SCHEMA and (measured.code is None or path in measured.code)}
@@ -170,10 +174,12 @@ def state(point: Point, records: dict[str, dict], code: dict[str, str], measured
 
 def status(points: list[Point], records: dict[str, dict], code: dict[str, str], measuring: Measuring | None = None) -> str:
     lines = [f"{len(points)} points in {STUDY_FILE}:"]
+    states = {point.id: state(point, records, code, measuring) for point in points}
     for point in points:
-        lines.append(f"  {point.id:32} {state(point, records, code, measuring)}")
-    counts = {s: sum(state(p, records, code, measuring) == s for p in points) for s in ("recorded", "stale", "to run")}
-    lines.append(", ".join(f"{n} {s}" for s, n in counts.items()))
+        why = f" ({point.unavailable()})" if states[point.id] == "unavailable" else ""
+        lines.append(f"  {point.id:32} {states[point.id]}{why}")
+    counts = {s: sum(found == s for found in states.values()) for s in ("recorded", "stale", "to run", "unavailable")}
+    lines.append(", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "unavailable"))
     uncommitted = uncommitted_records()
     if uncommitted:
         lines.append(f"read from the working tree: {len(uncommitted)} of these records are not committed "

@@ -12,6 +12,19 @@
     const IMAGE = 28;                      // decoded images are (28, 28, 1) in [0, 1]
     const COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                      "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];  // one a digit (matplotlib's tab10)
+    const RAMP = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];  // viridis, low → high
+    const REACH = 3;                       // sliders span ± 3 standard deviations (of a unit, of a factor)
+
+    function ramp(t) {  // t in [0, 1] → a viridis colour; NaN (an unmeasured digit) → light grey
+        if (!Number.isFinite(t)) return "#ccc";
+        const x = Math.min(1, Math.max(0, t)) * (RAMP.length - 1), i = Math.min(RAMP.length - 2, Math.floor(x));
+        const mix = RAMP[i].map((c, k) => Math.round(c + (x - i) * (RAMP[i + 1][k] - c)));
+        return `rgb(${mix.join(",")})`;
+    }
+
+    function quantile(sorted, q) {
+        return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN;
+    }
 
     function bytes(base64) {
         const text = atob(base64);
@@ -173,12 +186,41 @@
         box.append(left, right);
         const scatter = element("canvas", {class: "map", width: size, height: size});
         const legend = element("div", {class: "legend"});
-        for (const digit of [...new Set(shared.labels)].sort((a, b) => a - b)) {
-            const key = element("span", {}, String(digit));
-            key.style.borderLeft = `0.8em solid ${COLOURS[digit % COLOURS.length]}`;
-            legend.append(key);
+        const colourBy = element("select", {class: "colour-by"});
+        colourBy.append(element("option", {value: ""}, "colour: digit"));
+        for (const factor of shared.factors) colourBy.append(element("option", {value: factor.name}, `colour: ${factor.label}`));
+        function drawLegend() {
+            legend.replaceChildren();
+            const factor = shared.factors.find((f) => f.name === colourBy.value);
+            if (!factor) {
+                for (const digit of [...new Set(shared.labels)].sort((a, b) => a - b)) {
+                    const key = element("span", {}, String(digit));
+                    key.style.borderLeft = `0.8em solid ${COLOURS[digit % COLOURS.length]}`;
+                    legend.append(key);
+                }
+                return;
+            }
+            const [low, high] = shared.range[factor.name];
+            for (const t of [0, 0.25, 0.5, 0.75, 1]) {
+                const key = element("span", {}, (low + t * (high - low)).toPrecision(3));
+                key.style.borderLeft = `0.8em solid ${ramp(t)}`;
+                legend.append(key);
+            }
+            legend.append(element("span", {}, `${factor.label} (${factor.unit}; 2–98 % of the digits)`));
         }
-        left.append(scatter, legend, element("p", {class: "hint"},
+        function colourOf(i) {
+            const factor = shared.factors.find((f) => f.name === colourBy.value);
+            if (!factor) return COLOURS[shared.labels[i] % COLOURS.length];
+            const [low, high] = shared.range[factor.name], v = factor.values[i];
+            return ramp(v === null ? NaN : (v - low) / ((high - low) || 1));
+        }
+        colourBy.addEventListener("change", () => {
+            drawLegend();
+            drawMap();
+            scatter.dataset.colour = colourBy.value || "digit";
+        });
+        drawLegend();
+        left.append(colourBy, scatter, legend, element("p", {class: "hint"},
             "Hover a point: its digit and its reconstruction. Click two points: the line between their codes. " +
             "The sliders move the last clicked code."));
         const digit = element("canvas", {class: "digit"}), reconstruction = element("canvas", {class: "reconstruction"});
@@ -194,6 +236,12 @@
         right.append(element("h3", {}, `Traversal: one slider a dimension, ordered by ${model.order_by}`), traversal);
         const sliders = element("div", {class: "sliders"});
         right.append(sliders);
+        const factorSliders = element("div", {class: "factor-sliders"});
+        if (shared.factors.length) {
+            right.append(element("h3", {}, "One slider a factor: the code moved along the direction a linear fit of " +
+                                           "the factor on the codes gives (± 3 of the factor's sd, as the fit predicts)"),
+                         factorSliders);
+        }
         const draws = element("canvas", {class: "draws"});
         const buttons = element("div", {class: "buttons"});
         right.append(element("h3", {}, "Generated digits (codes drawn by the pipeline, decoded here)"), buttons, draws);
@@ -215,7 +263,7 @@
             context.fillRect(0, 0, size, size);
             for (let i = 0; i < n; i++) {
                 const [x, y] = at(i);
-                context.fillStyle = COLOURS[shared.labels[i] % COLOURS.length];
+                context.fillStyle = colourOf(i);
                 context.fillRect(x - 1.5, y - 1.5, 3, 3);
             }
             if (state.ends.length === 2) {
@@ -262,6 +310,11 @@
         }
         function traverse() {
             drawImages(traversal, decode(state.code, 1), 1, 1, 3);
+            traversal.dataset.code = Array.from(state.code, (v) => v.toFixed(4)).join(",");
+        }
+        function rebase() {  // the factor sliders start again from the code as it is now
+            state.base = state.code.slice();
+            for (const input of factorSliders.querySelectorAll("input")) input.value = "0";
         }
         function select(i) {
             state.selected = i;
@@ -269,6 +322,7 @@
             for (const input of sliders.querySelectorAll("input")) {
                 input.value = String(state.code[Number(input.dataset.dimension)]);
             }
+            rebase();
             traverse();
         }
         scatter.addEventListener("mousemove", (event) => {
@@ -293,10 +347,33 @@
             input.value = String(state.code[k]);
             input.addEventListener("input", () => {
                 state.code[k] = Number(input.value);
+                rebase();
                 traverse();
             });
             row.append(element("span", {}, `z${k} (${model.order_by} ${model.usage[k].toPrecision(3)})`), input);
             sliders.append(row);
+        }
+        // factor sliders: code = the base code + Σ (slider · the factor's one-sd step)
+        state.base = state.code.slice();
+        for (const factor of shared.factors) {
+            const step = model.directions[factor.name];
+            const row = element("label", {class: "slider"});
+            const input = element("input", {type: "range", min: String(-REACH), max: String(REACH), step: "0.05",
+                                             value: "0", "data-factor": factor.name});
+            input.addEventListener("input", () => {
+                state.code = state.base.slice();
+                for (const other of factorSliders.querySelectorAll("input")) {
+                    const s = Number(other.value), move = model.directions[other.dataset.factor];
+                    for (let k = 0; k < d; k++) state.code[k] += s * move[k];
+                }
+                for (const unit of sliders.querySelectorAll("input")) {
+                    unit.value = String(state.code[Number(unit.dataset.dimension)]);
+                }
+                traverse();
+            });
+            const length = Math.hypot(...step);
+            row.append(element("span", {}, `${factor.label} (step ${length.toPrecision(2)} a sd)`), input);
+            factorSliders.append(row);
         }
 
         // generated digits: each sampler's codes, drawn ahead by the pipeline, shown 16 at a time
@@ -353,7 +430,12 @@
     async function main() {
         const data = JSON.parse(document.getElementById("explorer-data").textContent);
         await startBackend();
-        const shared = {labels: data.labels, index: data.index, digits: bytes(data.digits), steps: data.steps};
+        const shared = {labels: data.labels, index: data.index, digits: bytes(data.digits), steps: data.steps,
+                        factors: data.factors || [], range: {}};
+        for (const factor of shared.factors) {  // the colour scale spans 2–98 % of the shown digits' values
+            const sorted = factor.values.filter((v) => v !== null).sort((a, b) => a - b);
+            shared.range[factor.name] = [quantile(sorted, 0.02), quantile(sorted, 0.98)];
+        }
         const root = document.getElementById("panels");
         const panels = {};
         for (const model of data.models) panels[model.name] = Panel(model, shared, root);
