@@ -2,6 +2,7 @@
 a runner killed mid-point loses only that point; a fresh clone rebuilds the page from the records."""
 
 import json
+import re
 import os
 import signal
 import subprocess
@@ -64,11 +65,14 @@ def test_points_submitted_to_a_real_slurm_cluster_are_recorded_with_the_local_ru
         (project.path / "study.yaml").write_text(STUDY)
         project.commit("a study of two points")
     shared = tmp_path / "shared"
-    submitted = study(on_slurm, "submit", "--shared", shared, "--wait",
-                      env_extra={"SLURM_CONF": slurm_cluster.env["SLURM_CONF"]}).stdout
+    env = {"SLURM_CONF": slurm_cluster.env["SLURM_CONF"]}
+    first = study(on_slurm, "submit", "--shared", shared, env_extra=env).stdout
+    again = study(on_slurm, "submit", "--shared", shared, env_extra=env).stdout  # queued, running or done: not again
+    submitted = study(on_slurm, "submit", "--shared", shared, "--wait", env_extra=env).stdout
     logs = " | ".join(p.read_text()[-1500:] for p in sorted((shared / "logs").glob("*.log")))
     assert "2 of 2 points recorded" in submitted, f"{submitted} {logs}"
-    assert submitted.count("SLURM job") == 2
+    jobs = [re.findall(r"SLURM job (\S+)", text) for text in (first, again, submitted)]
+    assert len(jobs[0]) == 2 and jobs[1] == jobs[0] and jobs[2] == jobs[0], jobs  # each point submitted once
     assert on_slurm.git("log", "--format=%s").count("recorded (SLURM)") == 2
     assert "2 recorded, 0 stale, 0 to run" in study(on_slurm, "status").stdout
     assert any((shared / "cache").rglob("*")), "the jobs' models and arrays went to the shared cache"

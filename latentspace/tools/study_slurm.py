@@ -53,8 +53,10 @@ def submit(points: list[Point], shared: Path, extra: list[str]) -> list[str]:
     ids = []
     for point in points:
         submitted = shared / "jobs" / f"{point.id}.submitted"  # written before the next point is submitted
-        if submitted.is_file() and _queued(submitted.read_text(encoding="utf-8").strip()):
-            ids.append(submitted.read_text(encoding="utf-8").strip())  # its job is still queued or running
+        job, at = ((submitted.read_text(encoding="utf-8").split() if submitted.is_file() else []) + ["", ""])[:2]
+        # never twice: its job is still queued or running, or it ran this commit and left its record to collect
+        if job and (_queued(job) or (at == commit and (shared / "points" / f"{point.id}.json").is_file())):
+            ids.append(job)
             continue
         script = shared / "jobs" / f"{point.id}.sh"
         script.write_text(job_script(point, repository, commit, shared, sys.executable), encoding="utf-8")
@@ -62,7 +64,7 @@ def submit(points: list[Point], shared: Path, extra: list[str]) -> list[str]:
         if done.returncode != 0:
             raise StudyError(f"{point.id}: sbatch failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
         ids.append(done.stdout.strip().split(";")[0])
-        submitted.write_text(ids[-1] + "\n", encoding="utf-8")
+        submitted.write_text(f"{ids[-1]} {commit}\n", encoding="utf-8")
     return ids
 
 
