@@ -47,6 +47,7 @@ def tiny_params() -> dict:
     tree["generation"]["mixture_components"] = 2
     tree["bootstrap"]["resamples"] = 50
     tree["likelihood"].update(samples=4, check_digits=10, check_factor=4)
+    tree["factors"]["anchors"] = 3  # traversals from 3 codes: 270 decoded digits a model, not 1,800
     return tree
 
 

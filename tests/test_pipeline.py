@@ -167,8 +167,9 @@ def test_generation_metrics_for_every_model_and_sampler_are_in_range(reproduced)
 
 def test_the_report_shows_params_metrics_sentences_and_every_figure(reproduced):
     page = (reproduced.path / "report/index.html").read_text()
-    # curves, 3 decodings, interpolation, units, t-SNE, generation, silhouette, samples and traversal per model
-    assert page.count("data:image/png;base64,") == 20
+    # curves, 3 decodings, interpolation, units, t-SNE, generation; silhouette, samples, traversal, units × factors
+    assert page.count("data:image/png;base64,") == 24
+    assert "<h2>What the units encode</h2>" in page and "Morpho-MNIST" in page and "KL(q(z) ‖ N(0, I))" in page
     assert '<a href="explore.html"><b>Open the explorer</b></a>' in page  # the explorer, beside the report
     assert '<a href="../study/index.html">the study page</a>' in page  # the study's matrix, then this run's table
     assert "<h2>Generation</h2>" in page and "real digits (validation against evaluation)" in page
