@@ -38,7 +38,7 @@ MEASURES: tuple[Measure, ...] = (
 )
 
 BINS = 20  # equal-width bins of each unit and continuous factor (disentanglement_lib's default)
-FIT = 2000  # at most this many digits fit DCI's predictors; as many others (at most) score them
+FIT = 1000  # at most this many digits fit DCI's predictors (10 s a model at 2,000: the study's budget), as many score them
 CLASS = "class"  # the digit's class: the one discrete factor
 
 
@@ -87,15 +87,23 @@ def _entropy(counts: np.ndarray, axis) -> np.ndarray:
         return -np.where(p > 0, p * np.log(p), 0.0).sum(axis=axis)
 
 
-def information(code_bins: np.ndarray, factor_bins: np.ndarray, weights: np.ndarray | None = None
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """Plug-in mutual information (D, K) nats between binned units (N, D) and factors (N, K), and each
-    factor's entropy (K,) nats, the digits counted ``weights`` (N,) times (a bootstrap resample's counts)."""
-    n, d = code_bins.shape
-    k = factor_bins.shape[1]
+def _cells(code_bins: np.ndarray, factor_bins: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """Each digit's cell of every (unit, factor) joint histogram as one flat index (N, D·K), and the shape
+    (D, K, unit bins, factor bins) of those histograms."""
+    d, k = code_bins.shape[1], factor_bins.shape[1]
     bz, bv = int(code_bins.max()) + 1, int(factor_bins.max()) + 1
     pair = (np.arange(d)[:, None] * k + np.arange(k)[None, :]) * (bz * bv)  # (D, K)
     index = pair[None] + code_bins[:, :, None] * bv + factor_bins[:, None, :]  # (N, D, K)
+    return index.reshape(len(code_bins), -1), (d, k, bz, bv)
+
+
+def information(code_bins: np.ndarray, factor_bins: np.ndarray, weights: np.ndarray | None = None,
+                cells: tuple[np.ndarray, tuple[int, int, int, int]] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Plug-in mutual information (D, K) nats between binned units (N, D) and factors (N, K), and each
+    factor's entropy (K,) nats, the digits counted ``weights`` (N,) times (a bootstrap resample's counts);
+    ``cells``: :func:`_cells` of the same bins, computed once for many resamples."""
+    index, (d, k, bz, bv) = cells if cells is not None else _cells(code_bins, factor_bins)
+    n = len(index)
     w = np.ones(n) if weights is None else np.asarray(weights, np.float64)
     joint = np.bincount(index.ravel(), weights=np.repeat(w, d * k), minlength=d * k * bz * bv)
     joint = joint.reshape(d, k, bz, bv)
@@ -175,10 +183,11 @@ def resampled(codes: np.ndarray, factors: dict[str, np.ndarray], indices: np.nda
     stay those of all the digits."""
     codes, factors = _check(codes, factors)
     code_bins, factor_bins = _bins(codes, factors)
+    cells = _cells(code_bins, factor_bins)
     out = {"mig": np.empty(len(indices)), "sap": np.empty(len(indices))}
     for b, resample in enumerate(np.asarray(indices)):
         counts = np.bincount(resample, minlength=len(codes)).astype(np.float64)
-        out["mig"][b] = mig(*information(code_bins, factor_bins, counts))[0]
+        out["mig"][b] = mig(*information(code_bins, factor_bins, counts, cells))[0]
         out["sap"][b] = sap(codes, factors, counts)[0]
     return out
 

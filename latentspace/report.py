@@ -352,7 +352,7 @@ def factors_section(found: dict[str, dict], figures: dict[str, bytes], level: fl
             f"Morpho-MNIST does (Castro et al. 2019): {e(units)}.{e(left_out)} With the class, these are the factors. "
             f"MIG and SAP ({level:.0%} bootstrap intervals over the {first['digits']:,} evaluation digits, the same "
             "resamples for every model) say how far each factor sits in one unit; DCI's disentanglement and "
-            "completeness come from gradient-boosted trees fitted on half the digits (at most 2,000; one fit, no "
+            "completeness come from gradient-boosted trees fitted on half the digits (at most 1,000; one fit, no "
             "interval), and its informativeness is the trees' R² (the class: accuracy) on the other half. The "
             "mutual information uses 20 bins, biased upward by about 361 / 2N nats: shared by the models, which "
             "are scored on the same digits.</p>"

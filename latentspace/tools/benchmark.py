@@ -653,8 +653,6 @@ def main(argv=None) -> int:
             top = result.get("limit", {}).get("limit_bfloat16" if row["precision"] != "float32" else "limit")
             row["fraction"] = row["gflop_per_s"] / top if top else float("nan")
         result["full_size"] = full_size(result["training"], params["train"]["epochs"])
-    if "morphometry" not in skip:
-        result["morphometry"] = morphometry(result["threads"])
     if "tsne" not in skip:
         codes = fashion_codes(args.idx_dir)
         result["tsne"] = tsne(codes, result["threads"]) if codes is not None else (
@@ -665,6 +663,8 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory() as scratch:
             result["full_size_stages"] = stages_at_full_size(Path(args.workspace or scratch),
                                                              [s for s in args.stages.split(",") if s] or None)
+    if "morphometry" not in skip:  # after full_size: a child's largest resident size counts its parent's at the fork
+        result["morphometry"] = morphometry(result["threads"])
     if "browser" not in skip:  # after the repro: it times the page the repro wrote
         result["browser"] = browser_decoding(ROOT / "report/explore.html")
     write_file(args.out, json.dumps(result, indent=2) + "\n", "--out", OWN)
