@@ -23,3 +23,14 @@ def test_every_project_file_the_docs_name_exists():
 def test_the_readme_points_to_dvc_dag_for_the_pipeline_rather_than_copying_it():
     readme = (ROOT / "README.md").read_text()
     assert "`dvc dag` draws it" in readme and "download ─┬─" not in readme
+
+
+def test_the_factor_stages_times_in_the_docs_are_the_benchmarks():
+    """docs/performance.md shows benchmarks/factors-full-size.json's tables as the benchmark renders them."""
+    import json
+
+    from latentspace.tools.benchmark import markdown
+
+    rendered = markdown(json.loads((ROOT / "benchmarks/factors-full-size.json").read_text()))
+    tables = rendered.split("\n", 2)[2].strip()  # the machine line is said in words in the docs
+    assert tables in (ROOT / "docs/performance.md").read_text()
