@@ -178,3 +178,25 @@ def test_the_committed_records_re_decide_to_the_committed_matrix_in_a_fresh_clon
     for name in ("verdicts.json", "verdicts.md", "index.html"):
         assert (clone / "study" / name).read_bytes() == \
             subprocess.run(["git", "show", f"HEAD:study/{name}"], cwd=clone, capture_output=True, check=True).stdout
+
+
+def test_what_the_units_encode_is_pooled_over_seeds_and_shown():
+    """Records that keep factors metrics: each number pooled over the seeds (mean of the values; an interval
+    that holds every seed's and widens with their spread), the units that move a factor alone seed by seed,
+    and the study page's table; records without factors metrics add nothing."""
+    from latentspace.tools.study_matrix import factor_findings
+
+    def kept(mig, gap, alone):
+        return {"factors": {"vae": {"mig": {"value": mig, "low": mig - 0.01, "high": mig + 0.01},
+                                    "prior_gap": {"value": gap, "low": gap - 0.1, "high": gap + 0.1},
+                                    "units": {"z2": {"moves_alone": alone, "moves_most": "thickness"}}}}}
+
+    found = factor_findings([kept(0.04, 1.1, True), kept(0.05, 1.3, False), kept(0.06, 1.2, True)], 0.95)["vae"]
+    mig = found["numbers"]["MIG"]
+    assert mig["mean"] == pytest.approx(0.05) and mig["low"] < 0.04 and mig["high"] > 0.06 and mig["seeds"] == 3
+    assert found["numbers"]["KL(q(z) ‖ N(0, I))"]["mean"] == pytest.approx(1.2)
+    assert "SAP" not in found["numbers"]  # the records lack it
+    assert found["moves_alone"] == [["z2: thickness"], [], ["z2: thickness"]]
+    assert factor_findings([{"params": {}}], 0.95) == {}
+    shown = page({"mnist-all": {"seeds": [1, 2, 3], "claims": {}, "factors": {"vae": found}}})
+    assert "What the units encode over seeds" in shown and "z2: thickness; none; z2: thickness" in shown

@@ -52,6 +52,9 @@ def matrix(points: list[Point], records: dict[str, dict], code: dict[str, str], 
         result[name] = {"seeds": [r["params"]["seed"] for r in found], "size": found[0].get("train_digits"),
                         **({"older code": True} if older else {}),
                         "claims": decide(found, margins, level), "metrics": summarise(found)}
+        factors = factor_findings(found, level)
+        if factors:
+            result[name]["factors"] = factors
         timed = [r["compute"] for r in found if "compute" in r]  # records before it was kept lack it
         if timed:
             minutes = [c["seconds"] / 60 for c in timed]  # a point partly restored from the run cache is faster
@@ -67,6 +70,42 @@ def machine_label(compute: dict) -> str:
     extensions = compute.get("extensions")
     kind = "" if extensions is None else ", AVX-512" if "avx512f" in extensions else ", no AVX-512"
     return f"{compute['cpu']}{kind} ×{compute['cores']}"
+
+
+# What the units encode, over seeds: (label, where in a model's factors metrics) of the numbers with intervals
+FACTOR_NUMBERS = (("MIG", ("mig",)), ("SAP", ("sap",)), ("KL(q(z) ‖ N(0, I))", ("prior_gap",)),
+                  ("N(0, I) draws from the real digits", ("distances", "prior", "to_real", "mean")),
+                  ("mixture draws from the real digits", ("distances", "mixture", "to_real", "mean")),
+                  ("reconstructions from the real digits", ("distances", "reconstructions", "to_real", "mean")))
+
+
+def factor_findings(records: list[dict], level: float) -> dict:
+    """Per model, over the records (seeds) that kept its factors metrics (stages/factors.py): each number of
+    :data:`FACTOR_NUMBERS` pooled as a comparison is (:func:`latentspace.verdicts.over_seeds`: the seeds' spread
+    and each run's bootstrap sd, from its interval), and the units that move one factor alone, seed by seed."""
+    from statistics import NormalDist
+
+    from ..verdicts import over_seeds
+
+    z = NormalDist().inv_cdf(0.5 + level / 2.0)
+    models = dict.fromkeys(m for r in records for m in r.get("factors", {}))
+    found = {}
+    for model in models:
+        kept = [r["factors"][model] for r in records if model in r.get("factors", {})]
+        numbers = {}
+        for label, path in FACTOR_NUMBERS:
+            cells = []
+            for metrics in kept:
+                for step in path:
+                    metrics = metrics.get(step, {}) if isinstance(metrics, dict) else {}
+                cells.append(metrics)
+            if cells and all(isinstance(c, dict) and all(k in c for k in ("value", "low", "high")) for c in cells):
+                numbers[label] = over_seeds([c["value"] for c in cells], [(c["high"] - c["low"]) / (2 * z) for c in cells],
+                                            level)
+        alone = [sorted(f"{unit}: {u['moves_most']}" for unit, u in metrics.get("units", {}).items()
+                        if u.get("moves_alone")) for metrics in kept]
+        found[model] = {"seeds": len(kept), "numbers": numbers, "moves_alone": alone}
+    return found
 
 
 def summarise(records: list[dict]) -> dict:

@@ -62,6 +62,10 @@ def claim_figure(decided: dict, claim: str, margins: dict[str, float]) -> bytes:
     return figure_png(figure)
 
 
+def _pooled(numbers: dict | None) -> str:
+    return "–" if numbers is None else f"{numbers['mean']:.3g} [{numbers['low']:.3g}, {numbers['high']:.3g}]"
+
+
 def page(decided: dict, margins: dict[str, float] | None = None) -> str:
     """study/index.html: the verdict matrix, a figure a claim, the key metrics, compute, every cell's per-seed values."""
     from ..report import PAGE_CSS, PAGE_POLICY, verdict_matrix
@@ -80,6 +84,19 @@ def page(decided: dict, margins: dict[str, float] | None = None) -> str:
         f"<tr><td>{e(name)}</td><td>{e(key)}</td><td>{m['mean']:.4g} ± {m['sd']:.2g}</td>"
         f"<td>{', '.join(f'{v:.4g}' for v in m['values'])}</td></tr>"
         for name, entry in decided.items() for key, m in entry.get("metrics", {}).items())
+    labels = list(dict.fromkeys(label for entry in decided.values() for found in entry.get("factors", {}).values()
+                                for label in found["numbers"]))  # in study_matrix.FACTOR_NUMBERS's order
+    factor_rows = "".join(
+        f"<tr><td>{e(name)}</td><td>{e(model)}</td><td>{found['seeds']}</td>"
+        + "".join(f"<td>{_pooled(found['numbers'].get(label))}</td>" for label in labels)
+        + f"<td>{e('; '.join(', '.join(units) or 'none' for units in found['moves_alone']))}</td></tr>"
+        for name, entry in decided.items() for model, found in entry.get("factors", {}).items())
+    factors = ("<h2>What the units encode over seeds</h2><p>Each model's factors metrics (docs/factors.md), pooled over "
+               "the seeds as the claims' comparisons are: the mean with its interval (the seeds' spread and each run's "
+               "bootstrap); the distances are Wasserstein-1 in the real digits' sds, averaged over the factors; the "
+               "units that move one factor alone are listed seed by seed.</p><table><tr><th>configuration</th>"
+               "<th>model</th><th>seeds</th>" + "".join(f"<th>{e(label)}</th>" for label in labels)
+               + f"<th>units that move one factor alone</th></tr>{factor_rows}</table>") if factor_rows else ""
     timed = [(name, entry["compute"]) for name, entry in decided.items() if "compute" in entry]
     compute = ("<h2>Compute</h2><p>Wall time of a point as its record keeps it (stages DVC restored from its run "
                "cache cost next to nothing).</p><table><tr><th>configuration</th>"
@@ -105,6 +122,7 @@ body {{ max-width: 1300px; }}
 <h2>Key metrics over seeds</h2>
 <p>Validation loss and IWAE bound in nats per image; silhouette and linear probe on the evaluation codes.</p>
 <table><tr><th>configuration</th><th>metric</th><th>mean ± sd over seeds</th><th>one a seed</th></tr>{key_rows}</table>
+{factors}
 {compute}
 <h2>Per-seed values</h2>
 <table><tr><th>configuration</th><th>claim</th><th>comparison</th><th>measure</th><th>mean [interval]</th>
