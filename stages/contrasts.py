@@ -59,13 +59,15 @@ def main():
         data[f"{model}@centroids"] = Judged(replicated={
             "judged_accuracy": (judged["centroids_all"][0], judged["correct_centroids"]),
             "judged_confidence": (judged["centroids_all"][1], judged["confidence_centroids"])})
-    measured = {SEPARATION: lambda a, b: tuple(m for m in per_digit if m in data[a.label] and m in data[b.label]),
+    def held(names):  # the measures of ``names`` both sides kept
+        return lambda a, b: tuple(m for m in names if m in data[a.label] and m in data[b.label])
+
+    measured = {SEPARATION: held(per_digit),
                 GENERATION: lambda a, b: tuple(m.name for m in sample_quality.MEASURES if m.claims),
-                JUDGED: lambda a, b: tuple(m.name for m in JUDGED_MEASURES)}
-    for kind, declared in ((disentanglement.DISENTANGLING, disentanglement.MEASURES),
-                           (factor_effects.FACTORS_KIND, factor_effects.MEASURES), (prior_gap.PRIOR_KIND, prior_gap.MEASURES)):
-        measured[kind] = (lambda held: lambda a, b: tuple(m for m in held if m in data[a.label] and m in data[b.label]))(
-            [m.name for m in declared])
+                JUDGED: lambda a, b: tuple(m.name for m in JUDGED_MEASURES),
+                **{kind: held([m.name for m in declared]) for kind, declared in (
+                    (disentanglement.DISENTANGLING, disentanglement.MEASURES),
+                    (factor_effects.FACTORS_KIND, factor_effects.MEASURES), (prior_gap.PRIOR_KIND, prior_gap.MEASURES))}}
     compared = [(a, b, found) for a, b, kind in c.pairs(models, names) if (found := measured[kind](a, b))]
     items = max((c.items(kept) for kept in data.values()), default=0)
     limits.memory("bootstrap.resamples", p["bootstrap.resamples"], 16 * p["bootstrap.resamples"] * items,
