@@ -307,11 +307,11 @@ def factors_section(found: dict[str, dict], figures: dict[str, bytes], level: fl
     """The "What the units encode" section from each model's factors metrics (stages/factors.py): which unit
     carries which factor (MIG, SAP, DCI), the units that move one factor alone, the decoded digits' factors
     against the real digits', and how far each VAE's codes sit from N(0, I); each model's unit × factor figure."""
-    from .morphometrics import LABELS, STROKE_FACTORS, UNITS
+    from .morphometrics import LABELS, STROKE_FACTORS, UNITS, factors
 
     e = html.escape
     first = next(iter(found.values()))
-    names = first["factors"]
+    names = factors(first["strokes"])
     left_out = "" if first["strokes"] else (
         f" These images are not strokes (factors.strokes: false): {' and '.join(LABELS[f] for f in STROKE_FACTORS)} "
         "are not measured.")

@@ -37,7 +37,7 @@ def main():
     models = p.models()
     import numpy as np
 
-    from latentspace import explorer, morphometrics, runtime
+    from latentspace import explorer, morphometrics, runtime, traversals
     from latentspace.outputs import atomic_path, figure_png, load_arrays, read_json, write_text, written
     from latentspace.plotting import image_grid
     from latentspace.samplers import SAMPLERS
@@ -45,7 +45,7 @@ def main():
     runtime_js, script = _read_text(Path(args.web) / "tfjs.js"), _read_text(Path(args.web) / "explorer.js")
     digits = load_arrays(args.data, ("x_eval", "y_eval"))
     seed, settings = p["seed"], p.section("generation")
-    shown = explorer.subset(digits["y_eval"], p["explore.points"], seed)
+    shown = traversals.subset(digits["y_eval"], p["explore.points"], seed)
     measured = load_arrays(args.morphometry, ("labels",), optional=morphometrics.FACTORS)
     if not np.array_equal(measured["labels"], digits["y_eval"]):
         raise StageError(f"{args.morphometry}: its digits are not the evaluation digits of {args.data}: "
@@ -54,7 +54,7 @@ def main():
     latent = load_arrays(Path(args.codes) / f"{models[0]}.npz", ("codes_eval",))["codes_eval"].shape[1]
     explorer.check_size(len(models), len(shown), p["explore.points"], p["explore.draws"], len(SAMPLERS), latent)
     runtime.start(p["compute.threads"])
-    panels, traversals = [], {}
+    panels, grids = [], {}
     for name in models:
         codes = load_arrays(Path(args.codes) / f"{name}.npz", ("codes_eval", "codes_train"))
         mapped = load_arrays(Path(args.tsne) / f"{name}.npz", ("map",))["map"]
@@ -62,13 +62,13 @@ def main():
         if len(evaluation) != len(digits["y_eval"]) or len(mapped) != len(evaluation):
             raise StageError(f"{name}: {len(evaluation)} codes and {len(mapped)} map points for "
                              f"{len(digits['y_eval'])} evaluation digits: rerun its codes and tsne stages")
-        used, measure = explorer.usage(read_json(Path(args.units) / f"{name}.json"))
-        dimensions = explorer.order(used)
+        used, measure = traversals.usage(read_json(Path(args.units) / f"{name}.json"))
+        dimensions = traversals.order(used)
         mean, sd = evaluation.astype(np.float64).mean(axis=0), evaluation.astype(np.float64).std(axis=0)
         decoder = runtime.load_model(Path(args.models) / name / "decoder.keras")
         config = decoder.get_config()
         explorer.check_layers(config, f"{Path(args.models) / name / 'decoder.keras'}")
-        start = explorer.anchor(evaluation[shown])
+        start = traversals.anchor(evaluation[shown])
         samplers = [sampler().fit(codes["codes_train"], seed, settings) for sampler in SAMPLERS]
         panels.append({
             "name": name, "title": title(name), "dimensions": int(evaluation.shape[1]),
@@ -78,10 +78,10 @@ def main():
             "directions": {f: explorer.factor_direction(evaluation, measured[f]).tolist() for f in factors},
             "samplers": [{"name": s.name, "label": s.label, "codes": explorer.floats(s.draw(p["explore.draws"], seed))}
                          for s in samplers]})
-        swept = explorer.traversal_codes(evaluation[shown][start], sd, dimensions)
-        images = runtime.predict(decoder, swept).reshape(len(dimensions), explorer.TRAVERSAL_STEPS, 28, 28, 1)
-        steps = np.linspace(-explorer.REACH, explorer.REACH, explorer.TRAVERSAL_STEPS)
-        traversals[name] = image_grid(
+        swept = traversals.traversal_codes(evaluation[shown][start], sd, dimensions)
+        images = runtime.predict(decoder, swept).reshape(len(dimensions), traversals.TRAVERSAL_STEPS, 28, 28, 1)
+        steps = np.linspace(-traversals.REACH, traversals.REACH, traversals.TRAVERSAL_STEPS)
+        grids[name] = image_grid(
             {f"z{d} ({measure} {used[d]:.3g})": images[row] for row, d in enumerate(dimensions)},
             f"{title(name)}: each dimension swept around one code", [f"{s:+g} sd" for s in steps])
     data = {"models": panels, "labels": digits["y_eval"][shown].tolist(), "index": shown.tolist(),
@@ -91,7 +91,7 @@ def main():
             "digits": explorer.base64_bytes(digits["x_eval"][shown]), "steps": p["report.interpolation_steps"]}
     with atomic_path(args.figures) as folder:
         folder.mkdir()
-        for name, figure in traversals.items():
+        for name, figure in grids.items():
             (folder / f"{name}.png").write_bytes(figure_png(figure))
     write_text(args.out, explorer.page(data, runtime_js, script, "Explore the latent spaces"))
     size = written(args.out).stat().st_size

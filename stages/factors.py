@@ -40,7 +40,7 @@ def main():
     from latentspace import disentanglement as dis
     from latentspace import factor_effects as fe
     from latentspace import prior_gap as pg
-    from latentspace.explorer import REACH, TRAVERSAL_STEPS, subset, traversal_codes
+    from latentspace.traversals import REACH, TRAVERSAL_STEPS, subset, traversal_codes
     from latentspace.outputs import load_arrays, save_arrays, save_figure, write_json
     from latentspace.plotting import factors_figure
 
@@ -110,7 +110,7 @@ def main():
             values[f"{measure}_{sampler.name}"], values[f"{measure}_{sampler.name}_replicates"] = value, replicates
 
     metrics = {
-        "factors": list(names), "strokes": p["factors.strokes"], "digits": n,
+        "strokes": p["factors.strokes"], "digits": n,
         "mig": interval(scores["mig"], replicated["mig"], level),
         "sap": interval(scores["sap"], replicated["sap"], level),
         "dci": {"disentanglement": fitted["disentanglement"], "completeness": fitted["completeness"],

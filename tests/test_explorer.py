@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from latentspace.tools import browser
-from latentspace import explorer
+from latentspace import explorer, traversals
 
 from helpers import ROOT, run
 
@@ -19,31 +19,31 @@ MODELS = ("ae", "vae", "conv_vae", "class_vae")
 
 def test_dimensions_are_ordered_by_kl_for_a_vae_and_by_activity_for_the_ae():
     vae = {"kl_per_dimension": {"z0": 0.1, "z1": 2.0, "z2": 0.1, "z3": 1.0}, "activity": {"z0": 9.0}}
-    used, measure = explorer.usage(vae)
-    assert measure == "KL" and explorer.order(used) == [1, 3, 0, 2]  # ties keep the lower index first
-    used, measure = explorer.usage({"activity": {"z0": 0.5, "z1": 3.0}})
-    assert measure == "activity" and explorer.order(used) == [1, 0]
+    used, measure = traversals.usage(vae)
+    assert measure == "KL" and traversals.order(used) == [1, 3, 0, 2]  # ties keep the lower index first
+    used, measure = traversals.usage({"activity": {"z0": 0.5, "z1": 3.0}})
+    assert measure == "activity" and traversals.order(used) == [1, 0]
 
 
 def test_the_anchor_is_the_code_nearest_the_mean():
     codes = np.array([[0.0, 0.0], [10.0, 0.0], [4.0, 1.0], [-2.0, 0.0]])
-    assert explorer.anchor(codes) == 2  # the mean is (3, 0.25)
+    assert traversals.anchor(codes) == 2  # the mean is (3, 0.25)
 
 
 def test_a_subset_is_stratified_seeded_and_everything_when_small():
     labels = np.repeat(np.arange(10), [100, 50, 50, 50, 50, 50, 50, 50, 50, 500])
-    chosen = explorer.subset(labels, 100, seed=3)
+    chosen = traversals.subset(labels, 100, seed=3)
     assert len(chosen) == 100 and list(chosen) == sorted(set(chosen))
     counts = np.bincount(labels[chosen], minlength=10)
     assert counts[9] == 50 and counts[0] == 10 and counts[1] == 5  # each digit in its share
-    assert list(explorer.subset(labels, 100, seed=3)) == list(chosen)
-    assert list(explorer.subset(labels, 100, seed=4)) != list(chosen)
-    assert list(explorer.subset(labels[:30], 100, seed=3)) == list(range(30))
+    assert list(traversals.subset(labels, 100, seed=3)) == list(chosen)
+    assert list(traversals.subset(labels, 100, seed=4)) != list(chosen)
+    assert list(traversals.subset(labels[:30], 100, seed=3)) == list(range(30))
 
 
 def test_a_traversal_moves_one_dimension_at_a_time_by_its_standard_deviation():
     code, sd = np.array([1.0, -1.0, 0.5]), np.array([2.0, 0.5, 1.0])
-    swept = explorer.traversal_codes(code, sd, [2, 0], steps=3, reach=3.0)
+    swept = traversals.traversal_codes(code, sd, [2, 0], steps=3, reach=3.0)
     assert swept.shape == (6, 3) and swept.dtype == np.float32
     np.testing.assert_allclose(swept[:3], [[1, -1, -2.5], [1, -1, 0.5], [1, -1, 3.5]])
     np.testing.assert_allclose(swept[3:], [[-5, -1, 0.5], [1, -1, 0.5], [7, -1, 0.5]])

@@ -60,6 +60,23 @@ def test_a_full_repro_runs_every_stage_and_leaves_every_output(reproduced):
     assert "up to date" in reproduced.dvc("status").stdout
 
 
+def _dropped_by_dvc(value, where: str) -> list[str]:
+    """The places in a metrics file that ``dvc exp show`` and ``dvc metrics diff`` leave out: lists and nulls."""
+    if isinstance(value, dict):
+        return [found for key, inner in value.items() for found in _dropped_by_dvc(inner, f"{where}.{key}")]
+    return [where] if value is None or isinstance(value, list) else []
+
+
+def test_every_metrics_file_holds_only_what_dvc_shows(reproduced):
+    """Numbers, strings and booleans in objects: an experiment's metrics (``dvc exp show --json``, what the
+    study records) must equal the file, and DVC drops lists and nulls from them."""
+    files = sorted((reproduced.path / "metrics").rglob("*.json"))
+    assert len(files) >= 4 * 6
+    dropped = [found for path in files
+               for found in _dropped_by_dvc(json.loads(path.read_text()), str(path.relative_to(reproduced.path)))]
+    assert not dropped, dropped
+
+
 def test_training_metrics_and_curves_hold_the_losses_and_parameter_counts(reproduced):
     ae = json.loads((reproduced.path / "metrics/train/ae.json").read_text())
     assert set(ae) == {"loss", "val_loss", "epochs", "parameters"}
@@ -127,12 +144,13 @@ def test_what_the_units_encode_is_measured_for_every_model(reproduced):
     assert len(shapes["labels"]) == 60 and np.all(shapes["area"] > 0)
     for model in MODELS:
         found = json.loads((reproduced.path / f"metrics/factors/{model}.json").read_text())
-        assert found["factors"] == ["area", "length", "thickness", "slant", "width", "height"] and found["strokes"]
+        factors = ["area", "length", "thickness", "slant", "width", "height"]
+        assert found["strokes"] and list(found["per_factor"]) == [*factors, "class"]
         for score in ("mig", "sap"):
             assert 0 <= found[score]["low"] <= found[score]["high"] <= 1, (model, score)
         assert 0 <= found["dci"]["disentanglement"] <= 1 and set(found["dci"]["informativeness"]) == {
-            *found["factors"], "class"}
-        assert len(found["units"]) == 10 and all(set(u["moves"]) == set(found["factors"]) for u in found["units"].values())
+            *factors, "class"}
+        assert len(found["units"]) == 10 and all(set(u["moves"]) == set(factors) for u in found["units"].values())
         assert set(found["distances"]) == {"reconstructions", "prior", "mixture"}
         assert found["distances"]["prior"]["to_reconstructions"]["mean"]["value"] >= 0
         assert ("prior_gap" in found) == (model != "ae"), model
@@ -242,7 +260,7 @@ def test_images_that_are_not_strokes_get_the_shape_factors_only(own_copy):
     assert "morphometry" in ran and {f"factors@{m}" for m in MODELS} <= set(ran)
     assert not [stage for stage in ran if stage.startswith(("train@", "codes@", "generation@"))]
     found = json.loads((own_copy.path / "metrics/factors/vae.json").read_text())
-    assert found["factors"] == ["area", "slant", "width", "height"] and not found["strokes"]
+    assert list(found["per_factor"]) == ["area", "slant", "width", "height", "class"] and not found["strokes"]
     assert set(found["dci"]["informativeness"]) == {"area", "slant", "width", "height", "class"}
     report = (own_copy.path / "report/index.html").read_text()
     assert "stroke length and stroke thickness are not measured" in report
