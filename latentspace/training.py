@@ -7,7 +7,10 @@ Losses are nats per image. The model computes its loss from its terms and logs e
 accuracy), so that ``loss = reconst_loss + diverg_loss (+ class_loss)`` for training and
 validation alike (each logged value is the epoch's mean of that term).
 
-Curves are written in the format of :mod:`latentspace.curves`, an epoch at a time.
+Each epoch shows the training digits in a new order drawn from the seed and the epoch
+(:func:`epoch_order`); with ``LATENTSPACE_CHECKPOINTS`` set, each finished epoch's state is kept and an
+interrupted training resumes from it (:mod:`latentspace.checkpoints`). Curves are written in the format
+of :mod:`latentspace.curves`.
 """
 
 from __future__ import annotations
@@ -21,29 +24,30 @@ import sys
 from pathlib import Path
 
 import keras
+import numpy as np
 
-from . import runtime
+from . import checkpoints, runtime
 from .curves import COLUMNS as CURVES
 from .errors import StageError
 from .models import build, is_supervised
 from .outputs import atomic_path
 
 
-class CurvesLogger(keras.callbacks.Callback):
-    """Writes each epoch's losses to a curves file (:mod:`latentspace.curves`) as soon as the epoch ends:
-    the total and each term the model logs (:class:`latentspace.models.AutoEncoder`)."""
+def write_curves(path: Path, history: dict[str, list[float]]) -> None:
+    """The curves file (:mod:`latentspace.curves`): a row an epoch, the total loss and each term the model
+    logs (:class:`latentspace.models.AutoEncoder`)."""
+    columns = [name for name in CURVES if name in history]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["epoch", *columns])
+        for epoch in range(len(history["loss"])):
+            writer.writerow([epoch + 1, *(repr(float(history[name][epoch])) for name in columns)])
 
-    def __init__(self, path: Path):
-        super().__init__()
-        self.path = path
 
-    def on_epoch_end(self, epoch, logs=None):
-        columns = [name for name in CURVES if name in logs]
-        with self.path.open("w" if epoch == 0 else "a", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            if epoch == 0:
-                writer.writerow(["epoch", *columns])
-            writer.writerow([epoch + 1, *(repr(float(logs[name])) for name in columns)])
+def epoch_order(n: int, seed: int, epoch: int) -> np.ndarray:
+    """The order (n,) the training digits are seen in during ``epoch`` (0-based): a permutation drawn
+    afresh each epoch from (seed, epoch) alone, so a resumed training sees what an uninterrupted one saw."""
+    return np.random.default_rng([seed, epoch]).permutation(n)
 
 
 class StopOnNonFinite(keras.callbacks.Callback):
@@ -123,28 +127,44 @@ def train(arrays: dict, name: str, architecture: str, section: dict, *, latent_s
     try:
         with strategy(distribute):  # variables and optimizer state are made where training runs
             model, encoder, decoder = _compiled(architecture, name, latent_size, seed, section, learning_rate)
+            model.optimizer.build(model.trainable_variables)
     finally:
         keras.config.set_dtype_policy("float32")
-    if is_supervised(model):
-        train_targets = {"reconstruction": x_train, "label": y_train}
-        val_targets = {"reconstruction": x_val, "label": y_val}
-    else:
-        train_targets, val_targets = x_train, x_val
+    supervised = is_supervised(model)
+    settings = {"name": name, "architecture": architecture, "section": section, "latent_size": latent_size,
+                "batch_size": batch_size, "learning_rate": learning_rate, "seed": seed, "threads": threads,
+                "distribute": distribute, "precision": precision}
+    kept = checkpoints.path(name, checkpoints.key(settings, [x_train, y_train, x_val, y_val]))
+    resumed = checkpoints.restore(kept, model) if kept else None
+    done, history = resumed if resumed else (0, {})
+    if resumed:
+        print(f"{name}: resuming after epoch {done} ({kept})", file=sys.stderr)
+    val_targets = {"reconstruction": x_val, "label": y_val} if supervised else x_val
     with atomic_path(model_dir) as model_tmp, atomic_path(curves) as curves_tmp:
         gc.freeze()  # the framework's objects leave the collector's scans: no 0.2 s full collections mid-epoch
         try:
-            history = model.fit(
-                x_train, train_targets, validation_data=(x_val, val_targets), batch_size=batch_size, epochs=epochs,
-                shuffle=True, verbose=1 if sys.stdout.isatty() else 2,
-                callbacks=[StopOnNonFinite(), CurvesLogger(curves_tmp), *callbacks],
-            )
+            for epoch in range(done, epochs):
+                order = epoch_order(len(x_train), seed, epoch)
+                shown = x_train[order]
+                targets = {"reconstruction": shown, "label": y_train[order]} if supervised else shown
+                fitted = model.fit(
+                    shown, targets, validation_data=(x_val, val_targets), batch_size=batch_size,
+                    initial_epoch=epoch, epochs=epoch + 1, shuffle=False, verbose=1 if sys.stdout.isatty() else 2,
+                    callbacks=[StopOnNonFinite(), *callbacks],
+                )
+                for logged, values in fitted.history.items():
+                    history.setdefault(logged, []).extend(float(v) for v in values)
+                if kept:
+                    checkpoints.save(kept, epoch + 1, model, history)
         finally:
             gc.unfreeze()
+        write_curves(curves_tmp, history)
         model_tmp.mkdir()
         runtime.save_model(encoder, model_tmp / "encoder.keras")
         runtime.save_model(decoder, model_tmp / "decoder.keras")
-    final = {name: float(values[-1]) for name, values in history.history.items()}
+    checkpoints.clear(kept)
+    final = {name: values[-1] for name, values in history.items()}
     metrics = {name: final[name] for name in (*CURVES, "val_class_accuracy") if name in final}
-    metrics["epochs"] = len(history.history["loss"])
+    metrics["epochs"] = len(history["loss"])
     metrics["parameters"] = {"encoder": encoder.count_params(), "decoder": decoder.count_params()}
     return metrics

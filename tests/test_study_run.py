@@ -47,6 +47,9 @@ def test_a_killed_runner_reruns_only_the_point_in_progress_and_a_clone_rebuilds_
     assert "[1/1] tiny-all-seed2: running" in again and "seed1: running" not in again  # only the lost point
     assert (project.path / "study/points/tiny-all-seed1.json").read_bytes() == first
     assert "2 recorded, 0 stale, 0 to run" in study(project, "status").stdout
+    # the trainings' kept epochs and the points' running counts are spent once the points are recorded
+    assert not list((project.path / "study/.checkpoints").glob("*"))
+    assert json.loads((project.path / "study/points/tiny-all-seed2.json").read_text())["compute"]["seconds"] > 0
     study(project, "report")
     page = (project.path / "study/index.html").read_bytes()
     assert b"class_term_helps" in page and b"tiny-all" in page

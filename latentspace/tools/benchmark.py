@@ -185,10 +185,9 @@ def _epoch_clock():
     """A Keras callback whose ``seconds`` lists each epoch's training time (validation excluded)."""
     import keras
 
-    class Clock(keras.callbacks.Callback):
-        seconds: list
-
-        def on_train_begin(self, logs=None):
+    class Clock(keras.callbacks.Callback):  # one instance over every epoch (training fits an epoch at a time)
+        def __init__(self):
+            super().__init__()
             self.seconds, self._start = [], None
 
         def on_epoch_begin(self, epoch, logs=None):

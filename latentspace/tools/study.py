@@ -66,17 +66,46 @@ KEY_METRICS = ("metrics/train/{model}.json:val_loss", "metrics/separation/{model
                "metrics/separation/{model}.json:probe_accuracy.value", "metrics/likelihood/{model}.json:iwae.value")
 
 
-def run_point(point: Point) -> dict:
-    """Run one point as a temporary DVC experiment and return its record (not yet written)."""
+CHECKPOINTS = FOLDER / ".checkpoints"  # the runner's: each training's kept epochs, each point's seconds so far
+LEDGER_SECONDS = 60
+
+
+def _experiment(command: list[str], checkpoints: Path, ledger: Path) -> tuple[subprocess.CompletedProcess, float]:
+    """Run ``command`` with training checkpoints kept in ``checkpoints`` (:mod:`latentspace.checkpoints`):
+    the run and the seconds this point has taken, earlier interrupted runs included. ``ledger`` keeps that
+    sum, rewritten each minute, so a run killed at any moment loses at most a minute of its count."""
+    import os
+
+    from ..checkpoints import VARIABLE
+    from ..outputs import write_text
+
+    before = float(ledger.read_text()) if ledger.is_file() else 0.0
+    started = time.monotonic()
+    ledger.parent.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, VARIABLE: str(checkpoints.resolve())})
+    while True:
+        try:
+            out, err = process.communicate(timeout=LEDGER_SECONDS)
+            break
+        except subprocess.TimeoutExpired:
+            write_text(ledger, f"{before + time.monotonic() - started:.1f}\n")
+    return subprocess.CompletedProcess(command, process.returncode, out, err), before + time.monotonic() - started
+
+
+def run_point(point: Point, checkpoints: Path = CHECKPOINTS) -> dict:
+    """Run one point as a temporary DVC experiment and return its record (not yet written). Its trainings
+    keep each epoch in ``checkpoints``: a point stopped at any moment resumes there when run again."""
     import yaml
 
     from .benchmark import machine
 
-    name, started = point.id, time.monotonic()
+    name = point.id
     base = git_output("rev-parse", "HEAD")  # the experiment's baseline, even if HEAD moves while it runs
     setting = [f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in point.overrides]  # é stays é
     command = [sys.executable, "-m", "dvc", "exp", "run", "--temp", "-n", name, *(a for s in setting for a in ("-S", s))]
-    done = subprocess.run(command, capture_output=True, text=True)
+    ledger = checkpoints / f"{name}.seconds"
+    done, seconds = _experiment(command, checkpoints, ledger)
     if done.returncode != 0:
         raise StudyError(f"{name}: dvc exp run failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
     runs = [run for run in all_runs(exp_show(["--rev", base])) if run["name"] == name]
@@ -94,9 +123,15 @@ def run_point(point: Point) -> dict:
             # what the units encode, per model (stages/factors.py): the study's factor findings over seeds
             "factors": {m: run["files"][f] for m in models_of(run["params"])
                         if (f := FACTORS.format(model=m)) in run["files"]},
-            # wall time of the whole point (stages restored from the run cache cost nothing) and where
-            "compute": {"seconds": round(time.monotonic() - started, 1), "cpu": facts["cpu"],
+            # wall time of the whole point, interrupted runs included (stages restored from the run cache cost
+            # nothing), and where
+            "compute": {"seconds": round(seconds, 1), "cpu": facts["cpu"],
                         "cores": facts["cores"], "extensions": facts["extensions"]}}
+
+
+def _forget(checkpoints: Path, point: Point) -> None:
+    """A recorded point's interrupted-run count is spent."""
+    (checkpoints / f"{point.id}.seconds").unlink(missing_ok=True)
 
 
 def main(argv=None) -> int:
@@ -108,6 +143,8 @@ def main(argv=None) -> int:
     parser.add_argument("--wait", action="store_true", help="submit: wait for the jobs, then collect")
     parser.add_argument("--sbatch", action="append", default=[], help="submit: an option for sbatch (repeatable)")
     parser.add_argument("--record-to", type=Path, help=argparse.SUPPRESS)  # a SLURM job's run: write, do not commit
+    parser.add_argument("--checkpoints", type=Path, default=CHECKPOINTS,
+                        help=f"run: where trainings keep each epoch, to resume a stopped point (default {CHECKPOINTS})")
     args = parser.parse_args(argv)
     if args.command in ("submit", "collect") and args.shared is None:
         parser.error(f"{args.command} needs --shared DIR, a folder every node of the cluster sees")
@@ -140,22 +177,23 @@ def main(argv=None) -> int:
                 print(f"{point.id}: left out, unavailable here ({point.unavailable()}); --only runs it anyway")
                 todo.remove(point)
             with held(FOLDER / ".run.lock", "study run"):
-                _run(todo, args.record_to)
+                _run(todo, args.record_to, args.checkpoints)
     except (ExperimentsError, LockError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
 
 
-def _run(todo: list[Point], record_to: Path | None) -> None:
+def _run(todo: list[Point], record_to: Path | None, checkpoints: Path) -> None:
     for number, point in enumerate(todo, 1):
         print(f"[{number}/{len(todo)}] {point.id}: running", flush=True)
         if record_to:
             from ..outputs import write_json
 
-            write_json(record_to / f"{point.id}.json", run_point(point))
+            write_json(record_to / f"{point.id}.json", run_point(point, checkpoints))
         else:
-            record(point, run_point(point))
+            record(point, run_point(point, checkpoints))
+        _forget(checkpoints, point)
         print(f"[{number}/{len(todo)}] {point.id}: recorded in {record_to or point.record}", flush=True)
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ from .study_records import git_output, check_record, record
 
 def job_script(point: Point, repository: Path, commit: str, shared: Path, python: str) -> str:
     """The SLURM batch script of one point: its own workspace (a clone at ``commit``), DVC's cache in
-    ``shared``/cache, the record written to ``shared``/points/<id>.json; its log in ``shared``/logs."""
+    ``shared``/cache, its trainings' epochs in ``shared``/checkpoints (a requeued job resumes), the record
+    written to ``shared``/points/<id>.json; its log in ``shared``/logs."""
     from shlex import quote
 
     q = lambda value: quote(str(value))  # noqa: E731
@@ -35,7 +36,8 @@ git clone --quiet {q(repository)} "$work/repository"
 cd "$work/repository"
 git checkout --quiet {q(commit)}
 {q(python)} -m dvc cache dir --local {q(shared / "cache")}
-{q(python)} -m latentspace.tools.study run --only {q(point.id)} --record-to {q(shared / "points")}
+{q(python)} -m latentspace.tools.study run --only {q(point.id)} --record-to {q(shared / "points")} \\
+  --checkpoints {q(shared / "checkpoints")}
 """
 
 

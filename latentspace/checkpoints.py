@@ -1,0 +1,121 @@
+"""Resumable training: each finished epoch's state kept where DVC does not look, so that a training
+stopped at any moment (SIGKILL, the end of a session) goes on from its last finished epoch and ends
+with the very weights an uninterrupted run gives (bit for bit on the same kind of machine).
+
+Off unless the environment names a folder (:data:`VARIABLE`): ``LATENTSPACE_CHECKPOINTS=DIR dvc repro``;
+the study runner sets it for every point. A training's state lives in ``DIR/<model>-<key>.npz``: the
+model's variables (the sampling layer's random state included), the optimizer's (Adam's moments and
+step count) and the losses so far. The key (:func:`key`) digests everything that decides the training:
+its settings, the training and validation digits, the code of every project module loaded, the
+framework's versions and the CPU's kind; any change starts afresh. The file is written atomically after
+each epoch and removed once the model is saved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from .outputs import load_arrays, save_arrays
+
+VARIABLE = "LATENTSPACE_CHECKPOINTS"
+KIND_FLAGS = ("avx512f", "avx2", "fma")  # what changes a CPU's float results: the vector units used
+
+
+def folder() -> Path | None:
+    """The folder the environment names (:data:`VARIABLE`), or None: no checkpoints."""
+    named = os.environ.get(VARIABLE, "").strip()
+    return Path(named) if named else None
+
+
+def machine_kind() -> str:
+    """The CPU's model name and the vector extensions of :data:`KIND_FLAGS` it has."""
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return "unknown"
+    model = re.search(r"^model name\s*:\s*(.*)$", cpuinfo, re.M)
+    flags = re.search(r"^flags\s*:(.*)$", cpuinfo, re.M)
+    found = set(flags.group(1).split()) if flags else set()
+    return " ".join([model.group(1).strip() if model else "unknown", *(f for f in KIND_FLAGS if f in found)])
+
+
+def _code() -> dict[str, str]:
+    """MD5 of each project module this process has loaded (path relative to the package's parent)."""
+    root = Path(__file__).resolve().parents[1]
+    found = {}
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if path and module.__name__.split(".")[0] == __package__:
+            found[str(Path(path).resolve().relative_to(root))] = hashlib.md5(Path(path).read_bytes()).hexdigest()
+    return dict(sorted(found.items()))
+
+
+def key(settings: dict, arrays: list[np.ndarray]) -> str:
+    """A digest (16 hex digits) of ``settings`` (JSON-able), the ``arrays`` (bytes, dtypes and shapes),
+    the project's loaded code, the Keras and TensorFlow versions and :func:`machine_kind`."""
+    digest = hashlib.sha256()
+    versions = {}
+    for package in ("keras", "tensorflow", "jax", "torch"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    digest.update(json.dumps({"settings": settings, "code": _code(), "versions": versions,
+                              "machine": machine_kind()}, sort_keys=True).encode())
+    for array in arrays:
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.dtype.str}{array.shape}".encode())
+        digest.update(array.data)
+    return digest.hexdigest()[:16]
+
+
+def path(name: str, digest: str) -> Path | None:
+    """Where model ``name``'s state for ``digest`` is kept, or None when checkpoints are off."""
+    where = folder()
+    return where / f"{name}-{digest}.npz" if where else None
+
+
+def save(where: Path, epochs: int, model, history: dict[str, list[float]]) -> None:
+    """Keep the state after ``epochs`` finished epochs: ``model``'s variables, its optimizer's, ``history``."""
+    where.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {"epochs": np.array([epochs], np.int64)}
+    arrays.update({f"model/{i:04d}": np.asarray(v.numpy()) for i, v in enumerate(model.variables)})
+    arrays.update({f"optimizer/{i:04d}": np.asarray(v.numpy()) for i, v in enumerate(model.optimizer.variables)})
+    arrays.update({f"history/{name}": np.asarray(values, np.float64) for name, values in history.items()})
+    save_arrays(where, **arrays)
+
+
+def restore(where: Path, model) -> tuple[int, dict[str, list[float]]] | None:
+    """Assign a kept state to ``model`` (compiled, its optimizer built) and return (epochs done, history);
+    None, with ``model`` untouched, when there is none or it does not fit this model."""
+    if not where.is_file():
+        return None
+    with np.load(where, allow_pickle=False) as archive:
+        names = list(archive.files)
+    kept = load_arrays(where, tuple(n.removesuffix(".npy") for n in names))
+    targets = [("model", model.variables), ("optimizer", model.optimizer.variables)]
+    for prefix, variables in targets:
+        values = sorted(n for n in kept if n.startswith(f"{prefix}/"))
+        # (a scalar comes back as shape (1,): the archive keeps arrays of at least one dimension)
+        if len(values) != len(variables) or any(kept[n].size != np.prod(v.shape) for n, v in zip(values, variables)):
+            print(f"{where}: kept for another model; training starts afresh", file=sys.stderr)
+            return None
+    for prefix, variables in targets:
+        for n, variable in zip(sorted(n for n in kept if n.startswith(f"{prefix}/")), variables):
+            variable.assign(kept[n].reshape(tuple(variable.shape)))
+    history = {n.removeprefix("history/"): [float(v) for v in kept[n]] for n in kept if n.startswith("history/")}
+    return int(kept["epochs"][0]), history
+
+
+def clear(where: Path | None) -> None:
+    """Remove a training's kept state once its model is saved."""
+    if where is not None:
+        where.unlink(missing_ok=True)
