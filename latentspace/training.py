@@ -149,11 +149,13 @@ def train(arrays: dict, name: str, architecture: str, section: dict, *, latent_s
                 targets = {"reconstruction": shown, "label": y_train[order]} if supervised else shown
                 fitted = model.fit(
                     shown, targets, validation_data=(x_val, val_targets), batch_size=batch_size,
-                    initial_epoch=epoch, epochs=epoch + 1, shuffle=False, verbose=1 if sys.stdout.isatty() else 2,
+                    initial_epoch=epoch, epochs=epoch + 1, shuffle=False, verbose=0,
                     callbacks=[StopOnNonFinite(), *callbacks],
                 )
                 for logged, values in fitted.history.items():
                     history.setdefault(logged, []).extend(float(v) for v in values)
+                print(f"{name}: epoch {epoch + 1}/{epochs} loss {history['loss'][-1]:.4f} "
+                      f"val_loss {history['val_loss'][-1]:.4f}", flush=True)
                 if kept:
                     checkpoints.save(kept, epoch + 1, model, history)
         finally:

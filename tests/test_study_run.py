@@ -48,7 +48,9 @@ def test_a_killed_runner_reruns_only_the_point_in_progress_and_a_clone_rebuilds_
     assert (project.path / "study/points/tiny-all-seed1.json").read_bytes() == first
     assert "2 recorded, 0 stale, 0 to run" in study(project, "status").stdout
     # the trainings' kept epochs and the points' running counts are spent once the points are recorded
-    assert not list((project.path / "study/.checkpoints").glob("*"))
+    kept = project.path / "study/.checkpoints"
+    assert (kept / ".gitignore").read_text() == "*\n" and not [*kept.glob("*.npz"), *kept.glob("*.seconds")]
+    assert "study/.checkpoints" not in project.git("status", "--porcelain", "--untracked-files=all")
     assert json.loads((project.path / "study/points/tiny-all-seed2.json").read_text())["compute"]["seconds"] > 0
     study(project, "report")
     page = (project.path / "study/index.html").read_bytes()

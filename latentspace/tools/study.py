@@ -82,6 +82,9 @@ def _experiment(command: list[str], checkpoints: Path, ledger: Path) -> tuple[su
     before = float(ledger.read_text()) if ledger.is_file() else 0.0
     started = time.monotonic()
     ledger.parent.mkdir(parents=True, exist_ok=True)
+    ignored = ledger.parent / ".gitignore"  # the folder keeps itself out of git, and so out of --temp copies
+    if not ignored.is_file():
+        write_text(ignored, "*\n")
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, VARIABLE: str(checkpoints.resolve())})
     while True:
