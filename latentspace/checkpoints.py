@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .outputs import load_arrays, save_arrays
+from .outputs import load_arrays
 
 VARIABLE = "LATENTSPACE_CHECKPOINTS"
 KIND_FLAGS = ("avx512f", "avx2", "fma")  # what changes a CPU's float results: the vector units used
@@ -90,7 +90,16 @@ def save(where: Path, epochs: int, model, history: dict[str, list[float]]) -> No
     arrays.update({f"model/{i:04d}": np.asarray(v.numpy()) for i, v in enumerate(model.variables)})
     arrays.update({f"optimizer/{i:04d}": np.asarray(v.numpy()) for i, v in enumerate(model.optimizer.variables)})
     arrays.update({f"history/{name}": np.asarray(values, np.float64) for name, values in history.items()})
-    save_arrays(where, **arrays)
+    # written now, not with the stage's outputs (latentspace.outputs.together holds those back to its end)
+    partial = where.with_name(f".{where.name}.tmp-{os.getpid()}")
+    try:
+        with partial.open("wb") as handle:
+            np.savez(handle, **arrays)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, where)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def restore(where: Path, model) -> tuple[int, dict[str, list[float]]] | None:

@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, "tests")
 import keras
 from helpers import TINY_SECTIONS, tiny_dataset, train_tiny
+from latentspace.outputs import together
 out, epochs, kill, rate = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
 
 class Kill(keras.callbacks.Callback):
@@ -30,8 +31,9 @@ class Kill(keras.callbacks.Callback):
         if self.epoch == kill and batch == 1:
             os.kill(os.getpid(), signal.SIGKILL)
 
-metrics = train_tiny(tiny_dataset(), "class_vae", *TINY_SECTIONS["class_vae"], out, epochs=epochs, seed=4,
-                     learning_rate=rate, callbacks=[Kill()])
+with together():  # as in a stage, whose outputs appear only when it ends
+    metrics = train_tiny(tiny_dataset(), "class_vae", *TINY_SECTIONS["class_vae"], out, epochs=epochs, seed=4,
+                         learning_rate=rate, callbacks=[Kill()])
 (out / "metrics.json").write_text(json.dumps(metrics))
 """
 
