@@ -98,8 +98,8 @@ def page(decided: dict, margins: dict[str, float] | None = None) -> str:
                "<th>model</th><th>seeds</th>" + "".join(f"<th>{e(label)}</th>" for label in labels)
                + f"<th>units that move one factor alone</th></tr>{factor_rows}</table>") if factor_rows else ""
     timed = [(name, entry["compute"]) for name, entry in decided.items() if "compute" in entry]
-    compute = ("<h2>Compute</h2><p>Wall time of a point as its record keeps it (stages DVC restored from its run "
-               "cache cost next to nothing).</p><table><tr><th>configuration</th>"
+    compute = ("<h2>Compute</h2><p>Wall time of a point as its record keeps it: its interrupted runs included, "
+               "stages DVC restored from its run cache next to nothing.</p><table><tr><th>configuration</th>"
                "<th>points timed</th><th>minutes a point (fastest–slowest)</th><th>machine</th></tr>" + "".join(
                    f"<tr><td>{e(name)}</td><td>{c['points']}</td><td>{c['minutes']:.0f} ({c['range'][0]:.0f}–{c['range'][1]:.0f})</td>"
                    f"<td>{e(', '.join(c['machines']))}</td></tr>" for name, c in timed) + "</table>") if timed else ""
