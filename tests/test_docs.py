@@ -34,3 +34,17 @@ def test_the_factor_stages_times_in_the_docs_are_the_benchmarks():
     rendered = markdown(json.loads((ROOT / "benchmarks/factors-full-size.json").read_text()))
     tables = rendered.split("\n", 2)[2].strip()  # the machine line is said in words in the docs
     assert tables in (ROOT / "docs/performance.md").read_text()
+
+
+def test_the_headline_tables_in_the_docs_are_the_committed_metrics():
+    """The tables of the README, docs/findings.md, separation.md and generation.md, as
+    ``python3 -m latentspace.tools.headline`` makes them from
+    ``metrics/``: a rerun that moves a number fails here until the docs show it."""
+    from latentspace.tools.headline import (claims_table, generation_table, likelihood_table, losses_table,
+                                            readme_table, separation_table)
+
+    assert readme_table() in (ROOT / "README.md").read_text()
+    findings = (ROOT / "docs/findings.md").read_text()
+    assert losses_table() in findings and likelihood_table() in findings and claims_table() in findings
+    assert separation_table() in (ROOT / "docs/separation.md").read_text()
+    assert generation_table() in (ROOT / "docs/generation.md").read_text()
