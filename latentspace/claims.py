@@ -141,12 +141,14 @@ def by_key() -> dict[str, Claim]:
 
 def _result(claim: Claim, comparisons: dict[str, dict[str, dict]]) -> dict:
     """The one shape of a decided claim: ``{"verdict", "section", "sentence", "measure", "agreement": {measure: verdict},
-    "comparisons": {"<a> vs <b>": {measure: {…, "verdict"}}}}``; the verdict is the first measure's."""
+    "comparisons": {"<a> vs <b>": {measure: {…, "verdict"}}}}``; the verdict is the first measure's. A claim with
+    one measure has no ``agreement`` (DVC drops an empty object from an experiment's metrics)."""
     said = {name: overall([comparisons[key(a, b)][name]["verdict"] for a, b in claim.pairs])
             for name in claim.measures}
     first = claim.measures[0]
     return {"verdict": said[first], "section": claim.section, "sentence": claim.sentence, "measure": first,
-            "agreement": {name: said[name] for name in claim.measures[1:]}, "comparisons": comparisons}
+            **({"agreement": {name: said[name] for name in claim.measures[1:]}} if claim.measures[1:] else {}),
+            "comparisons": comparisons}
 
 
 def decide(claim: Claim, contrasts: dict, margins: dict[str, float]) -> dict:

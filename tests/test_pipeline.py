@@ -61,15 +61,18 @@ def test_a_full_repro_runs_every_stage_and_leaves_every_output(reproduced):
 
 
 def _dropped_by_dvc(value, where: str) -> list[str]:
-    """The places in a metrics file that ``dvc exp show`` and ``dvc metrics diff`` leave out: lists and nulls."""
+    """The places in a metrics file that ``dvc exp show`` and ``dvc metrics diff`` leave out: lists, nulls and
+    empty objects."""
     if isinstance(value, dict):
+        if not value:
+            return [where]
         return [found for key, inner in value.items() for found in _dropped_by_dvc(inner, f"{where}.{key}")]
     return [where] if value is None or isinstance(value, list) else []
 
 
 def test_every_metrics_file_holds_only_what_dvc_shows(reproduced):
     """Numbers, strings and booleans in objects: an experiment's metrics (``dvc exp show --json``, what the
-    study records) must equal the file, and DVC drops lists and nulls from them."""
+    study records) must equal the file, and DVC drops lists, nulls and empty objects from them."""
     files = sorted((reproduced.path / "metrics").rglob("*.json"))
     assert len(files) >= 4 * 6
     dropped = [found for path in files

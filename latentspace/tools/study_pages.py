@@ -152,7 +152,7 @@ def markdown(decided: dict) -> str:
             if result is None:
                 cells.append("–")
                 continue
-            agreeing = ", ".join(f"{m} {SHORT[v]}" for m, v in result["agreement"].items())
+            agreeing = ", ".join(f"{m} {SHORT[v]}" for m, v in result.get("agreement", {}).items())
             cells.append(f"**{result['verdict']}** ({result['measure']})" + (f"<br>{agreeing}" if agreeing else ""))
         lines.append(f"| {head} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
