@@ -132,7 +132,7 @@ def train(arrays: dict, name: str, architecture: str, section: dict, *, latent_s
         keras.config.set_dtype_policy("float32")
     supervised = is_supervised(model)
     settings = {"name": name, "architecture": architecture, "section": section, "latent_size": latent_size,
-                "batch_size": batch_size, "learning_rate": learning_rate, "seed": seed, "threads": threads,
+                "batch_size": batch_size, "learning_rate": learning_rate, "epochs": epochs, "seed": seed, "threads": threads,
                 "distribute": distribute, "precision": precision}
     kept = checkpoints.path(name, checkpoints.key(settings, [x_train, y_train, x_val, y_val]))
     resumed = checkpoints.restore(kept, model) if kept else None
@@ -156,11 +156,11 @@ def train(arrays: dict, name: str, architecture: str, section: dict, *, latent_s
                     history.setdefault(logged, []).extend(float(v) for v in values)
                 print(f"{name}: epoch {epoch + 1}/{epochs} loss {history['loss'][-1]:.4f} "
                       f"val_loss {history['val_loss'][-1]:.4f}", flush=True)
+                write_curves(curves_tmp, history)  # a row an epoch, as it ends (the output appears at the stage's end)
                 if kept:
                     checkpoints.save(kept, epoch + 1, model, history)
         finally:
             gc.unfreeze()
-        write_curves(curves_tmp, history)
         model_tmp.mkdir()
         runtime.save_model(encoder, model_tmp / "encoder.keras")
         runtime.save_model(decoder, model_tmp / "decoder.keras")

@@ -71,6 +71,12 @@ def test_a_training_killed_mid_epoch_resumes_and_ends_with_the_bytes_of_an_unint
     with np.load(state) as archive:
         assert archive["epochs"].tolist() == [3] and len(archive["history/loss"]) == 3
 
+    # another number of epochs is another training: it neither resumes nor touches the kept state
+    shorter = _train(tmp_path / "shorter", 2, checkpoints=kept)
+    assert shorter.returncode == 0 and "resuming" not in shorter.stderr
+    assert json.loads((tmp_path / "shorter" / "metrics.json").read_text())["epochs"] == 2
+    assert [p.name for p in kept.glob("class_vae-*.npz")] == [state.name]
+
     resumed = _train(tmp_path / "resumed", 5, checkpoints=kept)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert "resuming after epoch 3" in resumed.stderr
