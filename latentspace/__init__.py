@@ -1,7 +1,18 @@
-"""The library behind the latent-space study's DVC stages.
+"""The library behind the latent-space study's DVC stages. Importing the package imports nothing heavy.
 
-Modules: ``params`` (schema, a stage's declared keys), ``data`` and ``idx`` (digits), ``models``
-and ``losses`` (Keras), ``training``, ``curves`` (training-curve files), ``analysis``,
-``plotting``, ``names`` (model titles), ``original`` (the original study's numbers), ``report``,
-``outputs`` (atomic files), ``errors``. Importing the package imports nothing heavy.
+- Inputs: ``params`` (params.yaml's schema, a stage's declared keys), ``limits`` (what a value implies
+  for this machine and these digits), ``data`` and ``idx`` (the digits), ``original`` (the original
+  study's numbers).
+- Models and training: ``models`` (Keras functional API), ``losses`` and ``loss_terms``, ``training``,
+  ``checkpoints`` (resumable training), ``runtime`` (the Keras runtime), ``machine`` (the CPU and
+  versions), ``curves`` (training-curve files), ``judge`` (the digit classifier).
+- Measures: ``measures`` (what a measure is), ``analysis`` (centroids, interpolations, t-SNE),
+  ``bootstrap``, ``separation``, ``units``, ``prior_gap``, ``likelihood``, ``samplers``,
+  ``sample_quality``, ``fidelity``, ``morphometrics``, ``disentanglement``, ``traversals``,
+  ``factor_effects``.
+- Verdicts: ``contrasts`` (paired differences), ``verdicts`` (the rules), ``claims`` (the original's
+  claims and this study's).
+- Outputs: ``outputs`` (atomic files), ``stage`` (a stage's command line and exit), ``errors``,
+  ``names`` (model titles), ``plotting``, ``comparison`` (side-by-side figures), ``report``, ``explorer``.
+- ``tools``: the commands over many runs (no stage imports them).
 """

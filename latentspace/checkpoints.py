@@ -16,35 +16,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import sys
-from importlib import metadata
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from .outputs import load_arrays
+from . import machine
 
 VARIABLE = "LATENTSPACE_CHECKPOINTS"
-KIND_FLAGS = ("avx512f", "avx2", "fma")  # what changes a CPU's float results: the vector units used
+FRAMEWORKS = ("keras", "tensorflow", "jax", "torch")  # whose versions decide a training's numbers
 
 
 def folder() -> Path | None:
     """The folder the environment names (:data:`VARIABLE`), or None: no checkpoints."""
     named = os.environ.get(VARIABLE, "").strip()
     return Path(named) if named else None
-
-
-def machine_kind() -> str:
-    """The CPU's model name and the vector extensions of :data:`KIND_FLAGS` it has."""
-    try:
-        cpuinfo = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return "unknown"
-    model = re.search(r"^model name\s*:\s*(.*)$", cpuinfo, re.M)
-    flags = re.search(r"^flags\s*:(.*)$", cpuinfo, re.M)
-    found = set(flags.group(1).split()) if flags else set()
-    return " ".join([model.group(1).strip() if model else "unknown", *(f for f in KIND_FLAGS if f in found)])
 
 
 def _code() -> dict[str, str]:
@@ -60,16 +47,10 @@ def _code() -> dict[str, str]:
 
 def key(settings: dict, arrays: list[np.ndarray]) -> str:
     """A digest (16 hex digits) of ``settings`` (JSON-able), the ``arrays`` (bytes, dtypes and shapes),
-    the project's loaded code, the Keras and TensorFlow versions and :func:`machine_kind`."""
+    the project's loaded code, the framework's versions and the machine's kind (:func:`latentspace.machine.kind`)."""
     digest = hashlib.sha256()
-    versions = {}
-    for package in ("keras", "tensorflow", "jax", "torch"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = None
-    digest.update(json.dumps({"settings": settings, "code": _code(), "versions": versions,
-                              "machine": machine_kind()}, sort_keys=True).encode())
+    digest.update(json.dumps({"settings": settings, "code": _code(), "versions": machine.versions(FRAMEWORKS),
+                              "machine": machine.kind()}, sort_keys=True).encode())
     for array in arrays:
         array = np.ascontiguousarray(array)
         digest.update(f"{array.dtype.str}{array.shape}".encode())
@@ -77,10 +58,11 @@ def key(settings: dict, arrays: list[np.ndarray]) -> str:
     return digest.hexdigest()[:16]
 
 
-def path(name: str, digest: str) -> Path | None:
-    """Where model ``name``'s state for ``digest`` is kept, or None when checkpoints are off."""
+def path(name: str, settings: dict, arrays: list[np.ndarray]) -> Path | None:
+    """Where model ``name``'s state for these settings and digits (:func:`key`) is kept, or None when
+    checkpoints are off (the key is then not computed: it reads every digit)."""
     where = folder()
-    return where / f"{name}-{digest}.npz" if where else None
+    return where / f"{name}-{key(settings, arrays)}.npz" if where else None
 
 
 def save(where: Path, epochs: int, model, history: dict[str, list[float]]) -> None:
@@ -107,9 +89,15 @@ def restore(where: Path, model) -> tuple[int, dict[str, list[float]]] | None:
     None, with ``model`` untouched, when there is none or it does not fit this model."""
     if not where.is_file():
         return None
-    with np.load(where, allow_pickle=False) as archive:
-        names = list(archive.files)
-    kept = load_arrays(where, tuple(n.removesuffix(".npy") for n in names))
+    try:
+        with np.load(where, allow_pickle=False) as archive:
+            kept = {name: archive[name] for name in archive.files}
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        print(f"{where}: cannot be read ({exc}); training starts afresh", file=sys.stderr)
+        return None
+    if "epochs" not in kept:
+        print(f"{where}: holds no epoch count; training starts afresh", file=sys.stderr)
+        return None
     targets = [("model", model.variables), ("optimizer", model.optimizer.variables)]
     for prefix, variables in targets:
         values = sorted(n for n in kept if n.startswith(f"{prefix}/"))

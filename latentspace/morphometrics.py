@@ -158,13 +158,13 @@ def measure(images: np.ndarray, strokes: bool = True, workers: int = 1) -> dict[
     images = as_bytes(images)
     chunks = min(workers, len(images) // CHUNK)
     if chunks > 1:
-        from concurrent.futures import ProcessPoolExecutor
         from functools import partial
         from multiprocessing import get_context
 
-        # spawned, not forked: a stage that has started TensorFlow's threads must not fork
-        with ProcessPoolExecutor(chunks, mp_context=get_context("spawn")) as pool:
-            parts = list(pool.map(partial(_measure, strokes=strokes), np.array_split(images, chunks)))
+        # spawned, not forked: a stage that has started TensorFlow's threads must not fork. Leaving the
+        # block terminates the workers, so a stage stopped by SIGTERM does not wait for their chunks.
+        with get_context("spawn").Pool(chunks) as pool:
+            parts = pool.map(partial(_measure, strokes=strokes), np.array_split(images, chunks))
         return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
     return _measure(images, strokes)
 

@@ -134,7 +134,7 @@ def train(arrays: dict, name: str, architecture: str, section: dict, *, latent_s
     settings = {"name": name, "architecture": architecture, "section": section, "latent_size": latent_size,
                 "batch_size": batch_size, "learning_rate": learning_rate, "epochs": epochs, "seed": seed, "threads": threads,
                 "distribute": distribute, "precision": precision}
-    kept = checkpoints.path(name, checkpoints.key(settings, [x_train, y_train, x_val, y_val]))
+    kept = checkpoints.path(name, settings, [x_train, y_train, x_val, y_val])
     resumed = checkpoints.restore(kept, model) if kept else None
     done, history = resumed if resumed else (0, {})
     if resumed:

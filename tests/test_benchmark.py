@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from latentspace import machine
 from latentspace.tools import benchmark
 from latentspace.models import build
 
@@ -27,9 +28,9 @@ def test_theoretical_peak_is_cores_times_clock_times_the_widest_units_flops(exte
 
 
 def test_machine_names_the_cpu_its_cores_and_the_versions():
-    facts = benchmark.machine()
+    facts = machine.facts()
     assert facts["cores"] >= 1 and facts["cpu"] and facts["versions"]["numpy"]
-    assert set(facts["extensions"]) <= set(benchmark.FLAGS)
+    assert set(facts["extensions"]) <= set(machine.FLAGS)
 
 
 def test_the_tables_show_fractions_ratios_and_shares_from_the_numbers():

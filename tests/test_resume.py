@@ -58,6 +58,29 @@ def test_each_epoch_sees_the_digits_in_a_new_order_drawn_from_the_seed_and_the_e
     assert not np.array_equal(epoch_order(100, 4, 0), first)
 
 
+def test_checkpoints_off_keep_nothing_and_read_no_digit(tmp_path, monkeypatch):
+    """Without the variable no state is kept and the key (which reads every digit) is not computed;
+    with it, the state's file is named by a key that changes with the settings and the digits, and a
+    file there that is not a kept state is passed over."""
+    from latentspace import checkpoints
+
+    class Unreadable:
+        def __array__(self, *args, **kwargs):
+            raise AssertionError("the digits were read")
+
+    monkeypatch.delenv(checkpoints.VARIABLE, raising=False)
+    assert checkpoints.path("vae", {"epochs": 3}, [Unreadable()]) is None
+    monkeypatch.setenv(checkpoints.VARIABLE, str(tmp_path))
+    digits = np.arange(12, dtype=np.float32).reshape(3, 4)
+    kept = checkpoints.path("vae", {"epochs": 3}, [digits])
+    assert kept.parent == tmp_path and kept.name.startswith("vae-") and kept.suffix == ".npz"
+    assert kept == checkpoints.path("vae", {"epochs": 3}, [digits.copy()])
+    assert kept != checkpoints.path("vae", {"epochs": 4}, [digits])
+    assert kept != checkpoints.path("vae", {"epochs": 3}, [digits + 1])
+    kept.write_bytes(b"not an archive")  # a state that cannot be read is not taken up
+    assert checkpoints.restore(kept, model=None) is None
+
+
 @pytest.mark.slow  # four trainings in fresh processes (TensorFlow's import each): about a minute on 2 cores
 def test_a_training_killed_mid_epoch_resumes_and_ends_with_the_bytes_of_an_uninterrupted_one(tmp_path):
     straight = _train(tmp_path / "straight", 5)

@@ -41,7 +41,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import subprocess
 import sys
@@ -52,41 +51,14 @@ from pathlib import Path
 
 import numpy as np
 
+from ..machine import facts as machine
 from ..params import read_tree
 from .folders import FolderError, check_file, own_folder, write_file
 
 OWN = ("benchmarks/*.json",)  # the benchmark's documented outputs: the only existing files --out may replace
 
 ROOT = Path(__file__).resolve().parents[2]  # the project (this file is latentspace/tools/benchmark.py)
-FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16")
-PACKAGES = ("tensorflow", "keras", "numpy", "scikit-learn", "openTSNE", "dvc", "jax", "torch")
 PARTS = ("limit", "training", "backends", "morphometry", "repro", "tsne", "browser", "full_size")
-
-
-def _lscpu() -> dict:
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        return {}
-    return {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in out.splitlines() if ":" in line)}
-
-
-def machine() -> dict:
-    """CPU model, extensions (of :data:`FLAGS`), usable cores, clock (GHz: lscpu's max, else
-    /proc/cpuinfo's current) and versions of :data:`PACKAGES` (None: not installed)."""
-    info = _lscpu()
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    flags = set(re.search(r"^flags\s*:(.*)$", cpuinfo, re.M).group(1).split()) if "flags" in cpuinfo else set()
-    mhz = info.get("CPU max MHz") or (re.search(r"^cpu MHz\s*:\s*([\d.]+)", cpuinfo, re.M) or [None, None])[1]
-    versions = {}
-    for package in PACKAGES:
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = None
-    return {"cpu": info.get("Model name", platform.processor()), "extensions": [f for f in FLAGS if f in flags],
-            "cores": len(os.sched_getaffinity(0)), "ghz": float(mhz) / 1000 if mhz else None,
-            "python": platform.python_version(), "versions": versions}
 
 
 def theoretical_peak(facts: dict) -> float | None:

@@ -46,6 +46,7 @@ import sys
 import time
 from pathlib import Path
 
+from ..machine import facts as machine
 from .experiments import ExperimentsError, all_runs, exp_show
 from .grid import POINTS, STUDY_FILE, Point, StudyError, load_study
 from .lock import LockError, held
@@ -100,8 +101,6 @@ def run_point(point: Point, checkpoints: Path = CHECKPOINTS) -> dict:
     """Run one point as a temporary DVC experiment and return its record (not yet written). Its trainings
     keep each epoch in ``checkpoints``: a point stopped at any moment resumes there when run again."""
     import yaml
-
-    from .benchmark import machine
 
     name = point.id
     base = git_output("rev-parse", "HEAD")  # the experiment's baseline, even if HEAD moves while it runs
