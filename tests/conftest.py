@@ -1,7 +1,7 @@
 """The tests' fixtures; the helpers they use are in ``helpers.py``.
 
-``pytest`` runs the fast tier (unit tests and one tiny ``dvc repro``, the ``reproduced`` fixture);
-``pytest -m slow`` the rest (tests marked ``slow``: see ``[tool.pytest.ini_options]`` in pyproject.toml).
+``pytest`` runs the fast tier (every unit test); ``pytest -m slow`` the rest, from one tiny ``dvc repro``
+(the ``reproduced`` fixture) on (tests marked ``slow``: see ``[tool.pytest.ini_options]`` in pyproject.toml).
 """
 
 from __future__ import annotations

@@ -51,6 +51,20 @@ def test_the_factor_stages_times_in_the_docs_are_the_benchmarks():
     assert tables in (ROOT / "docs/performance.md").read_text()
 
 
+def test_the_default_runs_time_in_the_docs_is_the_benchmarks():
+    """docs/performance.md shows benchmarks/repro.json's stage table as the benchmark renders it, and the
+    README's Quick start gives that forced run's minutes and machine."""
+    import json
+
+    from latentspace.tools.benchmark import markdown
+
+    result = json.loads((ROOT / "benchmarks/repro.json").read_text())
+    tables = markdown(result).split("\n", 2)[2].strip()
+    assert tables in (ROOT / "docs/performance.md").read_text()
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert f"in about {round(result['repro']['total_s'] / 60)} minutes on 2 cores of an {result['machine']['cpu']}" in readme
+
+
 def test_the_headline_tables_in_the_docs_are_the_committed_metrics():
     """The tables of the README, docs/findings.md, separation.md and generation.md, as
     ``python3 -m latentspace.tools.headline`` makes them from

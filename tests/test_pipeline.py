@@ -1,8 +1,9 @@
 """The real pipeline: ``dvc repro`` on tiny params in a temporary git repository.
 
-Fast tier: the tests that read what the shared ``reproduced`` run left. Slow (``pytest -m slow``): the
-tests that change params and rerun, run or queue experiments, use remotes, SSH or a browser; each of
-them works on its ``own_copy`` of the project, so no test depends on another's order.
+All in the slow tier (``pytest -m slow``: the tiny run alone takes about seven minutes on 2 cores). The
+tests that read what the shared ``reproduced`` run left come first; then those that change params and
+rerun, run or queue experiments, use remotes, SSH or a browser, each on its ``own_copy`` of the project,
+so no test depends on another's order.
 """
 
 import csv
@@ -21,6 +22,8 @@ from latentspace.comparison import FIGURES
 from latentspace.outputs import load_arrays
 
 from helpers import dvc_in, run, set_key, stages_ran, subprocess_env, tiny_params
+
+pytestmark = pytest.mark.slow
 
 MODELS = ("ae", "vae", "conv_vae", "class_vae")
 CHAIN = ("train", "codes", "tsne", "separation", "units", "likelihood", "generation", "fidelity", "factors")  # a model
@@ -228,7 +231,7 @@ def test_dvc_plots_show_draws_a_chart_a_model_and_one_that_overlays_them(reprodu
     assert len(charts) == 2 * len(MODELS) + 1  # a loss chart and a map a model, and the overlay
 
 
-@pytest.mark.slow  # runs eight stages again, a minute on 2 cores; test_dvc_yaml checks their imports statically
+# runs eight stages again, a minute on 2 cores; test_dvc_yaml checks their imports statically
 def test_stages_that_neither_train_nor_decode_do_not_import_tensorflow(own_copy):
     probe = ("import runpy, sys; sys.argv = sys.argv[1:]; sys.path.insert(0, '.'); "
              "runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True); "
@@ -245,7 +248,6 @@ def test_stages_that_neither_train_nor_decode_do_not_import_tensorflow(own_copy)
 MAPS = sorted([f"tsne@{m}" for m in MODELS] + [f"separation@{m}" for m in MODELS] + GATHER)  # trustworthiness
 
 
-@pytest.mark.slow
 def test_changing_perplexity_reruns_the_maps_their_scores_and_the_gathering_stages_only(own_copy):
     own_copy.write_params(set_key(tiny_params(), "tsne.perplexity", 12))
     assert sorted(own_copy.repro()) == MAPS
@@ -254,7 +256,6 @@ def test_changing_perplexity_reruns_the_maps_their_scores_and_the_gathering_stag
     assert "up to date" in own_copy.dvc("status").stdout
 
 
-@pytest.mark.slow
 def test_images_that_are_not_strokes_get_the_shape_factors_only(own_copy):
     """factors.strokes: false (Fashion-MNIST's clothes): the digits are measured again and every model's factors
     rescored on area, slant, width and height without an error, nothing retrained; the report says what is left out."""
@@ -269,7 +270,6 @@ def test_images_that_are_not_strokes_get_the_shape_factors_only(own_copy):
     assert "stroke length and stroke thickness are not measured" in report
 
 
-@pytest.mark.slow
 def test_changing_vae_beta_reruns_exactly_the_vae_chain_and_metrics_diff_shows_it(own_copy):
     own_copy.write_params(set_key(tiny_params(), "models.vae.beta", 4.0))
     ran = own_copy.repro()
@@ -288,7 +288,6 @@ def test_changing_vae_beta_reruns_exactly_the_vae_chain_and_metrics_diff_shows_i
     assert not {f"train@{m}" for m in MODELS} & set(own_copy.repro())  # run cache
 
 
-@pytest.mark.slow
 def test_plots_diff_in_a_fresh_clone_shows_both_revisions_curves(own_copy, tmp_path):
     """No DVC cache, no remote: the curves are in git, so both revisions are there."""
     own_copy.write_params(set_key(tiny_params(), "models.vae.beta", 2.0))
@@ -307,7 +306,6 @@ def test_plots_diff_in_a_fresh_clone_shows_both_revisions_curves(own_copy, tmp_p
     assert {row["rev"] for row in overlay} == set(by_rev)
 
 
-@pytest.mark.slow
 def test_an_experiment_in_a_temporary_copy_reads_its_own_params(own_copy):
     """``dvc exp run --temp`` (like a queued experiment) runs the stages in a copy under .dvc/tmp/exps."""
     output = own_copy.dvc("exp", "run", "--temp", "-n", "perplexity11", "-S", "tsne.perplexity=11").stdout
@@ -340,7 +338,6 @@ def _experiments(where, polling: bool = False) -> dict:
     return {r["name"]: r for r in all_runs(json.loads(done.stdout)) if r["baseline"]}
 
 
-@pytest.mark.slow
 def test_a_queued_sweep_run_two_at_a_time_equals_dvc_repro_and_the_comparison_page_lists_it(own_copy, tmp_path):
     """README "Sweeps": two experiments queued, ``dvc queue start -j 2`` (they run side by side); each
     trains (the AE's width) with the thread count fixed by ``compute.threads``, so its numbers equal a
@@ -391,7 +388,6 @@ def test_a_queued_sweep_run_two_at_a_time_equals_dvc_repro_and_the_comparison_pa
     assert [p.name for p in out.glob("*hidden_units*val_loss*.png")], sorted(p.name for p in out.iterdir())
 
 
-@pytest.mark.slow
 def test_two_hosts_share_a_sweep_through_one_git_origin_and_one_dvc_remote(own_copy, tmp_path):
     """README "Bigger machines": two clones act as two hosts. Each pulls, runs its share with
     ``dvc exp run`` and pushes it; either then pulls all and compares them."""
@@ -427,7 +423,6 @@ def test_two_hosts_share_a_sweep_through_one_git_origin_and_one_dvc_remote(own_c
         "metrics/separation/ae.json"]
 
 
-@pytest.mark.slow
 def test_the_report_opens_from_disk_in_chromium_and_every_image_loads(reproduced, chromium_path, tmp_path):
     with browser.Browser(chromium_path) as chromium:
         chromium.open((reproduced.path / "report/index.html").as_uri())
@@ -453,7 +448,6 @@ def shared_remote(request, tmp_path):
             lambda clone: sshd.configure_dvc_remote(dvc_in(clone), "shared-ssh", server), 0.4)
 
 
-@pytest.mark.slow
 def test_a_fresh_clone_pulls_every_output_and_an_experiment_from_shared_remotes_and_reruns_nothing(
         own_copy, shared_remote, tmp_path):
     """The team story with a DVC remote (a folder, then SSH) and a bare git origin: push outputs, run
