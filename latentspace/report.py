@@ -65,7 +65,8 @@ def findings(rows: dict[str, dict[str, float]]) -> list[str]:
             agree = "the same order as" if shared == original else "a different order from"
             sentence += f" For {_listing([title(m) for m in original])} that is {agree} the original ({stated})."
         sentences.append(sentence)
-    vaes = [m for m in rows if VALIDATION + TERMS[1].name in rows[m]]  # the models with a divergence term
+    divergence = next(term for term in TERMS if term.weight == "beta")  # β·KL: the VAEs' term
+    vaes = [m for m in rows if VALIDATION + divergence.name in rows[m]]  # the models with a divergence term
     if len(vaes) > 1:
         ranked = sorted(vaes, key=lambda m: rows[m]["val_loss"])
         others = "; ".join(f"{title(m)} {_loss_parts(rows[m])}" for m in ranked[1:])

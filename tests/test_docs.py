@@ -35,6 +35,41 @@ def test_each_package_docstring_maps_every_module_it_holds(package):
     assert not modules - named, sorted(modules - named)
 
 
+# an output of the pipeline named in backticks (``<model>`` and ``{a,b}`` stand for each model and each of a, b)
+OUTPUT = re.compile(r"`((?:plots|metrics|models|report|data)/[\w./<>{},-]*)`")
+
+
+def _expanded(name: str, models: list[str]) -> list[str]:
+    """``name`` with ``<model>`` as each model and each ``{a,b}`` as each of its words."""
+    names = [name.replace("<model>", m) for m in models] if "<model>" in name else [name]
+    while any("{" in n for n in names):
+        names = [n[:n.index("{")] + word + n[n.index("}") + 1:] for n in names
+                 for word in n[n.index("{") + 1:n.index("}")].split(",")]
+    return names
+
+
+def test_every_pipeline_output_the_docs_name_is_one_that_dvc_lock_records():
+    """A name like `plots/losses.csv` must be an output of the committed run, or above one, or inside a
+    folder output (there, in a workspace holding the run, a file of it): a renamed output leaves no stale
+    name in the docs."""
+    import yaml
+
+    lock = yaml.safe_load((ROOT / "dvc.lock").read_text())["stages"]
+    outs = {out["path"].rstrip("/") for stage in lock.values() for out in stage.get("outs", [])}
+    models = sorted(yaml.safe_load((ROOT / "params.yaml").read_text())["models"])
+
+    def recorded(path: str) -> bool:
+        path = path.rstrip("/")
+        if any(path == out or out.startswith(path + "/") for out in outs):
+            return True
+        # inside a folder output: the file must be there where the workspace holds the run (a fresh clone does not)
+        return any(path.startswith(out + "/") and (not (ROOT / out).is_dir() or (ROOT / path).exists()) for out in outs)
+
+    missing = {(doc.name, name) for doc in DOCS for name in OUTPUT.findall(doc.read_text())
+               if not all(recorded(n) for n in _expanded(name, models))}
+    assert not missing, sorted(missing)
+
+
 def test_the_readme_points_to_dvc_dag_for_the_pipeline_rather_than_copying_it():
     readme = (ROOT / "README.md").read_text()
     assert "`dvc dag` draws it" in readme and "download ─┬─" not in readme
