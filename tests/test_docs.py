@@ -70,6 +70,51 @@ def test_every_pipeline_output_the_docs_name_is_one_that_dvc_lock_records():
     assert not missing, sorted(missing)
 
 
+def _stage_graph() -> list[str]:
+    """docs/pipeline.md's list of what each stage reads, from dvc.yaml: a line a stage (``@<model>`` for a
+    ``foreach``), in dvc.yaml's order, naming the stages whose outputs it reads."""
+    import yaml
+
+    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+    norm = lambda path: str(path).replace("${key}", "<model>").rstrip("/")  # noqa: E731
+    bodies = {name + ("@<model>" if "foreach" in stage else ""): stage.get("do", stage) for name, stage in stages.items()}
+    writer = {norm(next(iter(out)) if isinstance(out, dict) else out): name for name, body in bodies.items()
+              for out in (*body.get("outs", []), *body.get("metrics", []), *body.get("plots", []))}
+    lines = []
+    for name, body in bodies.items():
+        read = []
+        for dep in map(norm, body.get("deps", [])):
+            for out, stage in writer.items():
+                if (dep == out or dep.startswith(out + "/") or out.startswith(dep + "/")) and stage not in read:
+                    read.append(stage)
+        lines.append(f"- `{name}` ← " + (", ".join(f"`{r}`" for r in read) or "the data source"))
+    return lines
+
+
+def test_the_pipelines_shape_in_the_docs_is_dvc_yamls():
+    """docs/pipeline.md lists, a stage a line, the stages whose outputs it reads, as dvc.yaml declares them
+    (a hand-drawn diagram there once showed an edge that was not a dependency)."""
+    expected = "\n".join(_stage_graph())
+    assert expected in (ROOT / "docs/pipeline.md").read_text(), "docs/pipeline.md should list:\n" + expected
+
+
+def test_the_stage_tables_params_are_dvc_yamls():
+    """docs/pipeline.md's "reads (params)" column names, a stage a row, exactly the keys of its ``params`` in
+    dvc.yaml (``report``: all of params.yaml)."""
+    import yaml
+
+    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
+    rows = dict(re.findall(r"^\| `([\w@<>]+)` \| ([^|]+) \|", (ROOT / "docs/pipeline.md").read_text(), re.M))
+    for name, stage in stages.items():
+        body = stage.get("do", stage)
+        keys = [k for p in body.get("params", []) for k in (p if isinstance(p, dict) else [p])]
+        row = rows[name + ("@<model>" if "foreach" in stage else "")]
+        if keys == ["params.yaml"]:
+            assert row.strip() == "all of `params.yaml`", name
+        else:
+            assert [k.replace("${key}", "<model>") for k in keys] == re.findall(r"`([^`]+)`", row), name
+
+
 def test_the_readme_points_to_dvc_dag_for_the_pipeline_rather_than_copying_it():
     readme = (ROOT / "README.md").read_text()
     assert "`dvc dag` draws it" in readme and "download ─┬─" not in readme
