@@ -12,7 +12,7 @@ The numbers come from ``metrics/contrasts.json`` (latentspace/contrasts.py): one
 bootstrap intervals (:func:`decide`), or the runs of a study's configuration pooled over seeds
 (:func:`decide_pooled`). A measurement the contrasts do not hold gives "not measured". Claims
 about models the original did not have are this study's own (``original=False``), never under the
-original's name. A claim whose models a run lacks is left out.
+original's name. A claim whose models a run lacks is left out, and said so (:func:`left_out`).
 """
 
 from __future__ import annotations
@@ -133,6 +133,12 @@ CLAIMS: tuple[Claim, ...] = (
 def claims(models: list[str]) -> list[Claim]:
     """The claims the models of a run can test, the original's in its order, then this study's own."""
     return [claim for claim in CLAIMS if claim.models <= set(models)]
+
+
+def left_out(models: list[str]) -> dict[str, list[str]]:
+    """``{claim key: the model sections it compares that ``models`` lacks}``: the claims a run cannot test
+    (a section renamed or removed), said by the claims stage and the report rather than dropped silently."""
+    return {claim.key: sorted(claim.models - set(models)) for claim in CLAIMS if not claim.models <= set(models)}
 
 
 def by_key() -> dict[str, Claim]:

@@ -141,6 +141,10 @@ def claims_section(verdicts: dict[str, dict], margins: dict[str, float], level: 
             numbers = (f"{n['difference']:+.3g} [{n['low']:+.3g}, {n['high']:+.3g}]" if "difference" in n else "–")
             rows.append(f"<tr>{head}<td>{e(_side(a))} vs {e(_side(b))}</td><td>{e(measures()[measure].label)}</td>"
                         f"<td>{numbers}</td><td>{_verdict(n['verdict'])}</td></tr>")
+    missing = {key: sorted(claim.models) for key, claim in declared.items() if key not in verdicts}
+    untested = ("<p>Not tested in this run (a model they compare has no section in params.yaml's models):</p><ul>"
+                + "".join(f"<li>{_claim_cell(declared[key])}<br><small>compares {e(', '.join(map(title, models)))}"
+                          "</small></li>" for key, models in missing.items()) + "</ul>") if missing else ""
     rules = ", ".join(f"{measures()[m].label} {v:g}" for m, v in margins.items())
     described = "".join(f"<li><b>{e(rule.name)}</b>: {e(rule.description)}.</li>" for rule in RULES)
     return (f"<p>Each claim of the original study, quoted with its section, then this study's own, decided by "
@@ -153,7 +157,7 @@ def claims_section(verdicts: dict[str, dict], margins: dict[str, float], level: 
             "measures' verdicts agree or not beneath it. One training run per model: the intervals cover the digits, "
             "not the training's randomness (latentspace.tools.study decides the claims over seeds).</p>"
             "<table class=\"claims\"><tr><th>claim</th><th>verdict</th><th>comparison</th><th>measure</th>"
-            "<th>difference [interval]</th><th>says</th></tr>" + "".join(rows) + "</table>")
+            "<th>difference [interval]</th><th>says</th></tr>" + "".join(rows) + "</table>" + untested)
 
 
 def verdict_matrix(decided: dict) -> str:

@@ -6,6 +6,8 @@ counts only beyond ``claims.margins``. Out ``--metrics``: {claim: {"verdict", "s
 "agreement": {measure: verdict}, "comparisons": {"<a> vs <b>": {measure: {difference, low, high, sd, verdict}}}}}.
 """
 
+import sys
+
 from latentspace import params
 from latentspace.stage import arguments, stage_main
 
@@ -22,6 +24,8 @@ def main():
     write_json(args.metrics, verdicts)
     for key, result in verdicts.items():
         print(f"{key}: {result['verdict']}")
+    for key, missing in claims.left_out(p.models()).items():
+        print(f"{key}: not tested: no model section {', '.join(missing)} in params.yaml's models", file=sys.stderr)
 
 
 if __name__ == "__main__":

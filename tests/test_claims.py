@@ -51,6 +51,17 @@ def test_claims_about_models_the_run_lacks_are_left_out():
     assert claims.claims(["wide_vae"]) == []
 
 
+def test_claims_left_out_are_named_with_the_sections_they_lack():
+    """A renamed section (vae → wide_vae) does not drop its claims silently: each is named with what it lacks,
+    and the claims tested and those left out are all the claims."""
+    models = ["ae", "wide_vae", "conv_vae", "class_vae"]
+    missing = claims.left_out(models)
+    assert missing and all(lacks == ["vae"] for lacks in missing.values())
+    assert set(missing) | {c.key for c in claims.claims(models)} == {c.key for c in claims.CLAIMS}
+    assert not set(missing) & {c.key for c in claims.claims(models)}
+    assert claims.left_out(["ae", "vae", "conv_vae", "class_vae"]) == {}
+
+
 @pytest.mark.skipif(not ORIGINAL.is_dir(), reason="../shared/original is not beside this checkout")
 def test_every_original_sentence_is_quoted_word_for_word_under_its_section():
     text = re.sub(r"\s+", " ", " ".join(p.read_text(encoding="utf-8") for p in ORIGINAL.glob("*.txt")))

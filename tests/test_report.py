@@ -76,6 +76,8 @@ def test_the_findings_table_shows_each_claim_its_verdict_and_the_numbers_that_de
     assert page.count(">supported</b>") == 4 and page.count(">inconclusive</b>") == 2
     assert "paired 95% bootstrap interval" in page and "silhouette 0.01" in page
     assert "equivalence test" in page  # every rule's description, written once in latentspace/verdicts.py
+    untested = page.split("Not tested in this run", 1)[1]  # the claims these verdicts lack, named with their models
+    assert "3.4.2" in untested and "Class VAE" in untested and "3.4.1 <q>" not in untested
 
 
 def test_the_separation_table_bolds_the_best_model_per_column_lower_davies_bouldin_being_better():
