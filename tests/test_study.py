@@ -140,8 +140,11 @@ def test_the_page_gives_a_configurations_compute_time_from_the_records_that_kept
                "mnist-all-seed3": record(3, 0.11, code)}  # recorded before the time was kept
     decided = study.matrix(points, records, code, MARGINS)
     assert decided["mnist-all"]["compute"] == {"points": 2, "minutes": 15.0, "range": [10.0, 20.0],
-                                                "machines": ["Test CPU ×2"]}
-    assert "<td>mnist-all</td><td>2</td><td>15 (10–20)</td><td>Test CPU ×2</td>" in page(decided)
+                                                "machines": {"Test CPU ×2": [1, 2]}}
+    assert "<td>mnist-all</td><td>2</td><td>15 (10–20)</td><td>Test CPU ×2: seeds 1, 2</td>" in page(decided)
+    records["mnist-all-seed2"]["compute"].update(cpu="Other CPU", extensions=["avx2", "avx512f"])
+    assert study.matrix(points, records, code, MARGINS)["mnist-all"]["compute"]["machines"] == {
+        "Other CPU, AVX-512 ×2": [2], "Test CPU ×2": [1]}  # which machine ran which point
     del records["mnist-all-seed1"]["compute"], records["mnist-all-seed2"]["compute"]
     assert "<h2>Compute</h2>" not in page(study.matrix(points, records, code, MARGINS))
 

@@ -55,12 +55,15 @@ def matrix(points: list[Point], records: dict[str, dict], code: dict[str, str], 
         factors = factor_findings(found, level)
         if factors:
             result[name]["factors"] = factors
-        timed = [r["compute"] for r in found if "compute" in r]  # records before it was kept lack it
+        timed = [r for r in found if "compute" in r]  # records before it was kept lack it
         if timed:
-            minutes = [c["seconds"] / 60 for c in timed]  # a point partly restored from the run cache is faster
+            minutes = [r["compute"]["seconds"] / 60 for r in timed]  # a point partly restored from the run cache is faster
+            machines: dict[str, list[int]] = {}
+            for r in timed:  # which machine ran which point: a label, the seeds it ran
+                machines.setdefault(machine_label(r["compute"]), []).append(r["params"]["seed"])
             result[name]["compute"] = {"points": len(timed), "minutes": mean(minutes),
                                        "range": [min(minutes), max(minutes)],
-                                       "machines": sorted({machine_label(c) for c in timed})}
+                                       "machines": {label: sorted(seeds) for label, seeds in sorted(machines.items())}}
     return result
 
 

@@ -62,6 +62,12 @@ def claim_figure(decided: dict, claim: str, margins: dict[str, float]) -> bytes:
     return figure_png(figure)
 
 
+def _machines(machines: dict[str, list[int]]) -> str:
+    """"AMD EPYC, no AVX-512 ×2: seeds 1, 2; …": which machine ran which of a configuration's points."""
+    return "; ".join(f"{label}: seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))}"
+                     for label, seeds in machines.items())
+
+
 def _pooled(numbers: dict | None) -> str:
     return "–" if numbers is None else f"{numbers['mean']:.3g} [{numbers['low']:.3g}, {numbers['high']:.3g}]"
 
@@ -100,9 +106,9 @@ def page(decided: dict, margins: dict[str, float] | None = None) -> str:
     timed = [(name, entry["compute"]) for name, entry in decided.items() if "compute" in entry]
     compute = ("<h2>Compute</h2><p>Wall time of a point as its record keeps it: its interrupted runs included, "
                "stages DVC restored from its run cache next to nothing.</p><table><tr><th>configuration</th>"
-               "<th>points timed</th><th>minutes a point (fastest–slowest)</th><th>machine</th></tr>" + "".join(
+               "<th>points timed</th><th>minutes a point (fastest–slowest)</th><th>machines, the seeds each ran</th></tr>" + "".join(
                    f"<tr><td>{e(name)}</td><td>{c['points']}</td><td>{c['minutes']:.0f} ({c['range'][0]:.0f}–{c['range'][1]:.0f})</td>"
-                   f"<td>{e(', '.join(c['machines']))}</td></tr>" for name, c in timed) + "</table>") if timed else ""
+                   f"<td>{e(_machines(c['machines']))}</td></tr>" for name, c in timed) + "</table>") if timed else ""
     pictures = "".join(
         f'<figure><img alt="{e(claim)} over the configurations" src="data:image/png;base64,'
         f'{base64.b64encode(claim_figure(decided, claim, margins or {})).decode("ascii")}"><figcaption>{e(claim)}: '
