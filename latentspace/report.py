@@ -105,7 +105,7 @@ def _verdict(text: str) -> str:
     return f'<b style="{VERDICT_STYLE.get(text, "")}">{html.escape(text)}</b>'
 
 
-def _side(side) -> str:
+def side_label(side) -> str:
     """conv_vae with the prior → "Conv VAE (N(0, I))", vae → "VAE", vae@centroids → "VAE (centroids)",
     the real digits as they are (a latentspace.contrasts.Side)."""
     if side == REAL:
@@ -139,7 +139,7 @@ def claims_section(verdicts: dict[str, dict], margins: dict[str, float], level: 
                     f'<td rowspan="{len(comparisons)}">{_verdict(result["verdict"])}<br><small>by '
                     f'{e(measures()[result["measure"]].label)}</small>{agreement}</td>') if i == 0 else ""
             numbers = (f"{n['difference']:+.3g} [{n['low']:+.3g}, {n['high']:+.3g}]" if "difference" in n else "–")
-            rows.append(f"<tr>{head}<td>{e(_side(a))} vs {e(_side(b))}</td><td>{e(measures()[measure].label)}</td>"
+            rows.append(f"<tr>{head}<td>{e(side_label(a))} vs {e(side_label(b))}</td><td>{e(measures()[measure].label)}</td>"
                         f"<td>{numbers}</td><td>{_verdict(n['verdict'])}</td></tr>")
     missing = {key: sorted(claim.models) for key, claim in declared.items() if key not in verdicts}
     untested = ("<p>Not tested in this run (a model they compare has no section in params.yaml's models):</p><ul>"

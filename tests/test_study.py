@@ -8,7 +8,7 @@ import pytest
 from helpers import ROOT
 from latentspace.verdicts import NOT_MEASURED, SUPPORTED
 from latentspace.tools import study
-from latentspace.tools.study_pages import markdown, page
+from latentspace.tools.study_pages import findings, markdown, page
 
 
 def test_the_committed_study_declares_the_issues_grid():
@@ -130,6 +130,35 @@ def test_the_readme_shows_the_committed_verdict_matrix():
     assert shown == markdown(json.loads((ROOT / "study/verdicts.json").read_text()))
 
 
+def test_the_findings_give_each_configurations_numbers_and_say_where_a_verdict_turns():
+    """study/findings.md on a hand-made matrix: the claim's sentence, a row a configuration with the pooled
+    difference [interval] of each comparison on its first measure, and the turns with size and dataset."""
+    def decided(verdict, mean):
+        numbers = {"mean": mean, "low": mean - 0.01, "high": mean + 0.01, "verdict": verdict}
+        return {"claims": {"ae_separates_best": {"verdict": verdict, "measure": "silhouette", "comparisons": {
+            "ae vs vae": {"silhouette": numbers, "knn_accuracy": {**numbers, "mean": 9.0}}}}}}
+    matrix = {"mnist-all": {"seeds": [1, 2], **decided("not supported", -0.02)},
+              "fashion-3000": {"seeds": [1, 2, 3], **decided("inconclusive", 0.001)},
+              "fashion-50000": {"seeds": [1], **decided("supported", 0.0123)}}
+    text = findings(matrix)
+    assert text.startswith('**3.4.2** "The standard auto-encoder performs best in the clustering task than the VAE')
+    assert "On silhouette, rule *better*." in text and "| configuration | verdict | AE vs VAE |" in text
+    assert "| fashion-50000 (1 seed) | **supported** | +0.012 [+0.002, +0.022] |" in text  # silhouette's, not kNN's
+    assert "| mnist-all (2 seeds) | **not supported** | -0.020 [-0.030, -0.010] |" in text
+    assert ("turns with the training size on fashion: fashion-3000 inconclusive, fashion-50000 supported; "
+            "it differs between datasets: mnist not supported; fashion inconclusive, supported.") in text
+    same = findings({name: {**entry, **decided("supported", 0.01)} for name, entry in matrix.items()})
+    assert "The same verdict in every configuration." in same and "turns" not in same
+
+
+def test_docs_study_shows_the_committed_findings():
+    """docs/study.md shows study/findings.md, which `study report` writes from the committed records."""
+    doc = (ROOT / "docs/study.md").read_text()
+    shown = doc.split("<!-- study/findings.md -->\n", 1)[1].split("<!-- end of study/findings.md -->", 1)[0]
+    assert shown == (ROOT / "study/findings.md").read_text()
+    assert shown == findings(json.loads((ROOT / "study/verdicts.json").read_text()))
+
+
 def test_the_page_gives_a_configurations_compute_time_from_the_records_that_kept_it():
     code = {"latentspace/a.py": "x"}
     points = study.load_study(ROOT / "study.yaml")
@@ -178,7 +207,7 @@ def test_the_committed_records_re_decide_to_the_committed_matrix_in_a_fresh_clon
     done = subprocess.run([sys.executable, "-m", "latentspace.tools.study", "report"], cwd=clone, capture_output=True,
                           text=True, env=subprocess_env())
     assert done.returncode == 0, done.stderr
-    for name in ("verdicts.json", "verdicts.md", "index.html"):
+    for name in ("verdicts.json", "verdicts.md", "findings.md", "index.html"):
         assert (clone / "study" / name).read_bytes() == \
             subprocess.run(["git", "show", f"HEAD:study/{name}"], cwd=clone, capture_output=True, check=True).stdout
 

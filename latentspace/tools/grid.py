@@ -31,6 +31,16 @@ class StudyError(ExperimentsError):
     """A broken study file or record; the message is one line naming it."""
 
 
+def configuration_name(dataset: str, size: int | None) -> str:
+    """"fashion-12000", "mnist-all": a dataset × training-set size configuration's name."""
+    return f"{dataset}-{size if size is not None else 'all'}"
+
+
+def dataset_of(configuration: str) -> str:
+    """The dataset a configuration's name names (:func:`configuration_name`'s inverse)."""
+    return configuration.rsplit("-", 1)[0]
+
+
 @dataclass(frozen=True)
 class Point:
     configuration: str         # e.g. "fashion-12000"
@@ -168,7 +178,7 @@ def load_study(path: str | Path = STUDY_FILE, params_file: str | Path | None = N
         if not all(type(seed) is int and 0 <= seed < 2**32 for seed in seeds):
             raise StudyError(f"{where}: 'seeds' must be a list of 32-bit seeds (integers 0 to 2**32 − 1)")
         for size in sizes:
-            configuration = f"{entry['dataset']}-{size if size is not None else 'all'}"
+            configuration = configuration_name(entry["dataset"], size)
             for seed in seeds:
                 overrides = {**common, **datasets[entry["dataset"]], "data.train_size": size, "seed": seed}
                 settings = _checked(f"{where} (train size {size}, seed {seed})", _apply(base, overrides))

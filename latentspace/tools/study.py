@@ -4,7 +4,7 @@ the seeds (no TensorFlow here)::
 
     python3 -m latentspace.tools.study status          # the grid: recorded, stale (older code) or to run
     python3 -m latentspace.tools.study run [--only ID] # run what is not recorded, one point after another
-    python3 -m latentspace.tools.study report          # study/verdicts.{json,md} and study/index.html
+    python3 -m latentspace.tools.study report          # study/verdicts.{json,md}, study/findings.md, study/index.html
     python3 -m latentspace.tools.study submit --shared DIR [--wait]  # each point a SLURM job
     python3 -m latentspace.tools.study collect --shared DIR          # commit the jobs' records
 

@@ -126,13 +126,14 @@ def summarise(records: list[dict]) -> dict:
 
 def report(points: list[Point], records: dict[str, dict], code: dict[str, str], margins: dict[str, float],
            level: float, out: Path = FOLDER, measuring: Measuring | None = None) -> dict:
-    """Write ``study/verdicts.json``, ``study/verdicts.md`` and ``study/index.html`` from the committed records,
+    """Write ``study/verdicts.json``, ``study/verdicts.md``, ``study/findings.md`` and ``study/index.html`` from the committed records,
     the claims decided with ``margins`` and ``level`` (the workspace's params)."""
     from ..outputs import write_json, write_text
-    from .study_pages import markdown, page
+    from .study_pages import findings, markdown, page
 
     decided = matrix(points, records, code, margins, level, measuring)
-    written = {"verdicts.md": markdown(decided), "index.html": page(decided, margins)}  # all made before any is written
+    written = {"verdicts.md": markdown(decided), "findings.md": findings(decided),
+               "index.html": page(decided, margins)}  # all made before any is written
     write_json(out / "verdicts.json", decided)
     for name, text in written.items():
         write_text(out / name, text)

@@ -1,5 +1,5 @@
 """The study's pages, from its verdict matrix (latentspace.tools.study.matrix): the HTML page with a
-figure a claim, and the Markdown table the README shows (no TensorFlow)."""
+figure a claim, the Markdown table the README shows and the findings docs/study.md shows (no TensorFlow)."""
 
 from __future__ import annotations
 
@@ -162,3 +162,50 @@ def markdown(decided: dict) -> str:
             cells.append(f"**{result['verdict']}** ({result['measure']})" + (f"<br>{agreeing}" if agreeing else ""))
         lines.append(f"| {head} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _numbers(numbers: dict | None) -> str:
+    return f"{numbers['mean']:+.3f} [{numbers['low']:+.3f}, {numbers['high']:+.3f}]" if numbers and "mean" in numbers else "–"
+
+
+def _turns(verdicts: dict[str, str]) -> list[str]:
+    """Where a claim's verdict turns: with the training size within a dataset, and between datasets."""
+    from .grid import dataset_of
+
+    by_dataset: dict[str, dict[str, str]] = {}
+    for name, verdict in verdicts.items():
+        by_dataset.setdefault(dataset_of(name), {})[name] = verdict
+    said = [f"turns with the training size on {dataset}: " + ", ".join(f"{n} {v}" for n, v in found.items())
+            for dataset, found in by_dataset.items() if len(set(found.values())) > 1]
+    if len(by_dataset) > 1 and len({frozenset(found.values()) for found in by_dataset.values()}) > 1:
+        said.append("differs between datasets: " + "; ".join(
+            f"{dataset} {', '.join(dict.fromkeys(found.values()))}" for dataset, found in by_dataset.items()))
+    return said
+
+
+def findings(decided: dict) -> str:
+    """study/findings.md (docs/study.md shows it): a section a claim, the original's first: its sentence, a
+    row a configuration with the verdict and each comparison's pooled difference on the claim's first measure
+    [interval over seeds and evaluation digits], then where the verdict turns with the size or the dataset."""
+    from ..contrasts import measures, split_pair
+    from ..report import side_label
+
+    declared, blocks = by_key(), []
+    for claim in _claims(decided):
+        found = {name: entry["claims"][claim] for name, entry in decided.items() if claim in entry["claims"]}
+        first = next(iter(found.values()))
+        known = declared.get(claim)
+        said = (f'**{known.section}** "{known.sentence}"' if known and known.original
+                else f"**This study** ({claim}): {known.sentence.removeprefix('This study: ') if known else claim}")
+        rule = f", rule *{known.rule.name}*" if known else ""
+        pairs = list(dict.fromkeys(pair for result in found.values() for pair in result["comparisons"]))
+        labels = [" vs ".join(side_label(side) for side in split_pair(pair)) for pair in pairs]
+        lines = [f"{said} On {measures()[first['measure']].label}{rule}.", "",
+                 "| configuration | verdict | " + " | ".join(labels) + " |", "| --- | --- |" + " --- |" * len(pairs)]
+        for name, result in found.items():
+            cells = [_numbers(result["comparisons"].get(pair, {}).get(result["measure"])) for pair in pairs]
+            lines.append(f"| {column(name, decided[name])} | **{result['verdict']}** | " + " | ".join(cells) + " |")
+        turns = _turns({name: result["verdict"] for name, result in found.items()})
+        lines += ["", ("The verdict " + "; it ".join(turns) + ".") if turns else "The same verdict in every configuration."]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
