@@ -85,6 +85,7 @@ def test_the_full_size_workspace_has_the_studys_largest_point_trained_one_epoch(
     benchmark._workspace(tmp_path, benchmark.full_size_params())
     tree = read_tree(tmp_path / "params.yaml")
     assert tree["data"]["source"] == "idx" and tree["data"]["train_size"] == 50_000
+    assert tree["data"]["idx_dir"] == "/usr/share/datasets/fashion-mnist"  # fashion-50000 (listed before mnist-idx)
     assert tree["data"]["val_fraction"] == pytest.approx(1 / 6)  # 50,000 train, 10,000 validation
     assert tree["train"]["epochs"] == 1 and tree["judge"]["epochs"] == 1
     assert (tmp_path / "dvc.yaml").exists() and not (tmp_path / "dvc.lock").exists()
