@@ -157,6 +157,16 @@ def test_the_findings_give_each_configurations_numbers_and_say_where_a_verdict_t
     assert "fashion-3000 not measured" not in unmeasured and "on fashion" not in unmeasured  # not measured turns nothing
     same = findings({name: {**entry, **decided("supported", 0.01)} for name, entry in matrix.items()})
     assert "The same verdict in every configuration." in same and "turns" not in same
+    partly = findings({**matrix, "mnist-all": {"seeds": [1], **decided("not measured", 0.0)},
+                       "fashion-3000": {"seeds": [1], **decided("supported", 0.02)}})
+    assert "The same verdict in every configuration that measures it." in partly
+    alone = findings({name: {**entry, **decided("not measured" if name != "fashion-50000" else "supported", 0.01)}
+                      for name, entry in matrix.items()})
+    assert "Measured in fashion-50000 only so far." in alone and "same verdict" not in alone
+    assert text.endswith("**Compute.** No record keeps its wall time yet.\n")
+    timed = {**matrix, "fashion-50000": {**matrix["fashion-50000"], "compute": {
+        "points": 1, "minutes": 233.8, "range": [233.8, 233.8], "machines": {"AMD EPYC, no AVX-512 ×2": [1]}}}}
+    assert "| fashion-50000 | 1 | 234 (234–234) | AMD EPYC, no AVX-512 ×2: seed 1 |" in findings(timed)
 
 
 def test_docs_study_shows_the_committed_findings():

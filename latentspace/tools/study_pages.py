@@ -9,6 +9,8 @@ import html
 from ..claims import by_key
 from ..verdicts import NOT_MEASURED, POOLED_RULE
 
+COMPUTE = ("Wall time of a point as its record keeps it: its interrupted runs included, stages DVC restored from "
+           "its run cache next to nothing.")  # the compute table's caption, on the page and in the findings
 SHORT = {"supported": "yes", "not supported": "no", "inconclusive": "?", "not measured": "–"}  # agreement, in a cell
 
 
@@ -104,8 +106,7 @@ def page(decided: dict, margins: dict[str, float] | None = None) -> str:
                "<th>model</th><th>seeds</th>" + "".join(f"<th>{e(label)}</th>" for label in labels)
                + f"<th>units that move one factor alone</th></tr>{factor_rows}</table>") if factor_rows else ""
     timed = [(name, entry["compute"]) for name, entry in decided.items() if "compute" in entry]
-    compute = ("<h2>Compute</h2><p>Wall time of a point as its record keeps it: its interrupted runs included, "
-               "stages DVC restored from its run cache next to nothing.</p><table><tr><th>configuration</th>"
+    compute = (f"<h2>Compute</h2><p>{e(COMPUTE)}</p><table><tr><th>configuration</th>"
                "<th>points timed</th><th>minutes a point (fastest–slowest)</th><th>machines, the seeds each ran</th></tr>" + "".join(
                    f"<tr><td>{e(name)}</td><td>{c['points']}</td><td>{c['minutes']:.0f} ({c['range'][0]:.0f}–{c['range'][1]:.0f})</td>"
                    f"<td>{e(_machines(c['machines']))}</td></tr>" for name, c in timed) + "</table>") if timed else ""
@@ -208,7 +209,31 @@ def findings(decided: dict) -> str:
         for name, result in found.items():
             cells = [_numbers(result["comparisons"].get(pair, {}).get(result["measure"])) for pair in pairs]
             lines.append(f"| {column(name, decided[name])} | **{result['verdict']}** | " + " | ".join(cells) + " |")
-        turns = _turns({name: result["verdict"] for name, result in found.items()})
-        lines += ["", ("The verdict " + "; it ".join(turns) + ".") if turns else "The same verdict in every configuration."]
+        lines += ["", _across({name: result["verdict"] for name, result in found.items()})]
         blocks.append("\n".join(lines))
-    return "\n\n".join(blocks) + "\n"
+    return "\n\n".join(blocks + [_compute(decided)]) + "\n"
+
+
+def _across(verdicts: dict[str, str]) -> str:
+    """The sentence under a claim's table: where its verdict turns, or that it does not, counting only the
+    configurations that measure the claim."""
+    measured = [name for name, verdict in verdicts.items() if verdict != NOT_MEASURED]
+    if len(measured) < 2:
+        return f"Measured in {measured[0]} only so far." if measured else "Measured in no configuration yet."
+    turns = _turns(verdicts)
+    if turns:
+        return "The verdict " + "; it ".join(turns) + "."
+    return "The same verdict in every configuration" + (" that measures it." if len(measured) < len(verdicts) else ".")
+
+
+def _compute(decided: dict) -> str:
+    """The compute table: each configuration's wall time a point (its interrupted runs included) and which
+    machine ran which seeds, as the records keep them."""
+    rows = [f"| {name} | {c['points']} | {c['minutes']:.0f} ({c['range'][0]:.0f}–{c['range'][1]:.0f}) | "
+            f"{_machines(c['machines'])} |" for name, c in ((n, entry["compute"]) for n, entry in decided.items()
+                                                           if "compute" in entry)]
+    if not rows:
+        return "**Compute.** No record keeps its wall time yet."
+    return "\n".join([f"**Compute.** {COMPUTE}", "",
+                      "| configuration | points timed | minutes a point (fastest–slowest) | machines, the seeds each ran |",
+                      "| --- | --- | --- | --- |", *rows])
