@@ -167,6 +167,13 @@ def test_the_findings_give_each_configurations_numbers_and_say_where_a_verdict_t
     timed = {**matrix, "fashion-50000": {**matrix["fashion-50000"], "compute": {
         "points": 1, "minutes": 233.8, "range": [233.8, 233.8], "machines": {"AMD EPYC, no AVX-512 ×2": [1]}}}}
     assert "| fashion-50000 | 1 | 234 (234–234) | AMD EPYC, no AVX-512 ×2: seed 1 |" in findings(timed)
+    assert "**What the units encode over seeds.** No record measures the factors yet." in text
+    encoded = {**matrix, "fashion-50000": {**matrix["fashion-50000"], "factors": {"vae": {
+        "seeds": 2, "numbers": {"MIG": {"mean": 0.11, "low": 0.1, "high": 0.12}, "SAP": None},
+        "moves_alone": [["z9: slant"], []]}}}}
+    assert ("| configuration | model | seeds | MIG | SAP | units that move one factor alone |\n"
+            "| --- | --- | --- | --- | --- | --- |\n"
+            "| fashion-50000 | vae | 2 | 0.11 [0.1, 0.12] | – | z9: slant; none |") in findings(encoded)
 
 
 def test_docs_study_shows_the_committed_findings():

@@ -11,6 +11,9 @@ from ..verdicts import NOT_MEASURED, POOLED_RULE
 
 COMPUTE = ("Wall time of a point as its record keeps it: its interrupted runs included, stages DVC restored from "
            "its run cache next to nothing.")  # the compute table's caption, on the page and in the findings
+FACTORS = ("Each model's factors metrics (docs/factors.md), pooled over the seeds as the claims' comparisons are: the "
+           "mean with its interval (the seeds' spread and each run's bootstrap); the distances are Wasserstein-1 in the "
+           "real digits' sds, averaged over the factors; the units that move one factor alone are listed seed by seed.")
 SHORT = {"supported": "yes", "not supported": "no", "inconclusive": "?", "not measured": "–"}  # agreement, in a cell
 
 
@@ -92,24 +95,10 @@ def page(decided: dict, margins: dict[str, float] | None = None) -> str:
         f"<tr><td>{e(name)}</td><td>{e(key)}</td><td>{m['mean']:.4g} ± {m['sd']:.2g}</td>"
         f"<td>{', '.join(f'{v:.4g}' for v in m['values'])}</td></tr>"
         for name, entry in decided.items() for key, m in entry.get("metrics", {}).items())
-    labels = list(dict.fromkeys(label for entry in decided.values() for found in entry.get("factors", {}).values()
-                                for label in found["numbers"]))  # in study_matrix.FACTOR_NUMBERS's order
-    factor_rows = "".join(
-        f"<tr><td>{e(name)}</td><td>{e(model)}</td><td>{found['seeds']}</td>"
-        + "".join(f"<td>{_pooled(found['numbers'].get(label))}</td>" for label in labels)
-        + f"<td>{e('; '.join(', '.join(units) or 'none' for units in found['moves_alone']))}</td></tr>"
-        for name, entry in decided.items() for model, found in entry.get("factors", {}).items())
-    factors = ("<h2>What the units encode over seeds</h2><p>Each model's factors metrics (docs/factors.md), pooled over "
-               "the seeds as the claims' comparisons are: the mean with its interval (the seeds' spread and each run's "
-               "bootstrap); the distances are Wasserstein-1 in the real digits' sds, averaged over the factors; the "
-               "units that move one factor alone are listed seed by seed.</p><table><tr><th>configuration</th>"
-               "<th>model</th><th>seeds</th>" + "".join(f"<th>{e(label)}</th>" for label in labels)
-               + f"<th>units that move one factor alone</th></tr>{factor_rows}</table>") if factor_rows else ""
-    timed = [(name, entry["compute"]) for name, entry in decided.items() if "compute" in entry]
-    compute = (f"<h2>Compute</h2><p>{e(COMPUTE)}</p><table><tr><th>configuration</th>"
-               "<th>points timed</th><th>minutes a point (fastest–slowest)</th><th>machines, the seeds each ran</th></tr>" + "".join(
-                   f"<tr><td>{e(name)}</td><td>{c['points']}</td><td>{c['minutes']:.0f} ({c['range'][0]:.0f}–{c['range'][1]:.0f})</td>"
-                   f"<td>{e(_machines(c['machines']))}</td></tr>" for name, c in timed) + "</table>") if timed else ""
+    factors = (f"<h2>What the units encode over seeds</h2><p>{e(FACTORS)}</p>{_html(*_factor_table(decided))}"
+               if any("factors" in entry for entry in decided.values()) else "")
+    compute = (f"<h2>Compute</h2><p>{e(COMPUTE)}</p>{_html(*_compute_table(decided))}"
+               if any("compute" in entry for entry in decided.values()) else "")
     pictures = "".join(
         f'<figure><img alt="{e(claim)} over the configurations" src="data:image/png;base64,'
         f'{base64.b64encode(claim_figure(decided, claim, margins or {})).decode("ascii")}"><figcaption>{e(claim)}: '
@@ -211,7 +200,7 @@ def findings(decided: dict) -> str:
             lines.append(f"| {column(name, decided[name])} | **{result['verdict']}** | " + " | ".join(cells) + " |")
         lines += ["", _across({name: result["verdict"] for name, result in found.items()})]
         blocks.append("\n".join(lines))
-    return "\n\n".join(blocks + [_compute(decided)]) + "\n"
+    return "\n\n".join(blocks + _extras(decided)) + "\n"
 
 
 def _across(verdicts: dict[str, str]) -> str:
@@ -226,14 +215,39 @@ def _across(verdicts: dict[str, str]) -> str:
     return "The same verdict in every configuration" + (" that measures it." if len(measured) < len(verdicts) else ".")
 
 
-def _compute(decided: dict) -> str:
-    """The compute table: each configuration's wall time a point (its interrupted runs included) and which
-    machine ran which seeds, as the records keep them."""
-    rows = [f"| {name} | {c['points']} | {c['minutes']:.0f} ({c['range'][0]:.0f}–{c['range'][1]:.0f}) | "
-            f"{_machines(c['machines'])} |" for name, c in ((n, entry["compute"]) for n, entry in decided.items()
-                                                           if "compute" in entry)]
-    if not rows:
-        return "**Compute.** No record keeps its wall time yet."
-    return "\n".join([f"**Compute.** {COMPUTE}", "",
-                      "| configuration | points timed | minutes a point (fastest–slowest) | machines, the seeds each ran |",
-                      "| --- | --- | --- | --- |", *rows])
+def _factor_table(decided: dict) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of what the units encode: a row a configuration × model, its pooled factors numbers."""
+    labels = list(dict.fromkeys(label for entry in decided.values() for found in entry.get("factors", {}).values()
+                                for label in found["numbers"]))  # in study_matrix.FACTOR_NUMBERS's order
+    rows = [[name, model, str(found["seeds"]), *(_pooled(found["numbers"].get(label)) for label in labels),
+             "; ".join(", ".join(units) or "none" for units in found["moves_alone"])]
+            for name, entry in decided.items() for model, found in entry.get("factors", {}).items()]
+    return ["configuration", "model", "seeds", *labels, "units that move one factor alone"], rows
+
+
+def _compute_table(decided: dict) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of compute: a row a configuration, its minutes a point and which machine ran which seeds."""
+    rows = [[name, str(c["points"]), f"{c['minutes']:.0f} ({c['range'][0]:.0f}–{c['range'][1]:.0f})",
+             _machines(c["machines"])] for name, c in ((n, entry["compute"]) for n, entry in decided.items()
+                                                        if "compute" in entry)]
+    return ["configuration", "points timed", "minutes a point (fastest–slowest)", "machines, the seeds each ran"], rows
+
+
+def _html(header: list[str], rows: list[list[str]]) -> str:
+    e = html.escape
+    return ("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr>"
+            + "".join("<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>" for row in rows) + "</table>")
+
+
+def _markdown(header: list[str], rows: list[list[str]]) -> list[str]:
+    return ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header), *("| " + " | ".join(row) + " |" for row in rows)]
+
+
+def _extras(decided: dict) -> list[str]:
+    """The findings' closing sections: what the units encode over seeds, and compute."""
+    factors = _factor_table(decided)
+    compute = _compute_table(decided)
+    return [f"**What the units encode over seeds.** {FACTORS}\n\n" + "\n".join(_markdown(*factors))
+            if factors[1] else "**What the units encode over seeds.** No record measures the factors yet.",
+            f"**Compute.** {COMPUTE}\n\n" + "\n".join(_markdown(*compute))
+            if compute[1] else "**Compute.** No record keeps its wall time yet."]
