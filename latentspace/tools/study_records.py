@@ -64,6 +64,27 @@ def locked_code(lock: dict) -> dict[str, str]:
             if dep["path"].startswith(CODE) and dep["path"] != SCHEMA and "md5" in dep}
 
 
+DATASET_STAGE = "download"  # dvc.yaml's stage that writes the digits every other stage reads
+
+
+def train_digits(lock: dict) -> int | None:
+    """How many training digits a point ran on: the length of ``y_train`` (latentspace.data's arrays) in the
+    dataset ``lock``'s :data:`DATASET_STAGE` wrote, read from the workspace's DVC cache. None where the lock
+    or the cache lacks it. A point of all its source's digits (``data.train_size: null``) says its size so."""
+    import numpy as np
+    from dvc.repo import Repo
+
+    outs = lock.get("stages", {}).get(DATASET_STAGE, {}).get("outs", [])
+    if len(outs) != 1 or "md5" not in outs[0]:
+        return None
+    with Repo() as repo:
+        path = Path(repo.cache.local.oid_to_path(outs[0]["md5"]))
+    if not path.is_file():
+        return None
+    with np.load(path, allow_pickle=False) as arrays:
+        return int(arrays["y_train"].shape[0]) if "y_train" in arrays.files else None
+
+
 FORMATS = (1, 2)  # 1: claims' comparisons (before metrics/contrasts.json); 2: measurements, settings checked
 FORMAT = 2        # what run_point writes
 
