@@ -167,10 +167,26 @@ def test_the_findings_give_each_configurations_numbers_and_say_where_a_verdict_t
     alone = findings({name: {**entry, **decided("not measured" if name != "fashion-50000" else "supported", 0.01)}
                       for name, entry in matrix.items()})
     assert "Measured in fashion-50000 only so far." in alone and "same verdict" not in alone
+    nowhere = findings({name: {**entry, **decided("not measured", 0.0)} for name, entry in matrix.items()})
+    assert "Measured in no configuration yet." in nowhere
+    apart = findings({"mnist-all": {"seeds": [1], "size": None, **decided("not supported", -0.02)},
+                      "fashion-50000": matrix["fashion-50000"]})  # no size in common: no turn, and not "the same"
+    assert ("The verdict differs between configurations of different datasets and sizes: mnist-all not supported, "
+            "fashion-50000 supported.") in apart
+    sources = findings({"mnist-all": matrix["mnist-all"], "mnist-idx-3000": {"seeds": [1], "size": 3000,
+                        **decided("supported", 0.02)}, "fashion-3000": {**matrix["fashion-3000"], **decided("not supported", -0.02)}})
+    assert "differs within mnist: mnist-all not supported, mnist-idx-3000 supported" in sources  # one size: not a turn
+    assert ("differs between datasets at 3,000 training digits: mnist-all not supported, mnist-idx-3000 supported, "
+            "fashion-3000 not supported") in sources  # mnist says two verdicts, fashion one
+    alike = findings({"mnist-all": matrix["mnist-all"], "fashion-3000": {**matrix["fashion-3000"], **decided("not supported", -0.02)}})
+    assert "between datasets" not in alike and "The same verdict in every configuration." in alike
     assert text.endswith("**Compute.** No record keeps its wall time yet.\n")
     timed = {**matrix, "fashion-50000": {**matrix["fashion-50000"], "compute": {
         "points": 1, "minutes": 233.8, "range": [233.8, 233.8], "machines": {"AMD EPYC, no AVX-512 ×2": [1]}}}}
     assert "| fashion-50000 | 1 | 234 (234–234) | AMD EPYC, no AVX-512 ×2: seed 1 |" in findings(timed)
+    barred = {**matrix, "fashion-50000": {**timed["fashion-50000"], "compute": {
+        **timed["fashion-50000"]["compute"], "machines": {"Odd | CPU\nname ×2": [1]}}}}
+    assert "| Odd \\| CPU name ×2: seed 1 |" in findings(barred)  # a cell cannot break the table
     assert "**What the units encode over seeds.** No record measures the factors yet." in text
     encoded = {**matrix, "fashion-50000": {**matrix["fashion-50000"], "factors": {"vae": {
         "seeds": 2, "numbers": {"MIG": {"mean": 0.11, "low": 0.1, "high": 0.12}, "SAP": None},
@@ -297,3 +313,5 @@ def test_a_record_says_how_many_digits_its_point_trained_on_from_the_dataset_dvc
     assert train_digits(lock) == 7
     assert train_digits({"stages": {"download": {"outs": [{"path": "data/dataset.npz", "md5": "0" * 32}]}}}) is None
     assert train_digits({"stages": {}}) is None
+    monkeypatch.chdir(tmp_path.parent)  # outside any DVC repository: no count, no error
+    assert train_digits(lock) is None

@@ -167,16 +167,22 @@ def _turns(verdicts: dict[str, str], sizes: dict[str, int | None]) -> list[str]:
 
     measured = {name: verdict for name, verdict in verdicts.items() if verdict != NOT_MEASURED}
     by_dataset: dict[str, dict[str, str]] = {}
-    by_size: dict[int, dict[str, str]] = {}
+    by_size: dict[int, dict[str, dict[str, str]]] = {}
     for name, verdict in measured.items():
         by_dataset.setdefault(digits_of(name), {})[name] = verdict
         if sizes.get(name) is not None:
-            by_size.setdefault(sizes[name], {})[name] = verdict
-    said = [f"turns with the training size on {dataset}: " + ", ".join(f"{n} {v}" for n, v in found.items())
-            for dataset, found in by_dataset.items() if len(set(found.values())) > 1]
-    said += [f"differs between datasets at {size:,} training digits: " + ", ".join(f"{n} {v}" for n, v in found.items())
-             for size, found in sorted(by_size.items())
-             if len({digits_of(n) for n in found}) > 1 and len(set(found.values())) > 1]
+            by_size.setdefault(sizes[name], {}).setdefault(digits_of(name), {})[name] = verdict
+    listed = lambda found: ", ".join(f"{n} {v}" for n, v in found.items())  # noqa: E731
+    said = []
+    for dataset, found in by_dataset.items():
+        known = [sizes.get(name) for name in found if sizes.get(name) is not None]
+        if len(set(found.values())) > 1:
+            how = "turns with the training size on" if len(known) == len(set(known)) else "differs within"
+            said.append(f"{how} {dataset}: {listed(found)}")
+    said += [f"differs between datasets at {size:,} training digits: "
+             + ", ".join(listed(found) for found in datasets.values())
+             for size, datasets in sorted(by_size.items())
+             if len(datasets) > 1 and len({frozenset(found.values()) for found in datasets.values()}) > 1]
     return said
 
 
@@ -217,6 +223,9 @@ def _across(verdicts: dict[str, str], sizes: dict[str, int | None]) -> str:
     turns = _turns(verdicts, sizes)
     if turns:
         return "The verdict " + "; it ".join(turns) + "."
+    if len({verdicts[name] for name in measured}) > 1:  # datasets that share no training size
+        return ("The verdict differs between configurations of different datasets and sizes: "
+                + ", ".join(f"{name} {verdicts[name]}" for name in measured) + ".")
     return "The same verdict in every configuration" + (" that measures it." if len(measured) < len(verdicts) else ".")
 
 
@@ -245,7 +254,9 @@ def _html(header: list[str], rows: list[list[str]]) -> str:
 
 
 def _markdown(header: list[str], rows: list[list[str]]) -> list[str]:
-    return ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header), *("| " + " | ".join(row) + " |" for row in rows)]
+    cell = lambda text: " ".join(text.split()).replace("|", "\\|")  # noqa: E731  a cell is one line, its bars escaped
+    return ["| " + " | ".join(map(cell, header)) + " |", "|" + " --- |" * len(header),
+            *("| " + " | ".join(map(cell, row)) + " |" for row in rows)]
 
 
 def _extras(decided: dict) -> list[str]:
