@@ -51,7 +51,9 @@ def test_a_killed_runner_reruns_only_the_point_in_progress_and_a_clone_rebuilds_
     kept = project.path / "study/.checkpoints"
     assert (kept / ".gitignore").read_text() == "*\n" and not [*kept.glob("*.npz"), *kept.glob("*.seconds")]
     assert "study/.checkpoints" not in project.git("status", "--porcelain", "--untracked-files=all")
-    assert json.loads((project.path / "study/points/tiny-all-seed2.json").read_text())["compute"]["seconds"] > 0
+    second = json.loads((project.path / "study/points/tiny-all-seed2.json").read_text())
+    assert second["compute"]["seconds"] > 0
+    assert second["train_digits"] == 180  # data.train_size: null; read from the dataset DVC cached (tiny_params)
     study(project, "report")
     page = (project.path / "study/index.html").read_bytes()
     assert b"class_term_helps" in page and b"tiny-all" in page
