@@ -1,6 +1,7 @@
 """The study's grid, records, status and verdicts over seeds, on inputs whose answer is known."""
 
 import json
+import re
 import shutil
 
 import pytest
@@ -194,6 +195,28 @@ def test_the_findings_give_each_configurations_numbers_and_say_where_a_verdict_t
     assert ("| configuration | model | seeds | MIG | SAP | units that move one factor alone |\n"
             "| --- | --- | --- | --- | --- | --- |\n"
             "| fashion-50000 | vae | 2 | 0.11 [0.1, 0.12] | – | z9: slant; none |") in findings(encoded)
+
+
+def _signed_numbers(text):
+    """Each signed difference the text quotes (``+0.020``, ``−0.028``), as written, with ASCII minus."""
+    return re.findall(r"[+-]\d+\.\d+", text.replace("\u2212", "-"))
+
+
+def test_the_study_prose_quotes_only_numbers_of_the_committed_findings():
+    """The hand-written findings (README's lines under the matrix, docs/study.md around study/findings.md) quote
+    the records' differences: every interval is one study/findings.md holds, every other signed difference starts
+    one of its numbers (rounded prose, ``-0.08`` for ``-0.080``)."""
+    generated = (ROOT / "study/findings.md").read_text()
+    readme = (ROOT / "README.md").read_text()
+    readme_prose = readme.split("<!-- end of study/verdicts.md -->", 1)[1].split("**One run**", 1)[0]
+    doc = (ROOT / "docs/study.md").read_text()
+    doc_prose = doc.split("<!-- study/findings.md -->", 1)[0] + doc.split("<!-- end of study/findings.md -->", 1)[1]
+    prose = (readme_prose + doc_prose).replace("\u2212", "-")
+    intervals = re.findall(r"[+-]\d+\.\d+ \[[+-]\d+\.\d+, [+-]\d+\.\d+\]", prose)
+    assert intervals, "the study's prose quotes no interval"
+    assert [i for i in intervals if i not in generated] == []
+    numbers = set(_signed_numbers(generated))
+    assert [n for n in _signed_numbers(prose) if not any(m.startswith(n) for m in numbers)] == []
 
 
 def test_docs_study_shows_the_committed_findings():
