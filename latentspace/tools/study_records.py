@@ -4,7 +4,8 @@ A record (``study/points/<id>.json``, committed) holds a point's params, the cod
 that feed its measurements (from its dvc.lock), its measurements (``metrics/contrasts.json``) and key
 metrics. :func:`state` says whether it is current: stale when a file or a setting that feeds the
 measurements *now* (the workspace's dvc.lock, :func:`measuring`) differs from what the record ran
-with. Records are checked when read (:func:`check_record`); :func:`record` writes and commits one.
+with. Records are checked when read (:func:`check_record`); :func:`record` writes and commits one;
+:func:`bring` commits the current records another clone (a runner) has committed.
 """
 
 from __future__ import annotations
@@ -245,3 +246,35 @@ def record(point: Point, found: dict, how: str = "") -> None:
     write_json(point.record, found)
     git_output("add", str(point.record))
     git_output("commit", "-q", "-m", f"study: {point.id} recorded{how}", "--", str(point.record))
+
+
+def bring(points: list[Point], clone: Path, records: dict[str, dict], code: dict[str, str],
+          measured: Measuring | None = None) -> tuple[list[str], list[str]]:
+    """Commit here, a file a commit as ``run`` does, each record ``clone`` has committed (its HEAD: a record
+    being written is not read) that is current with *this* workspace's code and that this workspace lacks or
+    holds only stale; ``(brought ids, "id: why kept" lines)``. A record of older code than this workspace's,
+    or one that would replace a current record here, is left where it is and said so."""
+    if not (clone / ".git").exists():
+        raise StudyError(f"--from {clone}: not a git clone (a runner made with `git clone . ../runner`)")
+    brought, kept = [], []
+    for point in points:
+        where = f"{clone}:{point.record.as_posix()}"
+        shown = subprocess.run(["git", "-C", str(clone), "show", f"HEAD:{point.record.as_posix()}"],
+                               capture_output=True, text=True, encoding="utf-8")
+        if shown.returncode != 0:
+            continue  # not committed there
+        try:
+            found = check_record(where, json.loads(shown.stdout))
+        except ValueError as exc:
+            raise StudyError(f"{where}: broken record ({exc})") from None
+        here = records.get(point.id)
+        if here == found:
+            continue
+        if state(point, {point.id: found}, code, measured) != "recorded":
+            kept.append(f"{point.id}: left in {clone}, it ran older code than this workspace's")
+        elif here is not None and state(point, records, code, measured) == "recorded":
+            kept.append(f"{point.id}: this workspace's record is current and differs; delete it to bring {clone}'s")
+        else:
+            record(point, found, f" (brought from {clone})")
+            brought.append(point.id)
+    return brought, kept
