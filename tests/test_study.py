@@ -263,7 +263,7 @@ def test_the_study_prose_quotes_only_numbers_of_the_committed_findings():
     readme_prose = readme.split("<!-- end of study/verdicts.md -->", 1)[1].split("**One run**", 1)[0]
     doc = (ROOT / "docs/study.md").read_text()
     doc_prose = doc.split("<!-- study/findings.md -->", 1)[0] + doc.split("<!-- end of study/findings.md -->", 1)[1]
-    prose = (readme_prose + doc_prose).replace("\u2212", "-")
+    prose = re.sub(r"\s+", " ", readme_prose + doc_prose).replace("\u2212", "-")  # an interval may wrap a line
     intervals = re.findall(r"[+-]\d+\.\d+ \[[+-]\d+\.\d+, [+-]\d+\.\d+\]", prose)
     assert intervals, "the study's prose quotes no interval"
     assert [i for i in intervals if i not in generated] == []
