@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from helpers import ROOT
+from helpers import ROOT, git_init, run
 from latentspace.verdicts import NOT_MEASURED, SUPPORTED
 from latentspace.tools import study
 from latentspace.tools.study_pages import findings, markdown, page
@@ -107,8 +107,6 @@ def test_bring_commits_a_runner_clones_current_records_and_leaves_the_rest(tmp_p
     """`study bring --from CLONE`: the records a runner clone committed come here a commit each when they are
     current with this workspace's code and replace nothing current; older code and a differing current
     record here are left, said so; a record being written (not committed there) is not read."""
-    from helpers import git_init, run
-
     workspace = tmp_path / "workspace"
     git_init(workspace)
     shutil.copy(ROOT / "params.yaml", workspace / "params.yaml")
@@ -250,8 +248,8 @@ def test_the_findings_give_each_configurations_numbers_and_say_where_a_verdict_t
 
 
 def _signed_numbers(text):
-    """Each signed difference the text quotes (``+0.020``, ``−0.028``), as written, with ASCII minus."""
-    return re.findall(r"[+-]\d+\.\d+", text.replace("\u2212", "-"))
+    """Each signed difference the text quotes (``+0.020``, ``-0.028``: its minus signs ASCII already), as written."""
+    return re.findall(r"[+-]\d+\.\d+", text)
 
 
 def test_the_study_prose_quotes_only_numbers_of_the_committed_findings():
