@@ -255,7 +255,8 @@ def _signed_numbers(text):
 def test_the_study_prose_quotes_only_numbers_of_the_committed_findings():
     """The hand-written findings (README's lines under the matrix, docs/study.md around study/findings.md) quote
     the records' differences: every interval is one study/findings.md holds, every other signed difference starts
-    one of its numbers or a seed's difference (rounded prose, ``-0.08`` for ``-0.080``)."""
+    one of its numbers or a seed's difference (rounded prose, ``-0.08`` for ``-0.080``), every mean ± sd one of the
+    study page's key metrics."""
     generated = (ROOT / "study/findings.md").read_text()
     readme = (ROOT / "README.md").read_text()
     readme_prose = readme.split("<!-- end of study/verdicts.md -->", 1)[1].split("**One run**", 1)[0]
@@ -271,6 +272,8 @@ def test_the_study_prose_quotes_only_numbers_of_the_committed_findings():
              for d in measure["differences"]}  # each seed's difference, as the study page lists them
     numbers = set(_signed_numbers(generated)) | seeds
     assert [n for n in _signed_numbers(prose) if not any(m.startswith(n) for m in numbers)] == []
+    key_metrics = (ROOT / "study/index.html").read_text()  # a key metric's mean ± sd over seeds, as the page shows it
+    assert [m for m in re.findall(r"\d+\.\d+ ± \d+\.\d+", prose) if m not in key_metrics] == []
 
 
 def test_docs_study_shows_the_committed_findings():
