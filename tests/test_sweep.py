@@ -9,6 +9,7 @@ import csv
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -273,6 +274,17 @@ def test_main_fails_in_one_line_when_dvc_exp_show_fails(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: dvc exp show failed") and err.count("\n") == 1
     assert not out.exists() and [p.name for p in tmp_path.iterdir()] == []
+
+
+def test_dvc_exp_show_that_gives_no_answer_in_time_is_killed_and_named_in_one_line(tmp_path):
+    """A ``dvc exp show`` that outlasts its time (here 10 ms, less than Python takes to start) is killed: one
+    line that says how long it waited and what to do, never a wait without end."""
+    with pytest.raises(experiments.ExperimentsError) as raised:
+        experiments.exp_show([], tmp_path, timeout_s=0.01)
+    assert str(raised.value).startswith("dvc exp show gave no answer in 0.01 s") and "\n" not in str(raised.value)
+    assert "dvc queue status" in str(raised.value)
+    docs = (Path(__file__).parents[1] / "docs" / "sweeps.md").read_text()
+    assert f"`EXP_SHOW_TIMEOUT_S` ({experiments.EXP_SHOW_TIMEOUT_S:g} s" in docs  # the time the docs give is the code's
 
 
 def test_importing_the_command_imports_neither_tensorflow_nor_keras():

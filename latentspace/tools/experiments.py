@@ -13,17 +13,25 @@ from pathlib import Path
 
 PARAMS_FILE = "params.yaml"
 FINISHED = (None, "success")  # executor states of runs whose metrics are their own (queued, running, failed are not)
+# dvc exp show answers in seconds; while queue workers run it can wait forever (pygit2's blob reader, after its
+# writer thread met an object a worker had not yet written: "object not found"; seen once in CI, DVC 3.67, pygit2 1.21)
+EXP_SHOW_TIMEOUT_S = 600
 
 
 class ExperimentsError(Exception):
     """``dvc exp show`` failed or printed no list of runs. The message is one line."""
 
 
-def exp_show(options: list[str], repo: str | Path = ".") -> list:
+def exp_show(options: list[str], repo: str | Path = ".", timeout_s: float = EXP_SHOW_TIMEOUT_S) -> list:
     """``dvc exp show --json`` with ``options`` (``-a``, ``-T``, ``-A``, ``--rev REV``, ``-n NUM``), run in
-    ``repo``, parsed; :class:`ExperimentsError` when it fails or prints anything but a JSON list."""
-    done = subprocess.run([sys.executable, "-m", "dvc", "exp", "show", "--json", *options], cwd=repo, check=False,
-                          capture_output=True, text=True)
+    ``repo``, parsed; :class:`ExperimentsError` when it fails, prints anything but a JSON list, or gives no
+    answer in ``timeout_s`` seconds (it is killed)."""
+    try:
+        done = subprocess.run([sys.executable, "-m", "dvc", "exp", "show", "--json", *options], cwd=repo,
+                              check=False, capture_output=True, text=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        raise ExperimentsError(f"dvc exp show gave no answer in {timeout_s:g} s (it can wait forever while queue "
+                               "workers run: run this again once `dvc queue status` lists none running)") from None
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
         raise ExperimentsError(f"dvc exp show failed: {last}")
