@@ -13,9 +13,10 @@ from pathlib import Path
 
 PARAMS_FILE = "params.yaml"
 FINISHED = (None, "success")  # executor states of runs whose metrics are their own (queued, running, failed are not)
-# dvc exp show answers in seconds; while queue workers run it can wait forever (pygit2's blob reader, after its
-# writer thread met an object a worker had not yet written: "object not found"; seen once in CI, DVC 3.67, pygit2 1.21)
-EXP_SHOW_TIMEOUT_S = 600
+# while queue workers run, dvc exp show can wait forever (pygit2's blob reader, after its writer thread met an object
+# a worker had not yet written: "object not found"; seen once in CI, DVC 3.67, pygit2 1.21). Answers take time by
+# the commits read: `-A` over this repository's 228 commits took 66 s (2-core EPYC), so 30 min leaves room to grow.
+EXP_SHOW_TIMEOUT_S = 1800
 
 
 class ExperimentsError(Exception):
