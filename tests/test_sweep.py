@@ -9,11 +9,10 @@ import csv
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from helpers import shown_commit, shown_experiment
+from helpers import ROOT, shown_commit, shown_experiment
 from latentspace.tools import experiments, folders, over_seeds, sweep
 
 MODELS = ("ae", "vae")
@@ -283,7 +282,7 @@ def test_dvc_exp_show_that_gives_no_answer_in_time_is_killed_and_named_in_one_li
         experiments.exp_show([], tmp_path, timeout_s=0.01)
     assert str(raised.value).startswith("dvc exp show gave no answer in 0.01 s") and "\n" not in str(raised.value)
     assert "dvc queue status" in str(raised.value)
-    docs = (Path(__file__).parents[1] / "docs" / "sweeps.md").read_text()
+    docs = (ROOT / "docs" / "sweeps.md").read_text()
     assert f"`EXP_SHOW_TIMEOUT_S` ({experiments.EXP_SHOW_TIMEOUT_S:g} s" in docs  # the time the docs give is the code's
 
 
