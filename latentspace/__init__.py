@@ -6,7 +6,9 @@
 - Models and training: ``models`` (Keras functional API), ``losses`` and ``loss_terms``, ``training``,
   ``checkpoints`` (resumable training), ``runtime`` (the Keras runtime), ``machine`` (the CPU and
   versions), ``curves`` (training-curve files), ``judge`` (the digit classifier).
-- Measures: ``measures`` (what a measure is), ``analysis`` (centroids, interpolations, t-SNE),
+- Measures: ``measures`` (what a measure and a family of measures are), ``families`` (the families, in
+  order), ``sides`` (what a comparison compares), ``replicated`` (values kept with their bootstrap
+  replicates), ``analysis`` (centroids, interpolations, t-SNE),
   ``bootstrap``, ``separation``, ``units``, ``prior_gap``, ``likelihood``, ``samplers``,
   ``sample_quality``, ``fidelity``, ``morphometrics``, ``disentanglement``, ``traversals``,
   ``factor_effects``.

@@ -19,24 +19,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import disentanglement, factor_effects, fidelity, prior_gap, sample_quality, separation
-from .contrasts import PRIOR_ITSELF, REAL, REFERENCES, Side, find, key
-from .measures import claim_measures
+from . import families
+from .contrasts import find
+from .errors import StageError
 from .samplers import PRIOR
+from .sides import PRIOR_ITSELF, REAL, REFERENCES, Side, key
 from .verdicts import AS_REAL, BETTER, BEYOND, EQUIVALENT, NOT_MEASURED, Rule, over_seeds, overall
 
-# Each claim's first measure, the original's; its agreement columns are the other measures of the same kind
-# that decide claims, as their modules declare them (read when a claim is decided, so a new one joins).
-SEPARATING = "silhouette"        # the original's measure of separation
-LOOKING = "confidence"           # "looks like a digit": the judge's confidence in generated digits
-RECOGNISED = "judged_accuracy"   # "is a digit": the judge's accuracy on reconstructions and centroids
+# Each claim's measures: the first decides, the original's where the original measured; the others are
+# agreement columns, each decided by the same rule. Named once here, so a new measure joins no claim
+# unless one of these lists names it.
+SEPARATING = ("silhouette", "knn_accuracy", "probe_accuracy")  # separation: the original's silhouette first
+LOOKING = ("confidence", "frechet_distance", "precision")  # "looks like a digit": the judge's confidence first
+RECOGNISED = ("judged_accuracy", "judged_confidence")  # "is a digit": the judge's accuracy on decoded images
 # this study's hypotheses on what the units encode (issue 25)
-DISENTANGLED = "mig"             # "one unit a factor": the mutual information gap over the digits' factors
-MATCHED = "factor_distance"      # "shaped like real digits": the draws' factors' distance to the real digits'
-DEPARTING = "prior_gap"          # "the codes are not N(0, I)": KL(q(z) ‖ N(0, I)), its Gaussian part
-KINDS = {SEPARATING: lambda: separation.MEASURES, LOOKING: lambda: sample_quality.MEASURES,
-         RECOGNISED: lambda: fidelity.MEASURES, DISENTANGLED: lambda: disentanglement.MEASURES,
-         MATCHED: lambda: factor_effects.MEASURES, DEPARTING: lambda: prior_gap.MEASURES}
+DISENTANGLED = ("mig", "sap")  # "one unit a factor": the mutual information gap over the digits' factors
+MATCHED = ("factor_distance", "factor_distance_decoded")  # "shaped like real digits": the draws' factors
+DEPARTING = ("prior_gap",)  # "the codes are not N(0, I)": KL(q(z) ‖ N(0, I)), its Gaussian part
 MIXTURE = "mixture"  # the sampler of hypothesis (a)'s better prior (latentspace.samplers.Mixture)
 
 
@@ -48,13 +47,8 @@ class Claim:
     decided: str      # what the numbers decide, in this study's words
     rule: Rule
     pairs: tuple[tuple[Side, Side], ...]  # (a, b): the claim says a is better than (or as good as) b
-    first: str                            # the measure that decides (SEPARATING, LOOKING or RECOGNISED)
+    measures: tuple[str, ...]             # the first decides; the others are agreement columns
     original: bool = True
-
-    @property
-    def measures(self) -> tuple[str, ...]:
-        """The first measure, then the agreement columns: the other claim measures of its kind."""
-        return (self.first, *(m for m in claim_measures(KINDS[self.first]()) if m != self.first))
 
     @property
     def models(self) -> set[str]:
@@ -186,6 +180,25 @@ def decide_pooled(claim: Claim, runs: list[dict], margins: dict[str, float], lev
     return _result(claim, comparisons)
 
 
+def margins(found: dict, source: str = "params.yaml") -> dict[str, float]:
+    """``claims.margins`` (``{measure: margin}``, validated numbers) held to the measures that decide claims
+    (latentspace/families.py): one a measure, no other; a :class:`StageError` naming the first key amiss."""
+    import difflib
+
+    declared = families.claim_measures()
+    for name in declared:
+        if name not in found:
+            raise StageError(f"{source}: required key 'claims.margins.{name}' is missing (the smallest difference "
+                             f"that counts on {families.measures()[name].label}: a number ≥ 0)")
+    for name in found:
+        if name not in declared:
+            hint = difflib.get_close_matches(name, declared, n=1)
+            raise StageError(f"{source}: unknown key 'claims.margins.{name}'; "
+                             + (f"did you mean 'claims.margins.{hint[0]}'?" if hint else
+                                f"the measures that decide claims are {', '.join(declared)}"))
+    return {name: float(value) for name, value in found.items()}  # in the file's order
+
+
 def margins_of(params: dict) -> dict[str, float]:
     """``{measure: margin}`` of flattened params' ``claims.margins.<measure>``."""
     return {k.rsplit(".", 1)[1]: float(v) for k, v in params.items() if k.startswith("claims.margins.")}
@@ -207,6 +220,5 @@ def measured_by_old_claims(decided: dict) -> dict:
 
 
 def measures_with_margins() -> tuple[str, ...]:
-    """Every measure that decides claims: the keys of ``claims.margins``."""
-    return claim_measures(separation.MEASURES, sample_quality.MEASURES, fidelity.MEASURES, disentanglement.MEASURES,
-                          factor_effects.MEASURES, prior_gap.MEASURES)
+    """Every measure that decides claims, as the families declare them: the keys of ``claims.margins``."""
+    return families.claim_measures()

@@ -27,15 +27,28 @@ resamples for every model make paired differences.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
-from .measures import Measure
+from . import replicated
+from .measures import Family, Measure
+from .sides import model_pairs
 
 DISENTANGLING = "disentanglement"  # the kind of the measures below: of a model's codes against the factors
 MEASURES: tuple[Measure, ...] = (
     Measure("mig", "MIG", DISENTANGLING, per_item=False, claims=True),
     Measure("sap", "SAP", DISENTANGLING, per_item=False, claims=True),
 )
+
+
+def kept(paths, models, samplers, resamples):
+    """Each model's MIG and SAP with their bootstrap replicates, as the factors stage kept them (``paths["factors"]``)."""
+    return {model: replicated.load(Path(paths["factors"]) / f"{model}.npz", [m.name for m in MEASURES], required=True)
+            for model in models}
+
+
+FAMILY = Family(DISENTANGLING, MEASURES, compares=model_pairs, reads=kept, inputs=("factors",))
 
 BINS = 20  # equal-width bins of each unit and continuous factor (disentanglement_lib's default)
 FIT = 1000  # at most this many digits fit DCI's predictors (10 s a model at 2,000: the study's budget), as many score them

@@ -20,9 +20,13 @@ same resamples for every sampler (paired).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
-from .measures import Measure
+from . import replicated
+from .measures import Family, Measure
+from .sides import Side, drawn_pairs
 
 FACTORS_KIND = "factors"  # the kind of the measures below: a sampler's draws, their factors against a reference
 HALF = 0.5  # :func:`alone`: every other factor's effect stays under this share of the largest's
@@ -33,6 +37,16 @@ MEASURES: tuple[Measure, ...] = (
     Measure("factor_distance_decoded", "distance of the factors to the reconstructions'", FACTORS_KIND,
             larger_is_better=False, per_item=False, claims=True),
 )
+
+
+def kept(paths, models, samplers, resamples):
+    """Each (model, sampler) side's factor distances with their bootstrap replicates, as the factors stage kept
+    them (``paths["factors"]``)."""
+    return {Side(model, s).label: replicated.load(Path(paths["factors"]) / f"{model}.npz", [m.name for m in MEASURES], s)
+            for model in models for s in samplers}
+
+
+FAMILY = Family(FACTORS_KIND, MEASURES, compares=drawn_pairs, reads=kept, inputs=("factors",))
 
 
 def slopes(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:

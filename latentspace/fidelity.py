@@ -13,10 +13,13 @@ the centroids' accuracy per resample, paired with the real digits' accuracy on t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from .measures import Measure
+from .measures import Family, Measure
+from .outputs import load_arrays
+from .sides import REAL, Side
 
 JUDGED = "judged"  # the kind of the measures below: of decoded images the judge compares with the real digits
 KINDS = ("reconstructions", "centroids")  # what is judged, per model: a side's "sampler" slot (vae@centroids)
@@ -27,7 +30,6 @@ class Judged:
     """Per item: whether the judge names its class (``correct``, float 0/1) and its probability of
     that class (``confidence``) (N,); for centroids ``replicated`` holds, per measure, the value of
     all the codes' centroids and one a bootstrap resample ``(value, (B,))`` instead."""
-
     correct: np.ndarray | None = None
     confidence: np.ndarray | None = None
     replicated: dict[str, tuple[float, np.ndarray]] | None = None
@@ -38,6 +40,31 @@ MEASURES: tuple[Measure, ...] = (
     Measure("judged_confidence", "judge's probability of the class", JUDGED, claims=True,
             compute=lambda j: j.confidence),
 )
+
+
+def compared(models, samplers) -> list[tuple[Side, Side]]:
+    """Each model's reconstructions and centroids against the real digits."""
+    return [(Side(m, kind), REAL) for m in models for kind in KINDS]
+
+
+def kept(paths, models, samplers, resamples) -> dict[str, Judged]:
+    """The real digits and each model's reconstructions and centroids, judged, as the fidelity stage kept them
+    (``paths["fidelity"]``; the real digits' from the first model's file: the same digits in each)."""
+    found = {}
+    for model in models:
+        judged = load_arrays(Path(paths["fidelity"]) / f"{model}.npz",
+                             tuple(f"{m}_{kind}" for m in ("correct", "confidence") for kind in ("real", *KINDS))
+                             + ("centroids_all",))
+        found.setdefault(REAL.label, Judged(judged["correct_real"], judged["confidence_real"]))
+        found[Side(model, "reconstructions").label] = Judged(judged["correct_reconstructions"],
+                                                             judged["confidence_reconstructions"])
+        found[Side(model, "centroids").label] = Judged(replicated={
+            "judged_accuracy": (judged["centroids_all"][0], judged["correct_centroids"]),
+            "judged_confidence": (judged["centroids_all"][1], judged["confidence_centroids"])})
+    return found
+
+
+FAMILY = Family(JUDGED, MEASURES, compares=compared, reads=kept, inputs=("fidelity",))
 
 
 def graded(probabilities: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,17 +1,18 @@
-"""What a measure is: its name, direction, kind and label (standard library only).
+"""What a measure is, and what a family of measures declares (standard library only).
 
-Each measure is declared once, beside the code that computes it: the separation scores in
-:data:`latentspace.separation.MEASURES`, the scores of generated digits in
-:data:`latentspace.sample_quality.MEASURES`. The claims, the report, the sweep page and the params
-schema's ``claims.margins.*`` (written in params.py, which imports nothing of the study's, and held
-to :func:`claim_measures` by a test) follow them, so
-adding a measure is one entry in its module plus its test.
+Each family is declared once, in the module that computes it (its ``FAMILY``): its measures, which
+sides it compares (latentspace/sides.py) and how the contrasts stage reads each side's kept values
+from the stage that measured them. latentspace/families.py lists the families; the contrasts, the
+claims, the report, the study's matrix and the check of ``claims.margins`` loop over that list, so a
+new family is its module, its stage, its params and its test, and a new claim one entry of
+latentspace/claims.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
 
 SEPARATION, GENERATION = "separation", "generation"
 
@@ -20,11 +21,11 @@ SEPARATION, GENERATION = "separation", "generation"
 class Measure:
     """One number the study reports.
 
-    ``name`` is its key in the metrics files; ``label`` names it in tables; ``kind`` is
-    :data:`SEPARATION` (of a model's codes) or :data:`GENERATION` (of a sampler's decoded draws).
+    ``name`` is its key in the metrics files; ``label`` names it in tables; ``kind`` is its family's
+    (:data:`SEPARATION`: of a model's codes; :data:`GENERATION`: of a sampler's decoded draws; …).
     ``per_item``: the mean of per-item values (a digit, a draw) that ``compute`` returns as an
     array (N,), resampled item by item; otherwise ``compute`` returns a statistic of an index array
-    (the items of one resample) → float. ``claims``: it decides the original's claims (its margin is
+    (the items of one resample) → float. ``claims``: it decides claims (its margin is
     ``claims.margins.<name>``). ``compute`` takes the kind's inputs (:class:`latentspace.separation.Codes`,
     :class:`latentspace.sample_quality.Draws`) and returns None where they cannot give it.
     """
@@ -40,6 +41,38 @@ class Measure:
     def best(self, values):
         """The best of ``values`` in this measure's direction."""
         return (max if self.larger_is_better else min)(values)
+
+
+def _claims(measure: Measure) -> bool:
+    return measure.claims
+
+
+Pairs = Callable[[Sequence[str], Sequence[str]], list]  # (models, samplers) → [(Side, Side)]
+Reader = Callable[[Mapping[str, Path], Sequence[str], Sequence[str], int], dict]
+
+
+@dataclass(frozen=True)
+class Family:
+    """A family of measures and what the contrasts do with it.
+
+    ``compares(models, samplers)``: its pairs of sides ``[(a, b)]`` (latentspace/sides.py), in order.
+    ``reads(paths, models, samplers, resamples)``: ``{side label: kept values}`` from the stage outputs
+    ``paths[name]`` for each name of ``inputs`` (the contrasts stage's options); kept values are a model's
+    per-digit values ``{measure: (N,)}``, :class:`latentspace.sample_quality.Draws`,
+    :class:`latentspace.fidelity.Judged` or :class:`latentspace.replicated.Replicated`. A side it has no
+    values for is not compared. ``contrasted(measure)``: whether a pair is measured on it (by default
+    the measures that decide claims).
+    """
+
+    kind: str
+    measures: tuple[Measure, ...]
+    compares: Pairs
+    reads: Reader
+    inputs: tuple[str, ...]
+    contrasted: Callable[[Measure], bool] = field(default=_claims)
+
+    def claim_measures(self) -> tuple[str, ...]:
+        return tuple(m.name for m in self.measures if m.claims)
 
 
 def by_name(*groups: tuple[Measure, ...]) -> dict[str, Measure]:

@@ -128,14 +128,12 @@ SCHEMA: dict[str, Rule] = {
     "factors.strokes": Rule(bool),
     "factors.digits": upto(int, 10, 1_000_000),  # at least a class each
     "factors.anchors": upto(int, 2, 10_000),  # an interval over anchors needs two
-    # The smallest difference that counts for a claim, per claim measure (latentspace/separation.py's,
-    # latentspace/sample_quality.py's, latentspace/fidelity.py's, latentspace/disentanglement.py's,
-    # latentspace/factor_effects.py's and latentspace/prior_gap.py's MEASURES; a test holds the lists equal).
-    **{f"claims.margins.{measure}": WEIGHT for measure in (
-        "silhouette", "knn_accuracy", "probe_accuracy", "confidence", "precision", "frechet_distance",
-        "judged_accuracy", "judged_confidence", "mig", "sap", "factor_distance", "factor_distance_decoded",
-        "prior_gap")},
 }
+# ``claims.margins.<measure>``: the smallest difference that counts for a claim, one a measure that decides
+# claims. Which measures those are, the measure families say (latentspace/families.py, which this module,
+# read before any heavy import, does not import): :func:`latentspace.claims.margins` checks the names.
+MARGINS = "claims.margins"
+MEASURE_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
 
 # Each architecture's keys in a model section, besides ``architecture`` itself. The builder of the
 # same name in ``latentspace/models.py`` takes exactly these as keyword arguments (a test checks).
@@ -207,6 +205,18 @@ def _model_rules(models: Any, source: str) -> dict[str, Rule]:
     return rules
 
 
+def _margin_rules(tree: dict, source: str) -> dict[str, Rule]:
+    """The schema of ``claims.margins``: a margin (:data:`WEIGHT`) for each measure it names."""
+    margins = tree.get("claims", {}).get("margins") if isinstance(tree.get("claims"), dict) else None
+    if not isinstance(margins, dict) or not margins:
+        raise StageError(f"{source}: '{MARGINS}' must be a section with one margin a claim measure "
+                         f"(e.g. {MARGINS}.silhouette: 0.01)")
+    for name in margins:
+        if not isinstance(name, str) or not MEASURE_NAME.match(name):
+            raise StageError(f"{source}: {MARGINS}.{_shown(name)}: a measure's name is lower-case letters, digits and _")
+    return {f"{MARGINS}.{name}": WEIGHT for name in margins}
+
+
 def validate(tree: Any, source: str = PARAMS_FILE) -> dict[str, Any]:
     """Check a parsed params tree against the schema; return it flattened to dotted keys.
 
@@ -214,7 +224,7 @@ def validate(tree: Any, source: str = PARAMS_FILE) -> dict[str, Any]:
     """
     if not isinstance(tree, dict):
         raise StageError(f"{source}: expected a mapping of keys, got {type(tree).__name__}")
-    schema = {**SCHEMA, **_model_rules(tree.get("models"), source)}
+    schema = {**SCHEMA, **_model_rules(tree.get("models"), source), **_margin_rules(tree, source)}
     flat = _flatten(tree)
     for key in flat:
         section = [name for name in schema if name.startswith(key + ".")]

@@ -17,16 +17,31 @@ Two views, shown side by side:
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 
-from .measures import Measure
+from . import replicated
+from .measures import Family, Measure
+from .sides import PRIOR_ITSELF, against_the_prior
 
 PRIOR_KIND = "prior"  # the kind of the measure below: a model's aggregate posterior against the prior itself
 MEASURES: tuple[Measure, ...] = (
     # larger "favours" the side that departs more: the claim is that the codes depart from N(0, I)
     Measure("prior_gap", "KL(q(z) ‖ N(0, I)), its Gaussian part (nats)", PRIOR_KIND, per_item=False, claims=True),
 )
+
+
+def kept(paths, models, samplers, resamples):
+    """Each VAE's prior gap with its bootstrap replicates, as the factors stage kept it (``paths["factors"]``; an AE
+    has none), and the prior itself: 0 nats from itself on every resample."""
+    names = [m.name for m in MEASURES]
+    found = {PRIOR_ITSELF.label: replicated.Replicated({m: (0.0, np.zeros(resamples)) for m in names})}
+    found.update({model: replicated.load(Path(paths["factors"]) / f"{model}.npz", names) for model in models})
+    return found
+
+
+FAMILY = Family(PRIOR_KIND, MEASURES, compares=against_the_prior, reads=kept, inputs=("factors",))
 
 _LOG_2PI = math.log(2 * math.pi)
 

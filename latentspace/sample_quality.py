@@ -7,11 +7,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from .measures import GENERATION, Measure
+from .measures import GENERATION, Family, Measure
+from .outputs import load_arrays
+from .sides import Side, drawn_pairs
 
 NEIGHBOURS = 3  # k of the precision and recall (Kynkäänniemi et al. use 3)
 
@@ -109,7 +112,6 @@ class Draws:
     ``features`` (N, F) of the draws and ``real`` (M, F) of the real digits they are compared with,
     its ``probabilities`` (N, 10) (None where only the per-draw values were kept), and per draw its
     ``confidence`` (N,) and whether it lies ``inside`` the real digits' manifold (N,) bool."""
-
     features: np.ndarray
     real: np.ndarray
     confidence: np.ndarray
@@ -145,6 +147,22 @@ MEASURES: tuple[Measure, ...] = (
     Measure("recall", "recall", GENERATION, per_item=False,
             compute=lambda d: lambda rows: _recall(d.features[rows], d.real)),
 )
+
+
+def kept(paths, models, samplers, resamples) -> dict[str, Draws]:
+    """Each (model, sampler) side's draws as the generation stage kept them (``paths["samples"]``), against the
+    judge's features of the real evaluation digits (``paths["real"]``)."""
+    real = load_arrays(paths["real"], ("features_eval",))["features_eval"]
+    found = {}
+    for model in models:
+        arrays = load_arrays(Path(paths["samples"]) / f"{model}.npz", tuple(f"{k}_{s}" for k in Draws.KEPT for s in samplers))
+        found.update({Side(model, s).label: Draws(real=real, **{k: arrays[f"{k}_{s}"] for k in Draws.KEPT})
+                      for s in samplers})
+    return found
+
+
+# every pair of (model, sampler) draws, on the measures that decide claims
+FAMILY = Family(GENERATION, MEASURES, compares=drawn_pairs, reads=kept, inputs=("samples", "real"))
 
 
 def values(draws: Draws, measures: tuple[Measure, ...] = MEASURES) -> dict[str, float]:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 from . import bootstrap, limits
-from .measures import SEPARATION, Measure
+from .measures import SEPARATION, Family, Measure
+from .outputs import load_arrays
+from .sides import model_pairs
 
 
 
@@ -80,7 +83,6 @@ class Dispersion:
     the classes' sums, not a copy of its codes. With every weight 1, the scores are scikit-learn's
     (``calinski_harabasz_score``, ``davies_bouldin_score``) to rounding; classes of weight 0 are absent.
     """
-
     def __init__(self, codes: np.ndarray, labels: np.ndarray):
         codes = _float(codes)
         self.x = codes - codes.mean(axis=0)  # centred: the sums of squares lose no digits to a far mean
@@ -131,7 +133,6 @@ class Codes:
     probes, evaluation codes (N, D) and labels (N,) to score, the kNN's ``neighbours``, the linear
     probe's ``tolerance``, the ``seed`` of k-means, and the t-SNE map ``embedded`` (N, 2) of the
     evaluation codes, if any."""
-
     train: np.ndarray
     train_labels: np.ndarray
     eval: np.ndarray
@@ -190,6 +191,18 @@ MEASURES: tuple[Measure, ...] = (
     Measure("kmeans_nmi", "k-means NMI", SEPARATION, per_item=False,
             compute=lambda c: c.on_clusters("normalized_mutual_info_score")),
 )
+
+
+def kept(paths, models, samplers, resamples) -> dict[str, dict[str, np.ndarray]]:
+    """Each model's per-digit values ``{measure: (N,)}``, as the separation stage kept them (``paths["separation"]``)."""
+    per_digit = [m.name for m in MEASURES if m.per_item]
+    return {model: load_arrays(Path(paths["separation"]) / f"{model}.npz", (per_digit[0],),
+                               optional=tuple(per_digit[1:])) for model in models}
+
+
+# every pair of models, digit by digit, on the per-digit scores both kept
+FAMILY = Family(SEPARATION, MEASURES, compares=model_pairs, reads=kept, inputs=("separation",),
+                contrasted=lambda m: m.per_item)
 
 
 def check(train_digits: int, eval_digits: int, *, neighbours: int, resamples: int) -> None:

@@ -41,7 +41,8 @@ def main():
     from latentspace import factor_effects as fe
     from latentspace import prior_gap as pg
     from latentspace.traversals import REACH, TRAVERSAL_STEPS, subset, traversal_codes
-    from latentspace.outputs import load_arrays, save_arrays, save_figure, write_json
+    from latentspace import replicated as replicated_values
+    from latentspace.outputs import load_arrays, save_figure, write_json
     from latentspace.plotting import factors_figure
 
     seed, level, resamples, workers = p["seed"], p["bootstrap.level"], p["bootstrap.resamples"], p["compute.threads"]
@@ -97,8 +98,7 @@ def main():
     reference_indices = bootstrap.resamples(len(chosen), resamples, seed)
     distances = {"reconstructions": {"to_real": fe.distances(reconstructions, reference, spread, reference_indices,
                                                              reference_indices)}}
-    values = {"mig": scores["mig"], "mig_replicates": replicated["mig"],
-              "sap": scores["sap"], "sap_replicates": replicated["sap"]}
+    values = {(m, None): (scores[m], replicated[m]) for m in ("mig", "sap")}  # what the contrasts compare
     for position, sampler in enumerate(samplers.SAMPLERS, start=2):
         drawn = {name: parts[name][position] for name in names}
         drawn_indices = bootstrap.resamples(len(drawn[names[0]]), resamples, seed)
@@ -106,8 +106,7 @@ def main():
             "to_real": fe.distances(drawn, reference, spread, drawn_indices, reference_indices),
             "to_reconstructions": fe.distances(drawn, reconstructions, spread, drawn_indices, reference_indices)}
         for measure, against in (("factor_distance", "to_real"), ("factor_distance_decoded", "to_reconstructions")):
-            value, replicates = distances[sampler.name][against]["mean"]
-            values[f"{measure}_{sampler.name}"], values[f"{measure}_{sampler.name}_replicates"] = value, replicates
+            values[measure, sampler.name] = distances[sampler.name][against]["mean"]
 
     metrics = {
         "strokes": p["factors.strokes"], "digits": n,
@@ -144,9 +143,9 @@ def main():
             "per_dimension": {f"z{d}": {"gaussian": float(per_dimension[0][d]),
                                         "non_gaussian": float(per_dimension[1][d])} for d in dimensions},
             "elbo_split": pg.elbo_split(mean, log_var, seed)}
-        values["prior_gap"], values["prior_gap_replicates"] = gap, gap_replicates
+        values["prior_gap", None] = gap, gap_replicates
     write_json(args.metrics, metrics)
-    save_arrays(args.values, **{k: np.asarray(v, np.float64) for k, v in values.items()})
+    replicated_values.save(args.values, values)
     save_figure(args.figure, factors_figure(args.name, scores["mutual_information"], scores["entropy"], order,
                                             moved, list(names)))
     gap_text = f", KL(q(z) ‖ N(0, I)) ≥ {metrics['prior_gap']['value']:.2f} nats" if "prior_gap" in metrics else ""

@@ -1,6 +1,7 @@
-"""Each kind of thing is declared once and every consumer reads it: a dummy separation score and a
-dummy sampler, added where their kind is declared, reach the claims, the report and the sweep page;
-the loss terms' names reach DVC's chart templates."""
+"""Each kind of thing is declared once and every consumer reads it: a toy measure family and its claim,
+registered here and nowhere else, reach the contrasts, the claims' margins, a verdict, the report and the
+study's matrix; a dummy sampler, added where samplers are declared, reaches the claims, the report and the
+sweep page; the loss terms' names reach DVC's chart templates."""
 
 import json
 
@@ -8,16 +9,97 @@ import numpy as np
 import pytest
 
 from helpers import ROOT
-from latentspace import claims, contrasts, loss_terms, report, samplers, separation
-from latentspace.contrasts import Side
-from latentspace.verdicts import SUPPORTED
-from latentspace.measures import SEPARATION, Measure
-from latentspace.params import SCHEMA
+from latentspace import claims, contrasts, families, loss_terms, report, samplers
+from latentspace.errors import StageError
+from latentspace.measures import Family, Measure
+from latentspace.outputs import save_arrays
+from latentspace.params import load
+from latentspace.sides import Side, model_pairs
+from latentspace.tools import study
+from latentspace.tools.study_pages import markdown
+from latentspace.verdicts import BETTER, SUPPORTED
 from latentspace.tools import sweep
 
-# A per-digit score whose answer is known: the share of the training codes that have the digit's class.
-DUMMY_SCORE = Measure("same_class_share", "same-class share", SEPARATION, claims=True,
-                      compute=lambda c: np.array([np.mean(c.train_labels == label) for label in c.eval_labels]))
+TOY_KIND = "toy"
+# A per-digit measure whose answer the test sets: the share of each digit's strokes the model's decoder kept.
+TOY_MEASURE = Measure("kept_strokes", "share of the strokes kept", TOY_KIND, claims=True)
+
+
+def toy_kept(paths, models, samplers, resamples):
+    """Each model's per-digit values, from ``<paths["toy"]>/<model>.npz`` (the toy family's own stage's)."""
+    from latentspace.outputs import load_arrays
+
+    return {model: load_arrays(f"{paths['toy']}/{model}.npz", ("kept_strokes",)) for model in models}
+
+
+TOY = Family(TOY_KIND, (TOY_MEASURE,), compares=model_pairs, reads=toy_kept, inputs=("toy",))
+TOY_CLAIM = claims.Claim("ae_keeps_more_strokes", "", "This study (a toy): the AE's decoder keeps more strokes.",
+                         "The AE keeps a larger share of each digit's strokes than the VAE", BETTER,
+                         ((Side("ae"), Side("vae")),), ("kept_strokes",), original=False)
+
+
+@pytest.fixture
+def toy(monkeypatch, tmp_path):
+    """The toy family and its claim registered; its stage's outputs for the AE (every stroke kept) and the VAE
+    (half of them) in ``tmp_path/toy``."""
+    monkeypatch.setattr(families, "FAMILIES", families.FAMILIES + (TOY,))
+    monkeypatch.setattr(claims, "CLAIMS", claims.CLAIMS + (TOY_CLAIM,))
+    save_arrays(tmp_path / "toy" / "ae.npz", kept_strokes=np.ones(40))
+    save_arrays(tmp_path / "toy" / "vae.npz", kept_strokes=np.full(40, 0.5))
+    return tmp_path / "toy"
+
+
+def test_a_registered_family_reaches_the_contrasts_a_claim_the_report_and_the_study_matrix(toy):
+    assert families.measures()["kept_strokes"] is TOY_MEASURE and families.family_of("kept_strokes") is TOY
+    with pytest.raises(StageError, match="the separation measures need separation: give the contrasts stage "
+                                         "--separation"):
+        contrasts.gather({"toy": toy}, ["ae", "vae"], [], 20)  # every family's inputs are asked for
+    kept = {TOY_KIND: TOY.reads({"toy": toy}, ["ae", "vae"], [], 20)}
+    assert ("ae vs vae", TOY_KIND) in [(contrasts.key(a, b), kind) for a, b, kind in contrasts.pairs(["ae", "vae"], [])]
+    measured = contrasts.compare(kept, ["ae", "vae"], [], resamples=50, level=0.9, seed=0)
+    assert measured == {"ae vs vae": {"kept_strokes": {"difference": 0.5, "low": 0.5, "high": 0.5, "sd": 0.0}}}
+
+    # its margin is asked for, as every claim measure's, and then taken
+    margins = load(("claims.margins",), ROOT / "params.yaml").section("claims.margins")
+    with pytest.raises(StageError, match="required key 'claims.margins.kept_strokes' is missing"):
+        claims.margins(margins)
+    margins = claims.margins({**margins, "kept_strokes": 0.1})
+
+    assert TOY_CLAIM in claims.claims(["ae", "vae"]) and claims.left_out(["vae"])["ae_keeps_more_strokes"] == ["ae"]
+    decided = claims.decide(TOY_CLAIM, measured, margins)
+    assert decided["verdict"] == SUPPORTED and decided["measure"] == "kept_strokes" and "agreement" not in decided
+
+    page = report.claims_section({TOY_CLAIM.key: decided}, margins, 0.9)
+    assert "the AE&#x27;s decoder keeps more strokes." in page and "share of the strokes kept" in page
+
+    # the study: three seeds' records keep the measurements; the matrix decides the claim over them
+    points = [study.Point("mnist-all", None, seed, ()) for seed in (1, 2, 3)]
+    params = {"models.ae.architecture": "dense_ae", "models.vae.architecture": "dense_vae"}
+    records = {point.id: {"point": point.id, "configuration": "mnist-all", "seed": point.seed, "code": {},
+                          "params": {"seed": point.seed, **params}, "train_digits": None,
+                          "measurements": {"ae vs vae": {"kept_strokes": {
+                              "difference": d, "low": d - 0.05, "high": d + 0.05, "sd": 0.02}}}}
+               for point, d in zip(points, (0.5, 0.45, 0.55))}
+    matrix = study.matrix(points, records, {}, margins, 0.95)
+    assert matrix["mnist-all"]["claims"]["ae_keeps_more_strokes"]["verdict"] == SUPPORTED
+    assert "`ae_keeps_more_strokes` | **supported** (kept_strokes)" in markdown(matrix)
+
+
+def test_a_new_measure_joins_no_existing_claim_unless_a_claim_names_it(toy):
+    assert all("kept_strokes" not in claim.measures for claim in claims.CLAIMS if claim is not TOY_CLAIM)
+    assert claims.by_key()["ae_separates_best"].measures == ("silhouette", "knn_accuracy", "probe_accuracy")
+
+
+def test_every_claim_decides_on_measures_of_one_family_that_decide_claims():
+    for claim in claims.CLAIMS:
+        assert len({families.family_of(name).kind for name in claim.measures}) == 1, claim.key
+        assert set(claim.measures) <= set(families.family_of(claim.measures[0]).claim_measures()), claim.key
+
+
+def test_each_family_declares_measures_of_its_own_kind_named_once():
+    names = [m.name for family in families.FAMILIES for m in family.measures]
+    assert len(names) == len(set(names))
+    assert all(m.kind == family.kind for family in families.FAMILIES for m in family.measures)
 
 
 class Corner(samplers.Sampler):
@@ -30,41 +112,8 @@ class Corner(samplers.Sampler):
 
 
 @pytest.fixture
-def dummy_score(monkeypatch):
-    monkeypatch.setattr(separation, "MEASURES", separation.MEASURES + (DUMMY_SCORE,))
-
-
-@pytest.fixture
 def dummy_sampler(monkeypatch):
     monkeypatch.setattr(samplers, "SAMPLERS", samplers.SAMPLERS + (Corner,))
-
-
-def codes(labels_train, labels_eval):
-    rng = np.random.default_rng(0)
-    return separation.Codes(rng.normal(size=(len(labels_train), 3)), np.asarray(labels_train),
-                            rng.normal(size=(len(labels_eval), 3)), np.asarray(labels_eval), neighbours=1, seed=0)
-
-
-def test_a_new_separation_score_is_computed_compared_reported_and_swept(dummy_score):
-    result, values = separation.scores(codes([0] * 10 + [1] * 10, [0, 1] * 20), resamples=20, level=0.9)
-    assert result["same_class_share"] == {"value": 0.5, "low": 0.5, "high": 0.5}  # half the training codes each
-    assert values["same_class_share"].shape == (40,)
-
-    best = claims.by_key()["ae_separates_best"]
-    assert best.measures[0] == "silhouette" and "same_class_share" in best.measures  # an agreement column
-    kept = {"ae": {name: np.ones(50) for name in best.measures},
-            "vae": {**{name: np.ones(50) for name in best.measures}, "same_class_share": np.full(50, 0.5)}}
-    measured = contrasts.measure([(Side("ae"), Side("vae"), best.measures)], kept, resamples=50, level=0.9, seed=0)
-    decided = claims.decide(best, measured, margins=dict.fromkeys(best.measures, 0.01))
-    assert decided["comparisons"]["ae vs vae"]["same_class_share"]["verdict"] == SUPPORTED
-    assert decided["agreement"]["same_class_share"] == "not measured"  # the AE against the conv VAE is not
-
-    page = report.separation_section({"ae": result}, {}, 0.9, 1)
-    assert "<th>same-class share</th>" in page
-    assert ("metrics/separation/{model}.json", "same_class_share.value", "same_class_share") in sweep.key_metrics()
-    # the schema must gain its margin: the test that holds claims.margins.* to the measures says so
-    assert "claims.margins.same_class_share" not in SCHEMA
-    assert "same_class_share" in claims.measures_with_margins()
 
 
 def test_a_new_sampler_is_drawn_claimed_reported_and_swept(dummy_sampler):

@@ -151,12 +151,9 @@ def claims_table(root: Path = ROOT) -> str:
     """docs/findings.md's verdicts: a row a claim of ``metrics/claims.json`` (the original's, by section, then
     this study's), its sentence, verdict and, for each comparison, the deciding measure's difference with its
     interval, then each agreement measure's difference and verdict."""
-    from .. import disentanglement, factor_effects, fidelity, prior_gap, sample_quality, separation
-    from ..measures import by_name
+    from ..families import measures
 
-    labels = {name: m.label for name, m in by_name(separation.MEASURES, sample_quality.MEASURES, fidelity.MEASURES,
-                                                   disentanglement.MEASURES, factor_effects.MEASURES,
-                                                   prior_gap.MEASURES).items()}
+    labels = {name: m.label for name, m in measures().items()}
     claims = json.loads((root / "metrics" / "claims.json").read_text())
     rows = ["| section | the sentence | verdict (default run) | deciding numbers (first measure; agreement) |",
             "| --- | --- | --- | --- |"]

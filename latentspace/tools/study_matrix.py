@@ -147,6 +147,6 @@ def deciding_params(path: Path = Path("params.yaml")) -> tuple[dict[str, float],
 
     try:
         p = load(None, path)
+        return original_claims.margins(p.section("claims.margins"), str(path)), p["bootstrap.level"]
     except StageError as exc:
         raise StudyError(str(exc)) from None
-    return p.section("claims.margins"), p["bootstrap.level"]
