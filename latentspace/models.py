@@ -11,12 +11,23 @@ from __future__ import annotations
 
 import keras
 from keras import layers, ops
-from keras.src.losses.loss import unscale_loss_for_distribution  # how Keras logs a compiled loss's terms
 
 from .loss_terms import TERMS
 from .losses import Reconstruction, kl_divergence
 
 IMAGE_SHAPE = (28, 28, 1)
+
+
+def _unscaled(value):
+    """A loss term as Keras logs its compiled losses: under ``tf.distribute`` each replica's loss is divided by
+    the replicas in sync, so it is multiplied back; otherwise (one device, JAX, PyTorch) ``value`` itself."""
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        if replicas > 1:
+            return ops.multiply(value, ops.cast(replicas, value.dtype))
+    return value
 
 
 def _code_heads(image, features, latent_size: int, variational: bool, name: str) -> keras.Model:
@@ -138,7 +149,7 @@ class AutoEncoder(keras.Model):
         batch = ops.shape(output)[0]
         for name, value in terms.items():  # unscaled, as Keras logs its compiled losses
             if name in self._trackers:
-                self._trackers[name].update_state(unscale_loss_for_distribution(value), sample_weight=batch)
+                self._trackers[name].update_state(_unscaled(value), sample_weight=batch)
         return losses[0] if len(losses) == 1 else ops.sum(losses)
 
 

@@ -146,7 +146,7 @@ ARCHITECTURES: dict[str, dict[str, Rule]] = {
 # names stages (train@vae) and files (models/vae); no "@" or space, so a claim's labels ("vae@prior",
 # "ae vs vae") can never be taken for a model's name
 MODEL_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
-MAX_MODELS = 32  # model sections: each is a chain of ten stages and a column of every table; no study needs more
+MAX_MODELS = 32  # model sections: each is a chain of nine stages and a column of every table; no study needs more
 
 
 def _shown(value: Any, limit: int = 60) -> str:

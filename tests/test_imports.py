@@ -53,3 +53,12 @@ def test_the_cycle_finder_finds_a_circle_it_is_shown():
 def test_no_import_circle():
     found = cycles(graph())
     assert not found, sorted(map(sorted, found))
+
+
+def test_no_module_imports_a_private_keras_api():
+    """keras.src is Keras's own inside: it moves between releases without notice."""
+    from latentspace.tools.deps import imported_modules
+
+    private = {str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if m.startswith("keras.src"))
+               for path in [*(ROOT / "latentspace").rglob("*.py"), *(ROOT / "stages").glob("*.py")]}
+    assert {path: found for path, found in private.items() if found} == {}
