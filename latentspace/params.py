@@ -118,7 +118,7 @@ SCHEMA: dict[str, Rule] = {
     "likelihood.samples": upto(int, 1, 100_000),  # posterior draws a digit for the IWAE bound
     "likelihood.check_digits": upto(int, 1, 1_000_000),  # digits on which more draws are tried
     "likelihood.check_factor": upto(int, 2, 1_000),  # how many times more draws
-    "explore.points": upto(int, 10, 20_000),  # digits on each map of report/explore.html (its size: README)
+    "explore.points": upto(int, 10, 20_000),  # digits on each map of report/explore.html (its size: docs/explore.md)
     "explore.draws": upto(int, 16, 1_000),  # codes of each sampler the page decodes, 16 a click
     "separation.neighbours": upto(int, 1, 10_000),
     "separation.probe_tolerance": upto(float, 0, 1, open_low=True),  # the linear probe's L-BFGS stopping rule

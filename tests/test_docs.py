@@ -11,7 +11,7 @@ NAMED = re.compile(r"`((?:latentspace|stages|tests|web|docs|benchmarks)/[\w./-]+
 
 
 def test_the_readme_is_short_and_the_full_findings_live_in_docs():
-    assert len((ROOT / "README.md").read_text().splitlines()) <= 200
+    assert len((ROOT / "README.md").read_text().splitlines()) <= 100  # a newcomer reads it in two minutes
     assert "docs/findings.md" in (ROOT / "README.md").read_text()
 
 
@@ -146,14 +146,13 @@ def test_the_default_runs_time_in_the_docs_is_the_benchmarks():
 
 
 def test_the_headline_tables_in_the_docs_are_the_committed_metrics():
-    """The tables of the README, docs/findings.md, separation.md and generation.md, as
+    """The tables of docs/findings.md, separation.md and generation.md, as
     ``python3 -m latentspace.tools.headline`` makes them from
     ``metrics/``: a rerun that moves a number fails here until the docs show it."""
     from latentspace.tools.headline import (claims_table, generation_table, likelihood_table, losses_table,
                                             readme_table, separation_table)
 
-    assert readme_table() in (ROOT / "README.md").read_text()
     findings = (ROOT / "docs/findings.md").read_text()
-    assert losses_table() in findings and likelihood_table() in findings and claims_table() in findings
+    assert readme_table() in findings and losses_table() in findings and likelihood_table() in findings and claims_table() in findings
     assert separation_table() in (ROOT / "docs/separation.md").read_text()
     assert generation_table() in (ROOT / "docs/generation.md").read_text()

@@ -331,7 +331,7 @@ def _experiments(where) -> dict:
 
 def _queue_states(where, names) -> dict:
     """``{name: status}`` ("Queued", "Running", "Success", "Failed") of the experiments ``names`` as
-    ``dvc queue status`` lists them, as README "Sweeps" says to poll; a name it does not list maps to None.
+    ``dvc queue status`` lists them, as docs/sweeps.md "Sweeps" says to poll; a name it does not list maps to None.
 
     ``dvc exp show`` is no poll while workers run: it can meet a worker's temporary copy half made or half
     removed and fail, or read a blob of a commit a worker is replacing, where pygit2's BlobIO waits forever
@@ -348,7 +348,7 @@ def _queue_states(where, names) -> dict:
 
 
 def test_a_queued_sweep_run_two_at_a_time_equals_dvc_repro_and_the_comparison_page_lists_it(own_copy, tmp_path):
-    """README "Sweeps": two experiments queued, ``dvc queue start -j 2`` (they run side by side); each
+    """docs/sweeps.md "Sweeps": two experiments queued, ``dvc queue start -j 2`` (they run side by side); each
     trains (the AE's width) with the thread count fixed by ``compute.threads``, so its numbers equal a
     plain ``dvc repro`` of the same params; ``python3 -m latentspace.tools.sweep`` puts both on one page."""
     import time
@@ -397,7 +397,7 @@ def test_a_queued_sweep_run_two_at_a_time_equals_dvc_repro_and_the_comparison_pa
 
 
 def test_two_hosts_share_a_sweep_through_one_git_origin_and_one_dvc_remote(own_copy, tmp_path):
-    """README "Bigger machines": two clones act as two hosts. Each pulls, runs its share with
+    """docs/sharing.md "Bigger machines": two clones act as two hosts. Each pulls, runs its share with
     ``dvc exp run`` and pushes it; either then pulls all and compares them."""
     from latentspace.tools import sweep
 

@@ -176,9 +176,9 @@ def test_a_points_code_is_what_feeds_its_measurements():
     assert study.state(point, {point.id: recorded}, {"latentspace/models.py": "b"}) == "stale"
 
 
-def test_the_readme_shows_the_committed_verdict_matrix():
-    """README's Findings show study/verdicts.md, which `study report` writes from the committed records."""
-    readme = (ROOT / "README.md").read_text()
+def test_docs_study_shows_the_committed_verdict_matrix():
+    """docs/study.md shows study/verdicts.md, which `study report` writes from the committed records."""
+    readme = (ROOT / "docs/study.md").read_text()
     shown = readme.split("<!-- study/verdicts.md -->\n", 1)[1].split("<!-- end of study/verdicts.md -->", 1)[0]
     assert shown == (ROOT / "study/verdicts.md").read_text()
     assert shown == markdown(json.loads((ROOT / "study/verdicts.json").read_text()))
@@ -253,14 +253,15 @@ def _signed_numbers(text):
 
 
 def test_the_study_prose_quotes_only_numbers_of_the_committed_findings():
-    """The hand-written findings (README's lines under the matrix, docs/study.md around study/findings.md) quote
+    """The hand-written findings (README's "What it found", docs/study.md around study/findings.md) quote
     the records' differences: every interval is one study/findings.md holds, every other signed difference starts
     one of its numbers or a seed's difference (rounded prose, ``-0.08`` for ``-0.080``), every mean ± sd one of the
     study page's key metrics."""
     generated = (ROOT / "study/findings.md").read_text()
     readme = (ROOT / "README.md").read_text()
-    readme_prose = readme.split("<!-- end of study/verdicts.md -->", 1)[1].split("**One run**", 1)[0]
+    readme_prose = readme.split("<!-- findings -->", 1)[1].split("<!-- end of findings -->", 1)[0]
     doc = (ROOT / "docs/study.md").read_text()
+    doc = re.sub(r"<!-- study/verdicts.md -->.*?<!-- end of study/verdicts.md -->", "", doc, flags=re.S)  # generated
     doc_prose = doc.split("<!-- study/findings.md -->", 1)[0] + doc.split("<!-- end of study/findings.md -->", 1)[1]
     prose = re.sub(r"\s+", " ", readme_prose + doc_prose).replace("\u2212", "-")  # an interval may wrap a line
     intervals = re.findall(r"[+-]\d+\.\d+ \[[+-]\d+\.\d+, [+-]\d+\.\d+\]", prose)

@@ -7,7 +7,7 @@
 - :mod:`~latentspace.tools.study`: the study over a grid of datasets × sizes × seeds (its parts: ``grid``,
   ``study_records``, ``study_matrix``, ``study_pages``, ``study_slurm``; one holder at a time: ``lock``);
 - :mod:`~latentspace.tools.deps`: each stage's code deps in dvc.yaml, written from its script's imports;
-- :mod:`~latentspace.tools.headline`: the default run's tables as the README and docs/findings.md show them.
+- :mod:`~latentspace.tools.headline`: the default run's tables as docs/findings.md and the other docs show them.
 
 The first two read ``dvc exp show --json`` through :mod:`~latentspace.tools.experiments`; every one
 writes through :mod:`~latentspace.tools.folders` (a folder it owns, never the repository or a folder with

@@ -1,4 +1,4 @@
-"""The default run's headline tables, as the README and docs/findings.md show them, made from ``metrics/``
+"""The default run's headline tables, as docs/findings.md, separation.md and generation.md show them, made from ``metrics/``
 (no TensorFlow)::
 
     python3 -m latentspace.tools.headline          # print every table (Markdown)
@@ -40,7 +40,7 @@ def _models(root: Path) -> list[tuple[str, str]]:
 
 
 def readme_table(root: Path = ROOT) -> str:
-    """The README's table: validation loss, IWAE bound, separation (silhouette, kNN, linear probe) and the
+    """The headline table (docs/findings.md): validation loss, IWAE bound, separation (silhouette, kNN, linear probe) and the
     Fréchet distances of the N(0, I) and mixture draws, a row a model."""
     rows = ["| model | val loss | IWAE bound | silhouette | kNN | linear probe | Fréchet distance, N(0, I) "
             "| Fréchet distance, mixture |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]

@@ -1,5 +1,5 @@
 """The study's pages, from its verdict matrix (latentspace.tools.study.matrix): the HTML page with a
-figure a claim, the Markdown table the README shows and the findings docs/study.md shows (no TensorFlow)."""
+figure a claim, the Markdown table docs/study.md shows and the findings docs/study.md shows (no TensorFlow)."""
 
 from __future__ import annotations
 
@@ -133,7 +133,7 @@ def column(name: str, entry: dict) -> str:
 
 
 def markdown(decided: dict) -> str:
-    """The verdict matrix as a Markdown table (study/verdicts.md; the README shows it): a row a claim, its
+    """The verdict matrix as a Markdown table (study/verdicts.md; docs/study.md shows it): a row a claim, its
     first measure's verdict in bold and the agreement measures' after it (yes, no, ?, – for not measured)."""
     declared = by_key()
     lines = ["| claim | " + " | ".join(column(name, entry) for name, entry in decided.items()) + " |",
