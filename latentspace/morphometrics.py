@@ -31,6 +31,8 @@ from functools import cache
 
 import numpy as np
 
+from .errors import StageError
+
 FACTORS = ("area", "length", "thickness", "slant", "width", "height")  # Castro et al.'s order
 STROKE_FACTORS = ("length", "thickness")  # of strokes only: left out where the images are not strokes
 UNITS = {"area": "px²", "length": "px", "thickness": "px", "slant": "rad", "width": "px", "height": "px"}
@@ -204,3 +206,11 @@ def _measure_chunk(images: np.ndarray, strokes: bool) -> dict[str, np.ndarray]:
     for name in out:
         out[name] = np.where(flat, np.nan, out[name]).astype(np.float64)
     return {name: out[name] for name in factors(strokes)}
+
+
+def check_same_digits(measured: np.ndarray, labels: np.ndarray, morphometry: str, other: str) -> None:
+    """Refuse the morphometry file ``morphometry`` whose digits' labels ``measured`` (N,) are not ``other``'s
+    evaluation digits' ``labels``: a :class:`StageError` naming both files."""
+    if not np.array_equal(measured, labels):
+        raise StageError(f"{morphometry}: its digits are not the evaluation digits of {other}: "
+                         "rerun the morphometry stage")

@@ -47,9 +47,7 @@ def main():
     seed, settings = p["seed"], p.section("generation")
     shown = traversals.subset(digits["y_eval"], p["explore.points"], seed)
     measured = load_arrays(args.morphometry, ("labels",), optional=morphometrics.FACTORS)
-    if not np.array_equal(measured["labels"], digits["y_eval"]):
-        raise StageError(f"{args.morphometry}: its digits are not the evaluation digits of {args.data}: "
-                         "rerun the morphometry stage")
+    morphometrics.check_same_digits(measured["labels"], digits["y_eval"], args.morphometry, args.data)
     factors = [name for name in morphometrics.FACTORS if name in measured]
     latent = load_arrays(Path(args.codes) / f"{models[0]}.npz", ("codes_eval",))["codes_eval"].shape[1]
     explorer.check_size(len(models), len(shown), p["explore.points"], p["explore.draws"], len(SAMPLERS), latent)
