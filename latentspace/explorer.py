@@ -73,6 +73,80 @@ def decoder_data(config: dict, weights: dict[str, list[np.ndarray]]) -> dict:
     return {"config": config, "weights": index, "buffer": floats(buffer)}
 
 
+def read_script(path) -> str:
+    """A script of the page (web/explorer/), as text; a :class:`StageError` naming it where it cannot be read."""
+    from pathlib import Path
+
+    from .errors import StageError
+
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise StageError(f"{path}: cannot read the explorer's script ({exc.strerror})") from None
+
+
+def check_codes(name: str, evaluation: np.ndarray, mapped: np.ndarray, digits: int) -> None:
+    """Refuse a model whose evaluation codes (N, D) or t-SNE map (N, 2) are not one a evaluation digit."""
+    from .errors import StageError
+
+    if len(evaluation) != digits or len(mapped) != len(evaluation):
+        raise StageError(f"{name}: {len(evaluation)} codes and {len(mapped)} map points for {digits} evaluation "
+                         "digits: rerun its codes and tsne stages")
+
+
+def panel(name: str, title: str, codes: dict[str, np.ndarray], mapped: np.ndarray, units: dict,
+          decoder: tuple[dict, dict], shown: np.ndarray, factors: dict[str, np.ndarray], *, draws: int, seed: int,
+          settings: dict) -> dict:
+    """One model's panel of the page: its evaluation codes (``codes["codes_eval"]``, (N, D)) and t-SNE ``mapped``
+    (N, 2) at the ``shown`` rows, how much it uses each dimension (``units``, its units metrics: order, usage, the anchor nearest the
+    codes' mean, their mean and sd), the ``decoder`` (its config and ``{layer: weights}``), each measured factor's
+    direction (:func:`factor_direction` of the evaluation codes and ``factors`` ``{factor: (N,)}``) and ``draws``
+    codes of each sampler (latentspace/samplers.py) fitted to ``codes["codes_train"]`` with the generation stage's
+    ``settings`` and ``seed``."""
+    from .samplers import SAMPLERS
+    from .traversals import anchor, order, usage
+
+    evaluation = np.asarray(codes["codes_eval"])
+    fitted = [sampler().fit(codes["codes_train"], seed, settings) for sampler in SAMPLERS]
+    used, measure = usage(units)
+    codes = evaluation.astype(np.float64)
+    return {"name": name, "title": title, "dimensions": int(evaluation.shape[1]),
+            "decoder": decoder_data(*decoder), "codes": floats(evaluation[shown]), "map": floats(mapped[shown]),
+            "anchor": anchor(evaluation[shown]), "order": order(used), "order_by": measure, "usage": used.tolist(),
+            "mean": codes.mean(axis=0).tolist(), "sd": codes.std(axis=0).tolist(),
+            "directions": {f: factor_direction(evaluation, values).tolist() for f, values in factors.items()},
+            "samplers": [{"name": s.name, "label": s.label, "codes": floats(s.draw(draws, seed))} for s in fitted]}
+
+
+def sweep(evaluation: np.ndarray, shown: np.ndarray, panel: dict) -> np.ndarray:
+    """The traversal figure's codes (D·S, D): each dimension, most used first, swept over ± REACH sd around the
+    panel's anchor (latentspace.traversals.traversal_codes)."""
+    from .traversals import traversal_codes
+
+    return traversal_codes(np.asarray(evaluation)[shown][panel["anchor"]], np.array(panel["sd"]), panel["order"])
+
+
+def sweep_rows(panel: dict, images: np.ndarray) -> dict[str, np.ndarray]:
+    """The traversal figure's rows: ``{"z3 (KL 2.41)": (S, 28, 28, 1) images}`` from the decoded :func:`sweep`."""
+    from .traversals import TRAVERSAL_STEPS
+
+    images = np.asarray(images).reshape(len(panel["order"]), TRAVERSAL_STEPS, 28, 28, 1)
+    return {f"z{d} ({panel['order_by']} {panel['usage'][d]:.3g})": images[row] for row, d in enumerate(panel["order"])}
+
+
+def data(panels: list[dict], labels: np.ndarray, images: np.ndarray, factors: dict[str, np.ndarray],
+         shown: np.ndarray, steps: int) -> dict:
+    """The page's data: the panels, the ``shown`` evaluation digits' ``labels``, ``images`` (N, 28, 28) and
+    measured ``factors`` ``{factor: (N,)}`` (NaN: not measured, null in the page), the interpolation's steps."""
+    from .morphometrics import LABELS, UNITS
+
+    return {"models": panels, "labels": np.asarray(labels)[shown].tolist(), "index": np.asarray(shown).tolist(),
+            "factors": [{"name": f, "label": LABELS[f], "unit": UNITS[f],
+                         "values": [None if not np.isfinite(v) else round(float(v), 4) for v in values[shown]]}
+                        for f, values in factors.items()],
+            "digits": base64_bytes(np.asarray(images)[shown]), "steps": steps}
+
+
 def script_json(data) -> str:
     """JSON safe inside a <script> element: no "<", ">" or "&" (escaped as \\u003c …), so no text from
     the data can close the element or start markup; the page parses it with JSON.parse, never eval."""

@@ -227,3 +227,12 @@ def figure_png(figure) -> bytes:
 def save_figure(path: str | Path, figure) -> None:
     """Save a matplotlib figure as PNG atomically (see :func:`figure_png`)."""
     write_bytes(path, figure_png(figure))
+
+
+def save_figures(folder: str | Path, figures) -> None:
+    """A folder of PNGs, ``<name>.png`` for each ``(name, figure)`` of ``figures`` (each drawn when its turn
+    comes), made whole before it replaces ``folder``."""
+    with atomic_path(folder) as tmp:
+        tmp.mkdir()
+        for name, figure in figures:
+            (tmp / f"{name}.png").write_bytes(figure_png(figure))

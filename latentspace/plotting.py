@@ -175,3 +175,11 @@ def factors_figure(title: str, information: np.ndarray, entropy: np.ndarray, fac
     figure.suptitle(title)
     figure.tight_layout()
     return figure
+
+
+def traversal_figure(title: str, rows: dict[str, np.ndarray]):
+    """A model's traversal figure: each row (latentspace.explorer.sweep_rows) one dimension swept over ± REACH sd."""
+    from .traversals import REACH, TRAVERSAL_STEPS
+
+    steps = np.linspace(-REACH, REACH, TRAVERSAL_STEPS)
+    return image_grid(rows, f"{title}: each dimension swept around one code", [f"{s:+g} sd" for s in steps])

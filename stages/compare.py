@@ -22,7 +22,7 @@ def main():
     models = p.models()
     from latentspace import curves
     from latentspace.comparison import FIGURES, Inputs
-    from latentspace.outputs import atomic_path, figure_png, load_arrays, read_json, write_text
+    from latentspace.outputs import load_arrays, read_json, save_figures, write_text
 
     def arrays(folder, names):
         return {m: load_arrays(Path(folder) / f"{m}.npz", names) for m in models}
@@ -33,10 +33,7 @@ def main():
     inputs = Inputs(models, arrays(args.decoded, Inputs.DECODED), arrays(args.samples, Inputs.SAMPLES),
                     arrays(args.tsne, Inputs.MAPS), metrics(args.units), metrics(args.generation),
                     read_json(args.judge_metrics), p["report.num_samples"], p["units.active_threshold"])
-    with atomic_path(args.figures) as folder:
-        folder.mkdir()
-        for figure in FIGURES:
-            (folder / f"{figure.name}.png").write_bytes(figure_png(figure.draw(inputs)))
+    save_figures(args.figures, ((figure.name, figure.draw(inputs)) for figure in FIGURES))
     write_text(args.losses, curves.overlay({m: curves.read(Path(args.curves) / f"{m}.csv") for m in models}))
     print(f"{', '.join(models)} side by side → {args.figures} ({len(FIGURES)} figures), {args.losses}")
 

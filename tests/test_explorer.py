@@ -203,3 +203,45 @@ def test_a_page_too_large_for_a_browser_is_refused_naming_the_params():
     message = str(error.value)
     assert message.startswith("explore.points = 20000, explore.draws = 1000: the explorer page would hold about")
     assert "more than its limit of 256 MB" in message and "\n" not in message
+
+
+def test_a_panel_holds_the_shown_codes_the_order_of_use_factor_directions_and_each_samplers_draws():
+    """explorer.panel, sweep and data on tiny arrays: what the page's data contract holds for one model."""
+    from latentspace import samplers
+
+    rng = np.random.default_rng(0)
+    codes = {"codes_eval": rng.normal(size=(30, 3)).astype(np.float32), "codes_train": rng.normal(size=(40, 3))}
+    units = {"kl_per_dimension": {"z0": 0.1, "z1": 2.0, "z2": 1.0}}
+    decoder = ({"name": "decoder", "layers": []}, {"dense": [np.ones((3, 2)), np.zeros(2)]})
+    shown = np.array([0, 5, 7, 9])
+    factors = {"width": 2.0 * codes["codes_eval"][:, 0].astype(np.float64)}
+    settings = {"mixture_components": 2, "mixture_covariance": "full"}
+    found = explorer.panel("vae", "VAE", codes, codes["codes_eval"][:, :2], units, decoder, shown, factors,
+                           draws=16, seed=1, settings=settings)
+    assert found["order"] == [1, 2, 0] and found["order_by"] == "KL" and found["dimensions"] == 3
+    assert found["anchor"] == traversals.anchor(codes["codes_eval"][shown])
+    def unpacked(text):  # explorer.floats: float32 as base64
+        import base64
+
+        return np.frombuffer(base64.b64decode(text), np.float32)
+
+    assert np.array_equal(unpacked(found["codes"]), codes["codes_eval"][shown].ravel())
+    assert np.array_equal(unpacked(found["map"]), codes["codes_eval"][shown, :2].ravel())
+    direction = np.array(found["directions"]["width"])
+    assert abs(direction[0]) > 10 * max(abs(direction[1:]))  # the width is z0's
+    assert [s["name"] for s in found["samplers"]] == [s.name for s in samplers.SAMPLERS]
+    assert all(unpacked(s["codes"]).shape == (16 * 3,) for s in found["samplers"])
+    assert found["decoder"]["weights"] == {"dense": [[0, [3, 2]], [6, [2]]]}
+
+    swept = explorer.sweep(codes["codes_eval"], shown, found)
+    assert swept.shape == (3 * traversals.TRAVERSAL_STEPS, 3)
+    rows = explorer.sweep_rows(found, np.zeros((len(swept), 28, 28)))
+    assert list(rows) == ["z1 (KL 2)", "z2 (KL 1)", "z0 (KL 0.1)"]
+
+    labels, images = np.arange(30) % 10, np.zeros((30, 28, 28), np.uint8)
+    widths = factors["width"].copy()
+    widths[5] = np.nan  # a blank digit: not measured
+    page = explorer.data([found], labels, images, {"width": widths}, shown, 8)
+    assert page["labels"] == [0, 5, 7, 9] and page["index"] == [0, 5, 7, 9] and page["steps"] == 8
+    assert page["factors"][0]["name"] == "width" and page["factors"][0]["values"][1] is None
+    json.dumps(page, allow_nan=False)  # the page parses it as JSON: no NaN
