@@ -10,8 +10,9 @@
   order), ``sides`` (what a comparison compares), ``replicated`` (values kept with their bootstrap
   replicates), ``analysis`` (centroids, interpolations, t-SNE),
   ``bootstrap``, ``separation``, ``units``, ``prior_gap``, ``likelihood``, ``samplers``,
-  ``sample_quality``, ``fidelity``, ``morphometrics``, ``disentanglement``, ``traversals``,
-  ``factor_effects``.
+  ``sample_quality``, ``generation`` (the generation stage's measurements), ``fidelity``,
+  ``morphometrics``, ``disentanglement``, ``traversals``, ``factor_effects``, ``factors`` (the factors
+  stage's measurements).
 - Verdicts: ``contrasts`` (paired differences), ``verdicts`` (the rules), ``claims`` (the original's
   claims and this study's).
 - Outputs: ``outputs`` (atomic files), ``stage`` (a stage's command line and exit), ``errors``,

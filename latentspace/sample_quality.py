@@ -149,14 +149,20 @@ MEASURES: tuple[Measure, ...] = (
 )
 
 
+def kept_name(kept: str, sampler: str) -> str:
+    """A sampler's per-draw array in the generation stage's samples file: ``confidence_prior``."""
+    return f"{kept}_{sampler}"
+
+
 def kept(paths, models, samplers, resamples) -> dict[str, Draws]:
     """Each (model, sampler) side's draws as the generation stage kept them (``paths["samples"]``), against the
     judge's features of the real evaluation digits (``paths["real"]``)."""
     real = load_arrays(paths["real"], ("features_eval",))["features_eval"]
     found = {}
     for model in models:
-        arrays = load_arrays(Path(paths["samples"]) / f"{model}.npz", tuple(f"{k}_{s}" for k in Draws.KEPT for s in samplers))
-        found.update({Side(model, s).label: Draws(real=real, **{k: arrays[f"{k}_{s}"] for k in Draws.KEPT})
+        arrays = load_arrays(Path(paths["samples"]) / f"{model}.npz",
+                             tuple(kept_name(k, s) for k in Draws.KEPT for s in samplers))
+        found.update({Side(model, s).label: Draws(real=real, **{k: arrays[kept_name(k, s)] for k in Draws.KEPT})
                       for s in samplers})
     return found
 

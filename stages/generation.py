@@ -17,10 +17,8 @@ lies in the real digits' manifold: the per-draw values that the claims stage com
 from pathlib import Path
 
 from latentspace import params
-from latentspace.stage import arguments, stage_main
 from latentspace.names import title
-
-FIGURE_SAMPLES = 30  # draws of each sampler in the figure
+from latentspace.stage import arguments, stage_main
 
 
 @stage_main
@@ -28,50 +26,27 @@ def main():
     args = arguments(__doc__, "name", "--data", "--codes", "--model", "--judge", "--real", "--metrics", "--samples",
                      "--figure")
     p = params.for_stage()
-    import numpy as np
-
-    from latentspace import limits, runtime
-    from latentspace import sample_quality as q
-    from latentspace.analysis import class_centroids
+    from latentspace import generation, runtime
     from latentspace.outputs import load_arrays, save_arrays, save_figure, write_json
     from latentspace.plotting import image_grid
-    from latentspace.samplers import SAMPLERS
 
     codes = load_arrays(args.codes, ("codes_train", "codes_eval", "labels_eval"))
-    y_eval = load_arrays(args.data, ("y_eval",))["y_eval"]
     real = load_arrays(args.real, ("features_eval",))["features_eval"]
-    n, seed, settings = p["generation.num_samples"], p["seed"], p.section("generation")
-    limits.at_most("generation.mixture_components", settings["mixture_components"], len(codes["codes_train"]),
-                   "the mixture is fitted to the training codes, at least one a component")
-    limits.memory("generation.num_samples", n, n * len(SAMPLERS) * (2 * 784 * 4 + 2 * 8 * len(real)),
-                  f"decoding and judging that many draws against {len(real)} real digits")
-    samplers = [sampler().fit(codes["codes_train"], seed, settings) for sampler in SAMPLERS]
-    draws = {sampler.name: sampler.draw(n, seed) for sampler in samplers}
-    classes, centroids = class_centroids(codes["codes_eval"], codes["labels_eval"])
+    settings = p.section("generation")
+    drawn = generation.draw(codes, len(real), num_samples=p["generation.num_samples"], seed=p["seed"],
+                            settings=settings)
     runtime.start(p["compute.threads"])
     from latentspace.judge import judge
 
     decoder, judge_model = runtime.load_model(Path(args.model) / "decoder.keras"), runtime.load_model(Path(args.judge))
-    images = {name: runtime.predict(decoder, z) for name, z in draws.items()}
-    metrics, per_draw = {}, {}
-    for name, decoded in images.items():
-        judged = q.Draws.judged(*judge(judge_model, decoded), real)
-        per_draw.update({f"{kept}_{name}": getattr(judged, kept) for kept in q.Draws.KEPT})
-        metrics[name] = q.values(judged)
-    decoded_centroids = runtime.predict(decoder, centroids.astype(np.float32))
-    centroid_probabilities, _ = judge(judge_model, decoded_centroids)
-    metrics["centroids"] = {"accuracy": float((centroid_probabilities.argmax(axis=1) == classes).mean())}
-    reconstructed, _ = judge(judge_model, runtime.predict(decoder, codes["codes_eval"]))
-    metrics["reconstructions"] = {"accuracy": float((reconstructed.argmax(axis=1) == y_eval).mean())}
-    save_arrays(args.samples, **images, **per_draw, centroids=decoded_centroids, classes=classes)
-    shown = min(FIGURE_SAMPLES, n)
-    save_figure(args.figure, image_grid(
-        {sampler.label: images[sampler.name][:shown] for sampler in samplers},
-        f"{title(args.name)}: decoded draws of " + " and of ".join(sampler.describe(settings) for sampler in samplers),
-        columns=10))
-    write_json(args.metrics, metrics)
-    print(f"{args.name}: Fréchet distance " + ", ".join(f"{name} {metrics[name]['frechet_distance']:.2f}"
-                                                         for name in draws) + f" → {args.metrics}")
+    judged = generation.judge(drawn, codes["codes_eval"], load_arrays(args.data, ("y_eval",))["y_eval"], real,
+                              lambda z: runtime.predict(decoder, z), lambda images: judge(judge_model, images))
+    save_arrays(args.samples, **judged.arrays)
+    save_figure(args.figure, image_grid(judged.rows, f"{title(args.name)}: decoded draws of " + " and of ".join(
+        sampler.describe(settings) for sampler in drawn.samplers), columns=10))
+    write_json(args.metrics, judged.metrics)
+    print(f"{args.name}: Fréchet distance " + ", ".join(f"{name} {judged.metrics[name]['frechet_distance']:.2f}"
+                                                         for name in drawn.codes) + f" → {args.metrics}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,43 @@
+"""The generation stage's measurements (latentspace/generation.py) on a decoder and a judge whose answers are
+known: the decoder writes a code into an image's first pixels, the judge reads its class from the first."""
+
+import numpy as np
+
+from latentspace import generation, samplers
+from latentspace.sample_quality import Draws, kept_name
+
+SETTINGS = {"mixture_components": 2, "mixture_covariance": "full"}
+
+
+def decode(codes):
+    """codes (K, 2) → images (K, 28, 28, 1) holding the code in their first two pixels."""
+    images = np.zeros((len(codes), 28, 28, 1), np.float32)
+    images[:, 0, :2, 0] = codes
+    return images
+
+
+def judged(images):
+    """The judge: certain of the class nearest the first pixel (clipped to 0–9); its features, the two pixels."""
+    classes = np.clip(np.rint(images[:, 0, 0, 0]), 0, 9).astype(int)
+    return np.eye(10)[classes], images[:, 0, :2, 0].astype(np.float64)
+
+
+def test_draws_centroids_and_reconstructions_judged_as_their_answers_say():
+    rng = np.random.default_rng(0)
+    labels = np.arange(60) % 10
+    codes = {"codes_train": rng.normal(size=(80, 2)), "labels_eval": labels,
+             "codes_eval": np.stack([labels + rng.uniform(-0.3, 0.3, 60), rng.normal(size=60)], axis=1)}
+    drawn = generation.draw(codes, 60, num_samples=50, seed=3, settings=SETTINGS)
+    assert [s.name for s in drawn.samplers] == [s.name for s in samplers.SAMPLERS]
+    assert all(z.shape == (50, 2) for z in drawn.codes.values()) and drawn.classes.tolist() == list(range(10))
+    result = generation.judge(drawn, codes["codes_eval"], labels, judged(decode(codes["codes_eval"]))[1], decode,
+                              judged)
+    # each evaluation code's first unit is its class ± 0.3: every reconstruction and centroid is recognised
+    assert result.metrics["reconstructions"] == {"accuracy": 1.0} and result.metrics["centroids"] == {"accuracy": 1.0}
+    assert result.metrics["prior"]["confidence"] == 1.0  # the judge is always certain
+    assert list(result.metrics) == [*drawn.codes, "centroids", "reconstructions"]
+    for name in drawn.codes:
+        assert result.arrays[name].shape == (50, 28, 28, 1)
+        assert all(result.arrays[kept_name(kept, name)].shape[0] == 50 for kept in Draws.KEPT)
+    assert result.arrays["centroids"].shape == (10, 28, 28, 1) and result.arrays["classes"].tolist() == list(range(10))
+    assert [len(rows) for rows in result.rows.values()] == [30, 30]  # the figure's first draws of each sampler
