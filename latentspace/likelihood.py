@@ -14,8 +14,12 @@ models with each other, not with binarised-MNIST papers. All in nats per image (
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import numpy as np
+
+from . import limits
+from .bootstrap import mean_interval, resamples as resampled
 
 EPSILON = 1e-7  # Keras' epsilon: the decoder's outputs are clipped to [ε, 1 − ε], as in the loss
 LOG_2PI = math.log(2.0 * math.pi)
@@ -49,3 +53,43 @@ def iwae(log_w: np.ndarray) -> np.ndarray:
 def elbo(log_w: np.ndarray) -> np.ndarray:
     """The ELBO of each digit (N,), estimated by the mean of its log weights (N, K)."""
     return log_w.mean(axis=1)
+
+
+BATCH = 20_000  # codes decoded at a time (memory: BATCH × 784 float32 decoded, ≈ 60 MB)
+
+
+def weighed(mean: np.ndarray, log_var: np.ndarray, images: np.ndarray, samples: int, seed: int,
+            decode: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """log w (N, samples) of ``samples`` seeded posterior draws a digit, decoded by ``decode`` (codes (K, D) →
+    images) at most :data:`BATCH` codes at a time; ``images`` (N, 784) in [0, 1]."""
+    z, eps = draws(mean, log_var, samples, seed)
+    step = max(1, BATCH // samples)
+    out = []
+    for start in range(0, len(mean), step):
+        rows = slice(start, start + step)
+        decoded = decode(z[rows].reshape(-1, z.shape[2]))
+        out.append(log_weights(images[rows], decoded.reshape(z[rows].shape[0], samples, -1), z[rows], eps[rows],
+                               log_var[rows]))
+    return np.concatenate(out)
+
+
+def check(digits: int, samples: int) -> None:
+    """Refuse, before any work, ``likelihood.samples`` draws of ``digits`` digits that this machine cannot hold."""
+    limits.memory("likelihood.samples", samples, digits * samples * 8 * 4, "the log weights and draws")
+
+
+def measure(mean: np.ndarray, log_var: np.ndarray, images: np.ndarray, decode: Callable[[np.ndarray], np.ndarray], *,
+            samples: int, check_digits: int, check_factor: int, seed: int, resamples: int, level: float) -> dict:
+    """A VAE's likelihood metrics: the IWAE bound and the ELBO of ``samples`` draws a digit, nats per image, mean
+    and bootstrap interval over the digits; and on the first ``check_digits`` digits the bound again with
+    ``check_factor`` times the draws (how much it still moves). ``mean``, ``log_var`` (N, D) the posteriors of the
+    N digits ``images`` (N, 784) in [0, 1]."""
+    checked, more = min(check_digits, len(mean)), samples * check_factor
+    log_w = weighed(mean, log_var, images, samples, seed, decode)
+    indices = resampled(len(mean), resamples, seed)
+    bound = iwae(log_w)
+    rich = iwae(weighed(mean[:checked], log_var[:checked], images[:checked], more, seed + 1, decode))
+    return {"samples": samples, "iwae": mean_interval(bound, indices, level),
+            "elbo": mean_interval(elbo(log_w), indices, level),
+            "check": {"digits": checked, "samples": more, "iwae": float(bound[:checked].mean()),
+                      "iwae_more_samples": float(rich.mean()), "change": float(rich.mean() - bound[:checked].mean())}}

@@ -56,3 +56,32 @@ def test_the_draws_are_seeded_and_follow_the_posterior():
     assert z.shape == (1, 20_000, 2) and np.array_equal(z, likelihood.draws(mean, log_var, 20_000, seed=5)[0])
     np.testing.assert_allclose(z[0].mean(axis=0), [1, -2], atol=0.05)
     np.testing.assert_allclose(z[0].std(axis=0), [1, 2], atol=0.05)
+
+
+def test_the_stages_measure_is_exact_with_the_prior_as_posterior_and_checks_more_draws_on_the_first_digits():
+    """likelihood.measure, as the stage calls it: the decoder (a function of the codes) ignores z, so both bounds
+    are each digit's exact log-likelihood, the interval holds the mean, and more draws move nothing."""
+    rng = np.random.default_rng(0)
+    x, p = rng.uniform(size=(6, 784)), rng.uniform(0.1, 0.9, size=784)
+    decoded = []
+
+    def decode(z):
+        decoded.append(len(z))
+        return np.broadcast_to(p, (len(z), 784))
+
+    found = likelihood.measure(np.zeros((6, 3)), np.zeros((6, 3)), x, decode, samples=4, check_digits=2,
+                               check_factor=5, seed=1, resamples=30, level=0.9)
+    exact = np.mean([bernoulli_log_likelihood(x[i], p) for i in range(6)])
+    assert found["iwae"]["value"] == pytest.approx(exact, rel=1e-6)
+    assert found["elbo"]["value"] == pytest.approx(exact, rel=1e-6)
+    assert found["iwae"]["low"] <= found["iwae"]["value"] <= found["iwae"]["high"]
+    assert found["check"]["digits"] == 2 and found["check"]["samples"] == 20
+    assert found["check"]["change"] == pytest.approx(0.0, abs=1e-6)
+    assert sum(decoded) == 6 * 4 + 2 * 20  # every draw decoded once
+
+
+def test_a_likelihood_too_large_for_the_memory_is_refused_naming_the_param():
+    from latentspace.errors import StageError
+
+    with pytest.raises(StageError, match="likelihood.samples"):
+        likelihood.check(10_000_000, 100_000)
