@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -47,20 +48,58 @@ def compared(models, samplers) -> list[tuple[Side, Side]]:
     return [(Side(m, kind), REAL) for m in models for kind in KINDS]
 
 
+def name(what: str, kind: str) -> str:
+    """An array of the fidelity stage's values file: ``correct_real``, ``confidence_reconstructions``, …"""
+    return f"{what}_{kind}"
+
+
+def check(digits: int, classes: int, dimensions: int, resamples: int) -> None:
+    """Refuse, before any work, ``bootstrap.resamples`` whose decoded centroids this machine cannot hold."""
+    from . import limits
+
+    limits.memory("bootstrap.resamples", resamples, resamples * classes * (4 * dimensions + 2 * 784 * 4)
+                  + 16 * resamples * digits, f"decoding and judging the class centroids of that many resamples of "
+                  f"{digits} digits")
+
+
+def measure(codes: np.ndarray, images: np.ndarray, labels: np.ndarray, decode: Callable[[np.ndarray], np.ndarray],
+            probabilities: Callable[[np.ndarray], np.ndarray], indices: np.ndarray) -> dict[str, np.ndarray]:
+    """The values file: the judge (``probabilities``: images → (K, 10)) on the real evaluation digits ``images``
+    (N, 28, 28, 1) of ``labels`` (N,), on their reconstructions (``decode`` of their ``codes`` (N, D)), on the
+    class centroids of all the codes and of each bootstrap resample (``indices`` (B, N))."""
+    from .analysis import class_centroids
+
+    def judged(shown, classes):
+        return graded(probabilities(shown), classes)
+
+    classes, centroids = class_centroids(codes, labels)
+    resampled, present = resampled_centroids(codes, labels, classes, indices)
+    real = judged(images, labels)
+    reconstructed = judged(decode(codes.astype(np.float32)), labels)
+    whole = judged(decode(centroids.astype(np.float32)), classes)
+    correct, confidence = (values.reshape(present.shape) for values in
+                           judged(decode(resampled.reshape(-1, resampled.shape[-1])), np.tile(classes, len(indices))))
+    return {name("correct", "real"): real[0], name("confidence", "real"): real[1],
+            name("correct", "reconstructions"): reconstructed[0], name("confidence", "reconstructions"): reconstructed[1],
+            name("correct", "centroids"): per_resample(correct, present),
+            name("confidence", "centroids"): per_resample(confidence, present),
+            "centroids_all": np.array([whole[0].mean(), whole[1].mean()])}
+
+
 def kept(paths, models, samplers, resamples) -> dict[str, Judged]:
     """The real digits and each model's reconstructions and centroids, judged, as the fidelity stage kept them
     (``paths["fidelity"]``; the real digits' from the first model's file: the same digits in each)."""
     found = {}
     for model in models:
         judged = load_arrays(Path(paths["fidelity"]) / f"{model}.npz",
-                             tuple(f"{m}_{kind}" for m in ("correct", "confidence") for kind in ("real", *KINDS))
+                             tuple(name(m, kind) for m in ("correct", "confidence") for kind in ("real", *KINDS))
                              + ("centroids_all",))
-        found.setdefault(REAL.label, Judged(judged["correct_real"], judged["confidence_real"]))
-        found[Side(model, "reconstructions").label] = Judged(judged["correct_reconstructions"],
-                                                             judged["confidence_reconstructions"])
+        found.setdefault(REAL.label, Judged(judged[name("correct", "real")], judged[name("confidence", "real")]))
+        found[Side(model, "reconstructions").label] = Judged(judged[name("correct", "reconstructions")],
+                                                             judged[name("confidence", "reconstructions")])
         found[Side(model, "centroids").label] = Judged(replicated={
-            "judged_accuracy": (judged["centroids_all"][0], judged["correct_centroids"]),
-            "judged_confidence": (judged["centroids_all"][1], judged["confidence_centroids"])})
+            "judged_accuracy": (judged["centroids_all"][0], judged[name("correct", "centroids")]),
+            "judged_confidence": (judged["centroids_all"][1], judged[name("confidence", "centroids")])})
     return found
 
 
