@@ -5,6 +5,8 @@ Codes are (N, D) float arrays, labels (N,) integers.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 
@@ -53,3 +55,32 @@ def tsne_map(codes: np.ndarray, perplexity: float, seed: int, backend: str = "sk
         tsne = TSNE(n_components=2, perplexity=perplexity, learning_rate="auto", init="pca", random_state=seed,
                     n_jobs=threads)
         return tsne.fit_transform(points).astype(np.float32)
+
+
+INTERPOLATED = ((0, 6), (1, 7), (3, 8), (4, 9), (2, 5))  # class pairs: look-alikes and contrasts
+
+
+def encoded(splits: dict[str, tuple[np.ndarray, np.ndarray]], encode: Callable) -> dict[str, np.ndarray]:
+    """The codes file: ``codes_<split>`` (N, D) (the AE's code, a VAE's mean), ``labels_<split>`` (N,) and, for a
+    VAE, ``log_var_<split>`` (N, D), from ``encode``: images → (codes, log-variances or None)."""
+    codes = {}
+    for split, (images, labels) in splits.items():
+        mean, log_var = encode(images)
+        codes[f"codes_{split}"], codes[f"labels_{split}"] = mean, labels
+        if log_var is not None:
+            codes[f"log_var_{split}"] = log_var
+    return codes
+
+
+def decoded(images: np.ndarray, labels: np.ndarray, codes: np.ndarray, decode: Callable, *, shown: int,
+            steps: int) -> dict[str, np.ndarray]:
+    """The decoded file: the first ``shown`` evaluation ``images`` (``originals``) and their ``reconstructions``;
+    ``interpolations`` (pairs, steps, 28, 28, 1) decoded along the straight line between the first evaluation
+    codes of each pair of classes of :data:`INTERPOLATED` the labels hold, with the ``pairs`` (P, 2)."""
+    pairs = [pair for pair in INTERPOLATED if all(c in labels for c in pair)]
+    ends = [first_of_classes(labels, [pair[i] for pair in pairs]) for i in (0, 1)]
+    lines = interpolations(codes[ends[0]], codes[ends[1]], steps).reshape(-1, codes.shape[1])
+    interpolated = (decode(lines) if len(lines) else np.zeros((0, 28, 28, 1), np.float32)).reshape(
+        len(pairs), steps, 28, 28, 1)
+    return {"originals": images[:shown], "reconstructions": decode(codes[:shown]), "interpolations": interpolated,
+            "pairs": np.array(pairs, dtype=np.int64).reshape(-1, 2)}

@@ -31,3 +31,4 @@ def test_the_backends_are_equally_trustworthy(clusters):
     scores = [trustworthiness(clusters, tsne_map(clusters, 30, seed=1, backend=b, threads=2), n_neighbors=5)
               for b in ("sklearn", "opentsne")]
     assert abs(scores[0] - scores[1]) < 0.01, scores
+
