@@ -206,6 +206,14 @@ def load_arrays(path: str | Path, names: tuple[str, ...], optional: tuple[str, .
         raise StageError(f"{path}: cannot read arrays ({exc})") from None
 
 
+def read_png(path: str | Path) -> bytes:
+    """A figure's PNG bytes; a :class:`StageError` naming the file where it cannot be read."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise StageError(f"{path}: cannot read figure ({exc.strerror})") from None
+
+
 def read_json(path: str | Path):
     """A metrics file another stage wrote; a missing or broken one is a :class:`StageError`."""
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
+from dataclasses import dataclass
 
 from . import sample_quality, samplers, separation
 from .claims import by_key
@@ -465,3 +466,46 @@ Losses are nats per image on the validation split; silhouette scores on the eval
 <h2>Parameters</h2><table class="params">{param_rows}</table>
 </body></html>
 """
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the report shows, read: per model (in order) its ``train``, ``separation``, ``units``, ``likelihood``,
+    ``generation`` and ``factors`` metrics and ``curves``; the ``baselines``', ``claims``', ``judge``'s metrics and
+    the ``study``'s verdict matrix; ``figures`` (caption → PNG), each model's ``factor_figures`` and ``traversals``
+    (its title → PNG); the links to the ``explorer`` and the ``study_page``; the digits a split (``sizes``) and the
+    ``params`` (all of them, flattened)."""
+
+    models: list[str]
+    train: dict
+    separation: dict
+    units: dict
+    likelihood: dict
+    generation: dict
+    factors: dict
+    curves: dict
+    baselines: dict
+    claims: dict
+    judge: dict
+    study: dict
+    figures: dict[str, bytes]
+    factor_figures: dict[str, bytes]
+    traversals: dict[str, bytes]
+    explorer: str
+    study_page: str
+    sizes: dict[str, int]
+    params: dict
+
+
+def page(i: Inputs) -> str:
+    """report/index.html from what it shows (:class:`Inputs`)."""
+    level, margins = i.params["bootstrap.level"], {k.rsplit(".", 1)[1]: v for k, v in i.params.items()
+                                                   if k.startswith("claims.margins.")}
+    claims = study_section(i.study, i.study_page) + claims_section(i.claims, margins, level)
+    sections = (separation_section(i.separation, i.baselines, level, i.params["separation.neighbours"]),
+                units_section(i.units, i.params["units.active_threshold"]),
+                factors_section(i.factors, i.factor_figures, level),
+                likelihood_section(i.likelihood, level),
+                generation_section(i.generation, i.judge),
+                explore_section(i.explorer, i.traversals))
+    return render(i.params, metrics_table(i.train, i.separation), i.curves, i.figures, i.sizes, claims, sections)

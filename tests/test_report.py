@@ -1,5 +1,6 @@
 """The report's sentences, on hand-made numbers whose verdicts are known."""
 
+from latentspace import report
 from latentspace import sample_quality as q
 from latentspace.original import ORIGINAL
 from latentspace.report import best_cells, findings, generation_section, metrics_table
@@ -105,3 +106,40 @@ def test_the_units_and_likelihood_sections_escape_what_a_metrics_file_holds():
                                      "ae": {"note": hostile}}, 0.95)
     for page in (units, likelihood):
         assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_the_whole_page_is_built_from_the_committed_metrics_and_figures():
+    """report.page, as the report stage calls it, on the committed metrics/, plots/ and study/ files (the default
+    run's; the dataset's split sizes given): every model, claim, section and figure on one page."""
+    import html
+    import json
+
+    from helpers import ROOT
+    from latentspace import claims, comparison, curves
+    from latentspace.names import title
+    from latentspace.params import load
+
+    p = load(None, ROOT / "params.yaml")
+    models = p.models()
+
+    def per_model(folder, suffix=".json", key=lambda m: m):
+        read = (lambda path: json.loads(path.read_text())) if suffix == ".json" else (
+            curves.read if suffix == ".csv" else (lambda path: path.read_bytes()))
+        return {key(m): read(ROOT / folder / f"{m}{suffix}") for m in models}
+
+    inputs = report.Inputs(
+        models, per_model("metrics/train"), per_model("metrics/separation"), per_model("metrics/units"),
+        per_model("metrics/likelihood"), per_model("metrics/generation"), per_model("metrics/factors"),
+        per_model("plots/curves", ".csv"), json.loads((ROOT / "metrics/baselines.json").read_text()),
+        json.loads((ROOT / "metrics/claims.json").read_text()), json.loads((ROOT / "metrics/judge.json").read_text()),
+        json.loads((ROOT / "study/verdicts.json").read_text()),
+        {f.caption: (ROOT / "plots/compare" / f"{f.name}.png").read_bytes() for f in comparison.FIGURES},
+        per_model("plots/factors", ".png", title), per_model("plots/traversals", ".png", title), "explore.html",
+        "../study/index.html", {"train": 3000, "val": 1000, "eval": 1000}, p.as_dict())
+    page = report.page(inputs)
+    assert page.startswith("<!doctype html>") and page.count("<h2>") >= 8
+    assert all(title(m) in page for m in models)
+    assert all(html.escape(claims.by_key()[key].decided) in page for key in inputs.claims)
+    assert page.count("<img") >= len(comparison.FIGURES) + 2 * len(models)
+    assert 'href="explore.html"' in page and 'href="../study/index.html"' in page
+    assert "3,000 train, 1,000 val, 1,000 eval" in page
