@@ -149,6 +149,16 @@ MEASURES: tuple[Measure, ...] = (
 )
 
 
+def judge_metrics(probabilities: np.ndarray, labels: np.ndarray, features_val: np.ndarray, features_eval: np.ndarray,
+                  trained: dict) -> dict:
+    """The judge's metrics: its accuracy on the evaluation digits (``probabilities`` (N, 10) of their ``labels``),
+    its ``trained`` metrics, and the floor every generated set is measured against (``real``): every measure of
+    the validation digits' features (M, F) against the evaluation digits' (M, F), as if they were generated."""
+    real = Draws(features_val, features_eval, np.max(probabilities, axis=1), inside_manifold(features_val, features_eval),
+                 probabilities)
+    return {"eval_accuracy": float((probabilities.argmax(axis=1) == labels).mean()), **trained, "real": values(real)}
+
+
 def kept_name(kept: str, sampler: str) -> str:
     """A sampler's per-draw array in the generation stage's samples file: ``confidence_prior``."""
     return f"{kept}_{sampler}"

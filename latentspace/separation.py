@@ -245,3 +245,14 @@ def pca_codes(train: np.ndarray, evaluation: np.ndarray, dimensions: int, seed: 
 
     pca = PCA(n_components=dimensions, random_state=seed).fit(_float(train))
     return pca.transform(_float(train)), pca.transform(_float(evaluation))
+
+
+def baselines(pixels_train: np.ndarray, labels_train: np.ndarray, pixels_eval: np.ndarray, labels_eval: np.ndarray,
+              *, components: int, neighbours: int, tolerance: float, seed: int, resamples: int, level: float) -> dict:
+    """Every separation score of the digits' own pixels (N, 784) and of their first ``components`` principal
+    components (PCA fitted on the training pixels): what a model's codes are measured against."""
+    inputs = {"pixels": (pixels_train, pixels_eval),
+              "pca": pca_codes(pixels_train, pixels_eval, components, seed)}
+    return {name: scores(Codes(train, labels_train, evaluation, labels_eval, neighbours=neighbours,
+                               tolerance=tolerance, seed=seed), resamples=resamples, level=level)[0]
+            for name, (train, evaluation) in inputs.items()}

@@ -26,3 +26,15 @@ def activity(mean: np.ndarray) -> np.ndarray:
 def active_units(mean: np.ndarray, threshold: float) -> int:
     """How many dimensions have an activity above ``threshold`` (Burda et al. use 0.01)."""
     return int(np.sum(activity(mean) > threshold))
+
+
+def measure(mean: np.ndarray, log_var: np.ndarray | None, threshold: float) -> dict:
+    """The units metrics: active units, dimensions, each dimension's activity and, for a VAE (``log_var`` given),
+    the KL and each dimension's."""
+    metrics = {"active_units": active_units(mean, threshold), "dimensions": int(np.shape(mean)[1]),
+               "activity": {f"z{d}": float(v) for d, v in enumerate(activity(mean))}}
+    if log_var is not None:
+        kl = kl_per_dimension(mean, log_var)
+        metrics["kl"] = float(kl.sum())
+        metrics["kl_per_dimension"] = {f"z{d}": float(v) for d, v in enumerate(kl)}
+    return metrics

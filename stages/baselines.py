@@ -17,20 +17,17 @@ def main():
     from latentspace.data import ARRAYS, load_split
     from latentspace.outputs import load_arrays, write_json
     from latentspace import limits
-    from latentspace.separation import Codes, check, pca_codes, scores
+    from latentspace.separation import baselines, check
 
     arrays = load_arrays(args.data, ARRAYS)
     (x_train, y_train), (x_eval, y_eval) = load_split(arrays, "train"), load_split(arrays, "eval")
     check(len(y_train), len(y_eval), neighbours=p["separation.neighbours"], resamples=p["bootstrap.resamples"])
     limits.at_most("model.latent_size", p["model.latent_size"], len(y_train),
                    "the PCA baseline has at most as many components as training digits")
-    pixels = x_train.reshape(len(x_train), -1), x_eval.reshape(len(x_eval), -1)
-    inputs = {"pixels": pixels, "pca": pca_codes(*pixels, p["model.latent_size"], p["seed"])}
-    metrics = {}
-    for name, (train, evaluation) in inputs.items():
-        metrics[name], _ = scores(Codes(train, y_train, evaluation, y_eval, neighbours=p["separation.neighbours"],
-                                        tolerance=p["separation.probe_tolerance"], seed=p["seed"]),
-                                  resamples=p["bootstrap.resamples"], level=p["bootstrap.level"])
+    metrics = baselines(x_train.reshape(len(x_train), -1), y_train, x_eval.reshape(len(x_eval), -1), y_eval,
+                        components=p["model.latent_size"], neighbours=p["separation.neighbours"],
+                        tolerance=p["separation.probe_tolerance"], seed=p["seed"],
+                        resamples=p["bootstrap.resamples"], level=p["bootstrap.level"])
     write_json(args.metrics, metrics)
     print(f"baselines: probe accuracy pixels {metrics['pixels']['probe_accuracy']['value']:.3f}, "
           f"PCA {metrics['pca']['probe_accuracy']['value']:.3f} → {args.metrics}")

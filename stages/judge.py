@@ -17,7 +17,6 @@ from latentspace.stage import arguments, stage_main
 def main():
     args = arguments(__doc__, "--data", "--model", "--metrics", "--real")
     p = params.for_stage()
-    import numpy as np
 
     from latentspace import sample_quality as q
     from latentspace.data import ARRAYS, load_split
@@ -42,11 +41,7 @@ def main():
     model = runtime.load_model(written(Path(args.model)))  # saved, renamed with the other outputs at the end
     probabilities, features = judge.judge(model, x_eval)
     _, features_val = judge.judge(model, x_val)
-    features_val, features_eval = features_val[:n], features[:n]
-    floor = q.Draws(features_val, features_eval, np.max(probabilities, axis=1),
-                    q.inside_manifold(features_val, features_eval), probabilities)
-    metrics = {"eval_accuracy": float((probabilities.argmax(axis=1) == y_eval).mean()), **fitted,
-               "real": q.values(floor)}
+    metrics = q.judge_metrics(probabilities, y_eval, features_val[:n], features[:n], fitted)
     save_arrays(args.real, features_eval=features)
     write_json(args.metrics, metrics)
     print(f"judge: evaluation accuracy {metrics['eval_accuracy']:.4f}; real Fréchet distance "

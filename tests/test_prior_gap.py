@@ -264,3 +264,15 @@ GOOD = np.zeros((4, 2))
 def test_bad_input_is_refused_naming_the_argument(call, name):
     with pytest.raises(ValueError, match=rf"^{name}\b"):
         call()
+
+
+def test_the_units_metrics_count_the_active_dimensions_and_give_a_vaes_kl_per_dimension():
+    """units.measure as the units stage calls it: one dimension varies, one does not; a VAE whose posteriors are
+    the prior has 0 nats in every dimension, and the AE (no log-variances) has no KL."""
+    from latentspace import units
+
+    mean = np.stack([np.linspace(-1, 1, 50), np.zeros(50)], axis=1)
+    vae = units.measure(mean, np.zeros_like(mean), 0.01)
+    assert vae["active_units"] == 1 and vae["dimensions"] == 2 and vae["activity"]["z1"] == 0.0
+    assert vae["kl_per_dimension"]["z1"] == 0.0 and vae["kl"] == pytest.approx(0.5 * np.mean(mean[:, 0] ** 2))
+    assert "kl" not in units.measure(mean, None, 0.01)

@@ -93,3 +93,17 @@ def test_the_mixture_sampler_recovers_a_known_two_component_mixture():
     assert 0.4 < np.mean(draws[:, 0] > 0) < 0.6  # both components, in proportion
     assert not np.all(draws[:500, 0] < 0)  # shuffled, not grouped by component
     np.testing.assert_array_equal(draws, sampler.draw(1000, seed=1))  # seeded
+
+
+def test_the_judges_metrics_on_real_digits_are_its_accuracy_and_a_floor_of_identical_feature_sets():
+    """sample_quality.judge_metrics as the judge stage calls it: a judge right on every evaluation digit, and
+    validation features identical to the evaluation's (a Fréchet distance of 0, precision and recall of 1)."""
+    from latentspace.sample_quality import judge_metrics
+
+    rng = np.random.default_rng(0)
+    labels = np.arange(40) % 10
+    features = rng.normal(size=(40, 6))
+    found = judge_metrics(np.eye(10)[labels], labels, features, features, {"epochs": 3})
+    assert list(found) == ["eval_accuracy", "epochs", "real"] and found["eval_accuracy"] == 1.0
+    assert found["real"]["precision"] == 1.0 and found["real"]["recall"] == 1.0
+    assert abs(found["real"]["frechet_distance"]) < 1e-6 and found["real"]["confidence"] == 1.0

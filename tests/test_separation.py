@@ -131,3 +131,19 @@ def test_a_dimension_whose_mean_never_varies_is_not_active_and_the_prior_costs_n
     # mean 1, variance 1: ½; mean 0, variance e: ½(e − 1 − 1)
     kl = units.kl_per_dimension(np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]]))
     np.testing.assert_allclose(kl, [0.5, 0.5 * (np.e - 2.0)])
+
+
+def test_the_baselines_score_the_pixels_and_their_principal_components_of_well_separated_digits():
+    """separation.baselines as the baselines stage calls it: two classes of 'digits' far apart in pixel space
+    separate perfectly whether scored on the pixels or on two principal components."""
+    from latentspace.separation import baselines
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1], 30)
+    pixels = rng.normal(size=(60, 20)) * 0.1 + labels[:, None] * 5.0
+    found = baselines(pixels[::2], labels[::2], pixels[1::2], labels[1::2], components=2, neighbours=3,
+                      tolerance=1e-4, seed=0, resamples=20, level=0.9)
+    assert list(found) == ["pixels", "pca"]
+    for scores in found.values():
+        assert scores["knn_accuracy"]["value"] == 1.0 and scores["probe_accuracy"]["value"] == 1.0
+        assert scores["silhouette"]["value"] > 0.9
