@@ -164,6 +164,11 @@ def decide(claim: Claim, contrasts: dict, margins: dict[str, float]) -> dict:
     return _result(claim, comparisons)
 
 
+def decide_all(contrasts: dict, margins: dict[str, float], models: list[str]) -> dict[str, dict]:
+    """``{claim: decided}``: every claim the ``models`` of one run can test (:func:`claims`), from its contrasts."""
+    return {claim.key: decide(claim, contrasts, margins) for claim in claims(models)}
+
+
 def decide_pooled(claim: Claim, runs: list[dict], margins: dict[str, float], level: float) -> dict:
     """The runs (each one's contrasts) of one configuration over seeds (:func:`latentspace.verdicts.over_seeds`)."""
     comparisons = {}

@@ -19,8 +19,7 @@ def main():
     from latentspace import claims
     from latentspace.outputs import read_json, write_json
 
-    contrasts, margins = read_json(args.contrasts), claims.margins(p.section("claims.margins"))
-    verdicts = {claim.key: claims.decide(claim, contrasts, margins) for claim in claims.claims(p.models())}
+    verdicts = claims.decide_all(read_json(args.contrasts), claims.margins(p.section("claims.margins")), p.models())
     write_json(args.metrics, verdicts)
     for key, result in verdicts.items():
         print(f"{key}: {result['verdict']}")

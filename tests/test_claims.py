@@ -161,3 +161,11 @@ def test_the_params_schema_takes_a_margin_a_measure_name_and_refuses_a_bad_name_
         validate(tree)
 
 
+
+
+def test_a_runs_claims_are_every_claim_its_models_can_test_decided_from_its_contrasts():
+    """claims.decide_all, as the claims stage calls it: a run without the AE tests no claim that names it."""
+    contrasts = {"class_vae vs vae": {"silhouette": measured(0.05, 0.03, 0.07)}}
+    decided = claims.decide_all(contrasts, MARGINS, ["vae", "class_vae"])
+    assert list(decided) == [c.key for c in claims.CLAIMS if c.models <= {"vae", "class_vae"}] == ["class_term_helps"]
+    assert decided["class_term_helps"]["verdict"] == SUPPORTED
