@@ -1,10 +1,12 @@
-"""What every stage script shares: its command line (paths come from dvc.yaml) and the wrapper that
-turns a :class:`latentspace.errors.StageError` into a one-line exit and makes its outputs appear together."""
+"""What every stage script shares: its declaration (the files it reads and writes, the params it reads: dvc.yaml
+is written from these by latentspace/tools/pipeline.py), its command line, and the wrapper that turns a
+:class:`latentspace.errors.StageError` into a one-line exit and makes its outputs appear together."""
 
 import argparse
 import functools
 import signal
 import sys
+from dataclasses import dataclass
 
 from .errors import StageError
 from .outputs import together
@@ -42,6 +44,51 @@ def stage_main(fn):
             raise SystemExit(143) from None
 
     return wrapper
+
+
+@dataclass(frozen=True)
+class File:
+    """A path a stage is handed on its command line, and what DVC makes of it: a dependency (``deps``), a cached
+    output (``outs``), or a git-tracked metric or plot (``metrics``, ``plots``: ``cache: false``) with its plot
+    ``options`` (template, x, title). ``${key}`` is the model, in a stage that runs once a model."""
+
+    path: str
+    kind: str
+    options: tuple[tuple[str, str], ...] = ()
+
+
+def dep(path: str) -> File:
+    return File(path, "deps")
+
+
+def out(path: str) -> File:
+    return File(path, "outs")
+
+
+def metric(path: str) -> File:
+    return File(path, "metrics")
+
+
+def plot(path: str, **options: str) -> File:
+    return File(path, "plots", tuple(options.items()))
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A stage of dvc.yaml: ``files`` ``{option: File}`` in command-line order, the ``params`` keys it reads
+    (``None``: all of params.yaml), whether it runs once a model (``foreach``) and takes the model's name first
+    (``named``)."""
+
+    files: dict
+    params: tuple[str, ...] | None
+    foreach: bool = False
+    named: bool = False
+
+
+def parse(stage: Stage, doc: str) -> argparse.Namespace:
+    """A stage's command line as its declaration says: the model's ``name`` first where it takes one, then each
+    of its files' options (required). ``doc``'s first line is the ``--help`` text."""
+    return arguments(doc, *(("name",) if stage.named else ()), *stage.files)
 
 
 def arguments(doc: str, *names: str, lists: tuple[str, ...] = ()) -> argparse.Namespace:

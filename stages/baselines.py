@@ -7,12 +7,18 @@ Out ``--metrics``: {"pixels": {score: {value, low, high}}, "pca": {…}}.
 """
 
 from latentspace import params
-from latentspace.stage import arguments, stage_main
+from latentspace.stage import Stage, dep, metric, parse, stage_main
+
+
+STAGE = Stage({
+    "--data": dep("data/dataset.npz"),
+    "--metrics": metric("metrics/baselines.json"),
+}, ("seed", "model.latent_size", "separation", "bootstrap"))
 
 
 @stage_main
 def main():
-    args = arguments(__doc__, "--data", "--metrics")
+    args = parse(STAGE, __doc__)
     p = params.for_stage()
     from latentspace.data import ARRAYS, load_split
     from latentspace.outputs import load_arrays, write_json

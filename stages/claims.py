@@ -9,12 +9,18 @@ counts only beyond ``claims.margins``. Out ``--metrics``: {claim: {"verdict", "s
 import sys
 
 from latentspace import params
-from latentspace.stage import arguments, stage_main
+from latentspace.stage import Stage, dep, metric, parse, stage_main
+
+
+STAGE = Stage({
+    "--contrasts": dep("metrics/contrasts.json"),
+    "--metrics": metric("metrics/claims.json"),
+}, ("models", "claims"))
 
 
 @stage_main
 def main():
-    args = arguments(__doc__, "--contrasts", "--metrics")
+    args = parse(STAGE, __doc__)
     p = params.for_stage()
     from latentspace import claims
     from latentspace.outputs import read_json, write_json

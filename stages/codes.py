@@ -13,12 +13,20 @@ from pathlib import Path
 
 from latentspace import params
 from latentspace.errors import StageError
-from latentspace.stage import arguments, stage_main
+from latentspace.stage import Stage, dep, out, parse, stage_main
+
+
+STAGE = Stage({
+    "--data": dep("data/dataset.npz"),
+    "--model": dep("models/${key}"),
+    "--codes": out("data/codes/${key}.npz"),
+    "--decoded": out("data/decoded/${key}.npz"),
+}, ("compute.threads", "report.num_samples", "report.interpolation_steps"), foreach=True)
 
 
 @stage_main
 def main():
-    args = arguments(__doc__, "--data", "--model", "--codes", "--decoded")
+    args = parse(STAGE, __doc__)
     p = params.for_stage()
     from latentspace import runtime
     from latentspace.analysis import decoded, encoded

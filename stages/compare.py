@@ -11,13 +11,25 @@ CSV, the data of the overlaid loss charts).
 from pathlib import Path
 
 from latentspace import params
-from latentspace.stage import arguments, stage_main
+from latentspace.stage import Stage, dep, plot, parse, stage_main
+
+
+STAGE = Stage({
+    "--decoded": dep("data/decoded"),
+    "--samples": dep("data/samples"),
+    "--tsne": dep("data/tsne"),
+    "--curves": dep("plots/curves"),
+    "--generation": dep("metrics/generation"),
+    "--units": dep("metrics/units"),
+    "--judge-metrics": dep("metrics/judge.json"),
+    "--figures": plot("plots/compare"),
+    "--losses": plot("plots/losses.csv", template="overlay", x="epoch", title="Every model's losses (nats per image)"),
+}, ("models", "report.num_samples", "units.active_threshold"))
 
 
 @stage_main
 def main():
-    args = arguments(__doc__, "--decoded", "--samples", "--tsne", "--curves", "--generation", "--units",
-                     "--judge-metrics", "--figures", "--losses")
+    args = parse(STAGE, __doc__)
     p = params.for_stage()
     models = p.models()
     from latentspace import curves

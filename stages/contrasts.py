@@ -10,14 +10,24 @@ paired bootstrap (``bootstrap.*``, ``seed``); no verdict: the claims stage decid
 """
 
 from latentspace import params
-from latentspace.stage import arguments, stage_main
+from latentspace.stage import Stage, dep, metric, parse, stage_main
 
 INPUTS = ("--separation", "--samples", "--real", "--fidelity", "--factors")
 
 
+STAGE = Stage({
+    "--separation": dep("data/separation"),
+    "--samples": dep("data/samples"),
+    "--real": dep("data/judge.npz"),
+    "--fidelity": dep("data/fidelity"),
+    "--factors": dep("data/factors"),
+    "--metrics": metric("metrics/contrasts.json"),
+}, ("seed", "models", "bootstrap"))
+
+
 @stage_main
 def main():
-    args = arguments(__doc__, *INPUTS, "--metrics")
+    args = parse(STAGE, __doc__)
     p = params.for_stage()
     from latentspace import contrasts, limits, samplers
     from latentspace.outputs import write_json

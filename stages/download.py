@@ -4,12 +4,17 @@ Out: ``--out`` (.npz: uint8 images (N, 28, 28), uint8 labels (N,) per split).
 """
 
 from latentspace import params
-from latentspace.stage import arguments, stage_main
+from latentspace.stage import Stage, out, parse, stage_main
+
+
+STAGE = Stage({
+    "--out": out("data/dataset.npz"),
+}, ("seed", "data"))
 
 
 @stage_main
 def main():
-    args = arguments(__doc__, "--out")
+    args = parse(STAGE, __doc__)
     p = params.for_stage()
     from latentspace.data import SPLITS, build_dataset
     from latentspace.outputs import save_arrays

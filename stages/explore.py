@@ -12,13 +12,25 @@ from pathlib import Path
 
 from latentspace import params
 from latentspace.names import title
-from latentspace.stage import arguments, stage_main
+from latentspace.stage import Stage, dep, out, plot, parse, stage_main
+
+
+STAGE = Stage({
+    "--data": dep("data/dataset.npz"),
+    "--morphometry": dep("data/morphometry.npz"),
+    "--models": dep("models"),
+    "--codes": dep("data/codes"),
+    "--tsne": dep("data/tsne"),
+    "--units": dep("metrics/units"),
+    "--web": dep("web/explorer"),
+    "--out": out("report/explore.html"),
+    "--figures": plot("plots/traversals"),
+}, ("seed", "models", "compute.threads", "generation", "explore", "report.interpolation_steps"))
 
 
 @stage_main
 def main():
-    args = arguments(__doc__, "--data", "--morphometry", "--models", "--codes", "--tsne", "--units", "--web", "--out",
-                     "--figures")
+    args = parse(STAGE, __doc__)
     p = params.for_stage()
     models = p.models()
     from latentspace import explorer, morphometrics, runtime, traversals

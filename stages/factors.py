@@ -12,13 +12,23 @@ replicates, for the contrasts stage) and ``--figure`` (a unit × factor figure).
 from pathlib import Path
 
 from latentspace import params
-from latentspace.stage import arguments, stage_main
+from latentspace.stage import Stage, dep, metric, out, plot, parse, stage_main
+
+
+STAGE = Stage({
+    "--codes": dep("data/codes/${key}.npz"),
+    "--morphometry": dep("data/morphometry.npz"),
+    "--samples": dep("data/samples/${key}.npz"),
+    "--model": dep("models/${key}"),
+    "--metrics": metric("metrics/factors/${key}.json"),
+    "--values": out("data/factors/${key}.npz"),
+    "--figure": plot("plots/factors/${key}.png"),
+}, ("seed", "compute.threads", "bootstrap", "factors"), foreach=True, named=True)
 
 
 @stage_main
 def main():
-    args = arguments(__doc__, "name", "--codes", "--morphometry", "--samples", "--model", "--metrics", "--values",
-                     "--figure")
+    args = parse(STAGE, __doc__)
     p = params.for_stage()
     from latentspace import factors, morphometrics, replicated, runtime, samplers
     from latentspace.outputs import load_arrays, save_figure, write_json

@@ -13,12 +13,21 @@ its probability of the class); for the centroids ``correct_centroids`` and ``con
 from pathlib import Path
 
 from latentspace import params
-from latentspace.stage import arguments, stage_main
+from latentspace.stage import Stage, dep, out, parse, stage_main
+
+
+STAGE = Stage({
+    "--data": dep("data/dataset.npz"),
+    "--codes": dep("data/codes/${key}.npz"),
+    "--model": dep("models/${key}"),
+    "--judge": dep("models/judge.keras"),
+    "--values": out("data/fidelity/${key}.npz"),
+}, ("seed", "compute.threads", "bootstrap.resamples"), foreach=True, named=True)
 
 
 @stage_main
 def main():
-    args = arguments(__doc__, "name", "--data", "--codes", "--model", "--judge", "--values")
+    args = parse(STAGE, __doc__)
     p = params.for_stage()
     import numpy as np
 

@@ -18,13 +18,24 @@ from pathlib import Path
 
 from latentspace import params
 from latentspace.names import title
-from latentspace.stage import arguments, stage_main
+from latentspace.stage import Stage, dep, metric, out, plot, parse, stage_main
+
+
+STAGE = Stage({
+    "--data": dep("data/dataset.npz"),
+    "--codes": dep("data/codes/${key}.npz"),
+    "--model": dep("models/${key}"),
+    "--judge": dep("models/judge.keras"),
+    "--real": dep("data/judge.npz"),
+    "--metrics": metric("metrics/generation/${key}.json"),
+    "--samples": out("data/samples/${key}.npz"),
+    "--figure": plot("plots/samples/${key}.png"),
+}, ("seed", "compute.threads", "generation"), foreach=True, named=True)
 
 
 @stage_main
 def main():
-    args = arguments(__doc__, "name", "--data", "--codes", "--model", "--judge", "--real", "--metrics", "--samples",
-                     "--figure")
+    args = parse(STAGE, __doc__)
     p = params.for_stage()
     from latentspace import generation, runtime
     from latentspace.outputs import load_arrays, save_arrays, save_figure, write_json

@@ -10,12 +10,20 @@ from pathlib import Path
 
 from latentspace import params
 from latentspace.errors import StageError
-from latentspace.stage import arguments, stage_main
+from latentspace.stage import Stage, dep, metric, out, parse, stage_main
+
+
+STAGE = Stage({
+    "--data": dep("data/dataset.npz"),
+    "--model": out("models/judge.keras"),
+    "--metrics": metric("metrics/judge.json"),
+    "--real": out("data/judge.npz"),
+}, ("compute.threads", "judge"))
 
 
 @stage_main
 def main():
-    args = arguments(__doc__, "--data", "--model", "--metrics", "--real")
+    args = parse(STAGE, __doc__)
     p = params.for_stage()
 
     from latentspace import sample_quality as q

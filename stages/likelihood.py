@@ -12,12 +12,20 @@ Out: ``--metrics``.
 from pathlib import Path
 
 from latentspace import params
-from latentspace.stage import arguments, stage_main
+from latentspace.stage import Stage, dep, metric, parse, stage_main
+
+
+STAGE = Stage({
+    "--data": dep("data/dataset.npz"),
+    "--codes": dep("data/codes/${key}.npz"),
+    "--model": dep("models/${key}"),
+    "--metrics": metric("metrics/likelihood/${key}.json"),
+}, ("seed", "compute.threads", "bootstrap", "likelihood"), foreach=True, named=True)
 
 
 @stage_main
 def main():
-    args = arguments(__doc__, "name", "--data", "--codes", "--model", "--metrics")
+    args = parse(STAGE, __doc__)
     p = params.for_stage()
     from latentspace import likelihood
     from latentspace.outputs import load_arrays, write_json

@@ -8,12 +8,18 @@ NaN where an image has no contrast, and ``labels`` (N,).
 """
 
 from latentspace import params
-from latentspace.stage import arguments, stage_main
+from latentspace.stage import Stage, dep, out, parse, stage_main
+
+
+STAGE = Stage({
+    "--data": dep("data/dataset.npz"),
+    "--out": out("data/morphometry.npz"),
+}, ("compute.threads", "factors.strokes"))
 
 
 @stage_main
 def main():
-    args = arguments(__doc__, "--data", "--out")
+    args = parse(STAGE, __doc__)
     p = params.for_stage()
     import numpy as np
 

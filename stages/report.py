@@ -16,15 +16,35 @@ from pathlib import Path
 
 from latentspace import params
 from latentspace.names import title
-from latentspace.stage import arguments, stage_main
+from latentspace.stage import Stage, dep, out, parse, stage_main
+
+
+STAGE = Stage({
+    "--data": dep("data/dataset.npz"),
+    "--train-metrics": dep("metrics/train"),
+    "--separation-metrics": dep("metrics/separation"),
+    "--units-metrics": dep("metrics/units"),
+    "--likelihood-metrics": dep("metrics/likelihood"),
+    "--baselines": dep("metrics/baselines.json"),
+    "--claims": dep("metrics/claims.json"),
+    "--curves": dep("plots/curves"),
+    "--silhouette-figures": dep("plots/silhouette"),
+    "--generation": dep("metrics/generation"),
+    "--judge-metrics": dep("metrics/judge.json"),
+    "--sample-figures": dep("plots/samples"),
+    "--figures": dep("plots/compare"),
+    "--explorer": dep("report/explore.html"),
+    "--traversals": dep("plots/traversals"),
+    "--study": dep("study/verdicts.json"),
+    "--factors-metrics": dep("metrics/factors"),
+    "--factor-figures": dep("plots/factors"),
+    "--out": out("report/index.html"),
+}, None)
 
 
 @stage_main
 def main():
-    args = arguments(__doc__, "--data", "--train-metrics", "--separation-metrics", "--units-metrics", "--likelihood-metrics", "--baselines",
-                     "--claims", "--curves", "--silhouette-figures", "--generation", "--judge-metrics",
-                     "--sample-figures", "--figures", "--explorer", "--traversals", "--study", "--factors-metrics",
-                     "--factor-figures", "--out")
+    args = parse(STAGE, __doc__)
     p = params.for_stage()
     models = p.models()
     from latentspace import curves, report, samplers

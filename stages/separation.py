@@ -10,13 +10,22 @@ and ``labels``), ``--figure`` (the silhouette values grouped by class).
 """
 
 from latentspace import params
-from latentspace.stage import arguments, stage_main
+from latentspace.stage import Stage, dep, metric, out, plot, parse, stage_main
 from latentspace.names import title
+
+
+STAGE = Stage({
+    "--codes": dep("data/codes/${key}.npz"),
+    "--tsne": dep("data/tsne/${key}.npz"),
+    "--metrics": metric("metrics/separation/${key}.json"),
+    "--values": out("data/separation/${key}.npz"),
+    "--figure": plot("plots/silhouette/${key}.png"),
+}, ("seed", "separation", "bootstrap"), foreach=True, named=True)
 
 
 @stage_main
 def main():
-    args = arguments(__doc__, "name", "--codes", "--tsne", "--metrics", "--values", "--figure")
+    args = parse(STAGE, __doc__)
     p = params.for_stage()
     from latentspace.outputs import load_arrays, save_arrays, save_figure, write_json
     from latentspace.plotting import silhouette_plot

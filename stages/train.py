@@ -7,12 +7,20 @@ Outs: ``--model`` folder ({encoder,decoder}.keras), ``--metrics`` (final losses,
 from pathlib import Path
 
 from latentspace import params
-from latentspace.stage import arguments, stage_main
+from latentspace.stage import Stage, dep, metric, out, plot, parse, stage_main
+
+
+STAGE = Stage({
+    "--data": dep("data/dataset.npz"),
+    "--model": out("models/${key}"),
+    "--metrics": metric("metrics/train/${key}.json"),
+    "--curves": plot("plots/curves/${key}.csv", template="losses", x="epoch", title="Losses of ${key} (nats per image)"),
+}, ("seed", "compute.threads", "model", "train", "models.${key}"), foreach=True, named=True)
 
 
 @stage_main
 def main():
-    args = arguments(__doc__, "name", "--data", "--model", "--metrics", "--curves")
+    args = parse(STAGE, __doc__)
     p = params.for_stage()
     section = p.section(f"models.{args.name}")
     architecture = section.pop("architecture")

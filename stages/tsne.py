@@ -6,12 +6,19 @@ plot (CSV: ``x``, ``y``, ``digit``) for ``dvc plots show/diff`` (template .dvc/p
 
 from latentspace import params
 from latentspace.errors import StageError
-from latentspace.stage import arguments, stage_main
+from latentspace.stage import Stage, dep, out, plot, parse, stage_main
+
+
+STAGE = Stage({
+    "--codes": dep("data/codes/${key}.npz"),
+    "--out": out("data/tsne/${key}.npz"),
+    "--plot": plot("plots/tsne/${key}.csv", template="tsne", title="t-SNE map of the ${key} codes (one colour a digit)"),
+}, ("seed", "compute.threads", "tsne"), foreach=True)
 
 
 @stage_main
 def main():
-    args = arguments(__doc__, "--codes", "--out", "--plot")
+    args = parse(STAGE, __doc__)
     p = params.for_stage()
     from latentspace.outputs import load_arrays, save_arrays, write_text
 

@@ -7,12 +7,18 @@ dimension (that variance); for a VAE also ``kl`` (nats per image, the KL term of
 """
 
 from latentspace import params
-from latentspace.stage import arguments, stage_main
+from latentspace.stage import Stage, dep, metric, parse, stage_main
+
+
+STAGE = Stage({
+    "--codes": dep("data/codes/${key}.npz"),
+    "--metrics": metric("metrics/units/${key}.json"),
+}, ("units",), foreach=True, named=True)
 
 
 @stage_main
 def main():
-    args = arguments(__doc__, "name", "--codes", "--metrics")
+    args = parse(STAGE, __doc__)
     p = params.for_stage()
     from latentspace.outputs import load_arrays, write_json
     from latentspace.units import measure

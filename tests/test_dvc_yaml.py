@@ -10,7 +10,8 @@ import pytest
 
 from helpers import ROOT, dvc_stages, subprocess_env
 
-from latentspace.tools.deps import import_closure, imported_modules, rewritten  # the closure dvc.yaml's deps are held to
+from latentspace.tools import pipeline
+from latentspace.tools.deps import import_closure, imported_modules  # the closure dvc.yaml's deps are held to
 
 
 @pytest.fixture(scope="module")
@@ -78,11 +79,29 @@ def test_a_stage_runs_the_library_of_the_repository_it_runs_in(tmp_path):
     assert f"library: {tmp_path / 'latentspace' / '__init__.py'}" in result.stdout
 
 
-def test_the_deps_command_writes_each_stages_closure_keeping_everything_else():
-    text = (ROOT / "dvc.yaml").read_text()
-    assert rewritten(text) == (text, [])  # dvc.yaml is what the command writes
-    broken = text.replace("\n        - latentspace/training.py\n", "\n", 1)  # an import not yet listed (train's)
-    broken = broken.replace("      - stages/claims.py\n", "      - stages/claims.py\n      - latentspace/models.py\n", 1)
-    assert broken != text
-    fixed, changed = rewritten(broken)
-    assert fixed == text and "claims" in changed and any(name == "train" for name in changed)
+def test_dvc_yaml_is_what_the_pipeline_command_writes_from_the_stages_declarations():
+    """dvc.yaml is generated (python3 -m latentspace.tools.pipeline): each stage's files and params as its STAGE
+    declares them, its code deps from its imports; a stale dvc.yaml fails --check, naming the command."""
+    assert pipeline.text() == (ROOT / "dvc.yaml").read_text()
+    done = subprocess.run([sys.executable, "-m", "latentspace.tools.pipeline", "--check"], cwd=ROOT,
+                          capture_output=True, text=True, env=subprocess_env())
+    assert done.returncode == 0, done.stderr
+
+
+def test_each_stage_of_the_table_of_contents_is_a_stage_script_and_each_script_is_a_stage():
+    scripts = {path.stem for path in (ROOT / "stages").glob("*.py") if path.stem != "__init__"}
+    import yaml
+
+    written = list(yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"])
+    assert [name for name, _ in pipeline.CONTENTS] == written and set(dict(pipeline.CONTENTS)) == scripts
+
+
+def test_a_stage_parses_the_command_line_its_declaration_gives_dvc_yaml(monkeypatch):
+    """latentspace.stage.parse reads exactly the options a STAGE declares (and the model's name where it takes it)."""
+    from latentspace.stage import parse
+
+    declared = pipeline.declaration("separation")
+    words = ["vae", *(w for option, f in declared.files.items() for w in (option, f.path.replace("${key}", "vae")))]
+    monkeypatch.setattr(sys, "argv", ["separation", *words])
+    args = parse(declared, "Stage separation.")
+    assert args.name == "vae" and args.codes == "data/codes/vae.npz" and args.figure == "plots/silhouette/vae.png"

@@ -6,7 +6,8 @@
   browser's part through :mod:`~latentspace.tools.browser`);
 - :mod:`~latentspace.tools.study`: the study over a grid of datasets × sizes × seeds (its parts: ``grid``,
   ``study_records``, ``study_matrix``, ``study_pages``, ``study_slurm``; one holder at a time: ``lock``);
-- :mod:`~latentspace.tools.deps`: each stage's code deps in dvc.yaml, written from its script's imports;
+- :mod:`~latentspace.tools.pipeline`: dvc.yaml, written from each stage script's declaration and imports;
+- :mod:`~latentspace.tools.deps`: what a script imports of the project, transitively (each stage's code deps);
 - :mod:`~latentspace.tools.headline`: the default run's tables as docs/findings.md and the other docs show them.
 
 The first two read ``dvc exp show --json`` through :mod:`~latentspace.tools.experiments`; every one
