@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from helpers import ROOT
-from latentspace import claims, contrasts, families, loss_terms, report, samplers
+from latentspace import claims, contrasts, families, loss_terms, report_claims, report_sections, samplers
 from latentspace.errors import StageError
 from latentspace.measures import Family, Measure
 from latentspace.outputs import save_arrays
@@ -69,7 +69,7 @@ def test_a_registered_family_reaches_the_contrasts_a_claim_the_report_and_the_st
     decided = claims.decide(TOY_CLAIM, measured, margins)
     assert decided["verdict"] == SUPPORTED and decided["measure"] == "kept_strokes" and "agreement" not in decided
 
-    page = report.claims_section({TOY_CLAIM.key: decided}, margins, 0.9)
+    page = report_claims.claims_section({TOY_CLAIM.key: decided}, margins, 0.9)
     assert "the AE&#x27;s decoder keeps more strokes." in page and "share of the strokes kept" in page
 
     # the study: three seeds' records keep the measurements; the matrix decides the claim over them
@@ -129,7 +129,7 @@ def test_a_new_sampler_is_drawn_claimed_reported_and_swept(dummy_sampler):
                "precision": 0.5, "recall": 0.5}
     generation = {"vae": {"prior": numbers, "mixture": numbers, "corner": {**numbers, "frechet_distance": 1.0},
                           "centroids": {"accuracy": 1.0}, "reconstructions": {"accuracy": 1.0}}}
-    page = report.generation_section(generation, {"eval_accuracy": 0.9, "real": numbers})
+    page = report_sections.generation_section(generation, {"eval_accuracy": 0.9, "real": numbers})
     assert "<th>VAE, a corner</th>" in page and "<td><b>1.00</b></td>" in page  # its Fréchet distance is the best
     assert ("metrics/generation/{model}.json", "corner.frechet_distance", "corner_frechet_distance") \
         in sweep.key_metrics()

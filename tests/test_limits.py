@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from helpers import ROOT, dvc_stages, subprocess_env
-from latentspace import contrasts, limits, report, separation
+from latentspace import contrasts, limits, report_claims, separation
 from latentspace.contrasts import Side, split_pair
 from latentspace.errors import StageError
 
@@ -45,7 +45,7 @@ def test_no_model_name_can_be_taken_for_a_claim_label():
     for better, worse, _ in compared:
         assert split_pair(contrasts.key(better, worse)) == (better, worse)
     assert split_pair("a_vs_b vs ae") == (Side("a_vs_b"), Side("ae"))
-    assert report.side_label(Side("ae_prior")) == "AE Prior" and report.side_label(Side("ae", "prior")) == "AE (N(0, I))"
+    assert report_claims.side_label(Side("ae_prior")) == "AE Prior" and report_claims.side_label(Side("ae", "prior")) == "AE (N(0, I))"
 
 
 def test_the_committed_lock_holds_only_stages_that_dvc_yaml_defines():

@@ -202,7 +202,7 @@ def test_the_report_shows_params_metrics_sentences_and_every_figure(reproduced):
     assert len(re.findall(r'rowspan="\d+" class="claim"', page)) == len(CLAIMS)  # each claim with its sentence:
     assert "3.4.2 <q>The standard auto-encoder performs best in the clustering task than the VAE models.</q>" in page
     assert "rule: no real difference" in page and "This study: " in page
-    from latentspace.report import PAGE_POLICY
+    from latentspace.page_parts import PAGE_POLICY
 
     assert PAGE_POLICY in page and "<script" not in page  # no script runs in the report
     assert page.count("<td><b>") >= 6  # the best of each generation column is marked

@@ -3,7 +3,8 @@
 from latentspace import report
 from latentspace import sample_quality as q
 from latentspace.original import ORIGINAL
-from latentspace.report import best_cells, findings, generation_section, metrics_table
+from latentspace.report import findings, metrics_table
+from latentspace.report_sections import best_cells, generation_section
 
 
 def rows(silhouettes, val_losses):
@@ -59,7 +60,7 @@ def test_the_generation_table_marks_the_best_of_each_column():
 
 
 def test_the_findings_table_shows_each_claim_its_verdict_and_the_numbers_that_decided_it():
-    from latentspace.report import claims_section
+    from latentspace.report_claims import claims_section
 
     verdicts = {"class_term_helps": {"verdict": "supported", "section": "3.4.1", "measure": "silhouette",
                                      "agreement": {"probe_accuracy": "supported"}, "comparisons": {"class_vae vs vae": {
@@ -82,7 +83,7 @@ def test_the_findings_table_shows_each_claim_its_verdict_and_the_numbers_that_de
 
 
 def test_the_separation_table_bolds_the_best_model_per_column_lower_davies_bouldin_being_better():
-    from latentspace.report import separation_section
+    from latentspace.report_sections import separation_section
 
     def scores(silhouette, db):
         return {"silhouette": {"value": silhouette, "low": silhouette - 0.01, "high": silhouette + 0.01},
@@ -95,7 +96,7 @@ def test_the_separation_table_bolds_the_best_model_per_column_lower_davies_bould
 
 
 def test_the_units_and_likelihood_sections_escape_what_a_metrics_file_holds():
-    from latentspace.report import likelihood_section, units_section
+    from latentspace.report_sections import likelihood_section, units_section
 
     hostile = "<script>alert(1)</script>"
     units = units_section({"vae": {"active_units": hostile, "dimensions": hostile, "kl": 1.0,

@@ -89,14 +89,14 @@ def test_one_holder_at_a_time_and_a_dead_holders_lock_is_taken_over(tmp_path):
 
 
 def test_every_page_but_the_explorer_allows_no_script():
-    from latentspace import report
+    from latentspace import page_parts
     from latentspace.tools import study_pages
 
     hostile = "<script>alert(1)</script>"
-    assert "default-src 'none'" in report.PAGE_POLICY and "script-src" not in report.PAGE_POLICY
+    assert "default-src 'none'" in page_parts.PAGE_POLICY and "script-src" not in page_parts.PAGE_POLICY
     decided = {hostile: {"seeds": [1], "size": None, "metrics": {hostile: {"mean": 1.0, "sd": 0.0, "values": [1.0]}},
                          "claims": {}, "compute": {"points": 1, "minutes": 1.0, "range": [1.0, 1.0],
                                                     "machines": {hostile: [1]}}}}
     page = study_pages.page(decided)
-    assert report.PAGE_POLICY in page and "<script>" not in page and "&lt;script&gt;" in page
+    assert page_parts.PAGE_POLICY in page and "<script>" not in page and "&lt;script&gt;" in page
     # the report's page: tests/test_pipeline.py (the page a real run writes)

@@ -79,7 +79,8 @@ def _pooled(numbers: dict | None) -> str:
 
 def page(decided: dict, margins: dict[str, float] | None = None) -> str:
     """study/index.html: the verdict matrix, a figure a claim, the key metrics, compute, every cell's per-seed values."""
-    from ..report import PAGE_CSS, PAGE_POLICY, verdict_matrix
+    from ..page_parts import PAGE_CSS, PAGE_POLICY
+    from ..report_claims import verdict_matrix
 
     e = html.escape
     details = []
@@ -189,7 +190,7 @@ def findings(decided: dict) -> str:
     row a configuration with the verdict and each comparison's pooled difference on the claim's first measure
     [interval over seeds and evaluation digits], then where the verdict turns with the size or the dataset."""
     from ..contrasts import measures, split_pair
-    from ..report import side_label
+    from ..report_claims import side_label
 
     declared, blocks = by_key(), []
     for claim in _claims(decided):

@@ -33,7 +33,7 @@ from pathlib import Path
 from statistics import mean, stdev
 
 from ..names import title
-from ..report import PAGE_CSS, PAGE_POLICY, VERDICT_STYLE
+from ..page_parts import PAGE_CSS, PAGE_POLICY, VERDICT_STYLE
 from .. import sample_quality, samplers, separation
 from . import folders
 from .experiments import FINISHED, ExperimentsError, all_runs, exp_show, head_commit
