@@ -6,16 +6,16 @@ from pathlib import Path
 import pytest
 
 from latentspace import machine
-from latentspace.tools import benchmark
+from latentspace.tools import benchmark, benchmark_limits, benchmark_runs
 from latentspace.models import build
 
 
 def test_training_flops_count_six_per_multiply_add_of_dense_and_convolution_layers():
     _, encoder, decoder = build("dense_ae", latent_size=10, hidden_units=300)
     macs = 784 * 300 + 300 * 10 + 10 * 300 + 300 * 784  # Flatten → 300 → 10 → 300 → 784
-    assert benchmark.training_flops(encoder) + benchmark.training_flops(decoder) == 6 * macs
+    assert benchmark_limits.training_flops(encoder) + benchmark_limits.training_flops(decoder) == 6 * macs
     model, encoder, decoder = build("conv_vae", latent_size=10, beta=1.0)
-    forward = benchmark.training_flops(model) / 6
+    forward = benchmark_limits.training_flops(model) / 6
     conv = 28 * 28 * 25 * 1 * 32 + 14 * 14 * 25 * 32 * 32 + 14 * 14 * 25 * 32 * 64 + 7 * 7 * 25 * 64 * 64 + 49 * 64 * 128
     assert forward > conv and 60e6 < forward < 75e6  # the issue's ≈ 67 M multiply-adds, within the heads' share
 
@@ -23,8 +23,8 @@ def test_training_flops_count_six_per_multiply_add_of_dense_and_convolution_laye
 @pytest.mark.parametrize("extensions, per_cycle", [(["avx2", "fma", "avx512f"], 64), (["avx2", "fma"], 32), ([], 16)])
 def test_theoretical_peak_is_cores_times_clock_times_the_widest_units_flops(extensions, per_cycle):
     facts = {"cores": 2, "ghz": 2.45, "extensions": extensions}
-    assert benchmark.theoretical_peak(facts) == pytest.approx(2 * 2.45 * per_cycle)
-    assert benchmark.theoretical_peak({**facts, "ghz": None}) is None
+    assert benchmark_limits.theoretical_peak(facts) == pytest.approx(2 * 2.45 * per_cycle)
+    assert benchmark_limits.theoretical_peak({**facts, "ghz": None}) is None
 
 
 def test_machine_names_the_cpu_its_cores_and_the_versions():
@@ -48,7 +48,7 @@ def test_the_tables_show_fractions_ratios_and_shares_from_the_numbers():
               "tsne": [{"points": 10000, "backend": "sklearn", "seconds": 30.0, "trustworthiness": 0.99},
                        {"points": 10000, "backend": "opentsne", "seconds": 6.0, "trustworthiness": 0.985}],
               "browser": [{"model": "conv_vae", "backend": "wasm", "ms_1": 33.55, "ms_16": 529.0}]}
-    result["full_size"] = benchmark.full_size(result["training"], epochs=30)
+    result["full_size"] = benchmark_runs.full_size(result["training"], epochs=30)
     table = benchmark.markdown(result)
     assert "| full size, 30 epochs (extrapolated) | conv_vae |" in table
     assert "| 125 min |" in table  # 50,000 images × 30 epochs at 200 images/s
@@ -62,7 +62,7 @@ def test_the_tables_show_fractions_ratios_and_shares_from_the_numbers():
 
 
 def test_a_backend_that_is_not_installed_is_named_not_measured():
-    assert benchmark.other_backend("no_such_backend", epochs=1) == "no_such_backend is not installed"
+    assert benchmark_limits.other_backend("no_such_backend", epochs=1) == "no_such_backend is not installed"
 
 
 def test_the_benchmark_imports_what_it_runs():
@@ -70,8 +70,8 @@ def test_the_benchmark_imports_what_it_runs():
     import ast
     import importlib
 
-    tree = ast.parse(Path(benchmark.__file__).read_text())
-    for node in ast.walk(tree):
+    trees = [ast.parse(Path(m.__file__).read_text()) for m in (benchmark, benchmark_limits, benchmark_runs)]
+    for node in (node for tree in trees for node in ast.walk(tree)):
         if isinstance(node, ast.ImportFrom) and node.level:
             module = importlib.import_module(("." * node.level) + (node.module or ""), "latentspace.tools")
             for alias in node.names:
@@ -82,7 +82,7 @@ def test_the_benchmark_imports_what_it_runs():
 def test_the_full_size_workspace_has_the_studys_largest_point_trained_one_epoch(tmp_path):
     from latentspace.params import read_tree
 
-    benchmark._workspace(tmp_path, benchmark.full_size_params())
+    benchmark_runs._workspace(tmp_path, benchmark_runs.full_size_params())
     tree = read_tree(tmp_path / "params.yaml")
     assert tree["data"]["source"] == "idx" and tree["data"]["train_size"] == 50_000
     assert tree["data"]["idx_dir"] == "/usr/share/datasets/fashion-mnist"  # fashion-50000 (listed before mnist-idx)
@@ -96,10 +96,10 @@ def test_a_stages_time_and_memory_are_measured_on_its_process_tree(tmp_path):
     grow = "import time; block = bytearray(300 * 2**20); block[::4096] = b'x' * len(block[::4096]); time.sleep(0.2)"
     import sys
 
-    seconds, used, status = benchmark._measured([sys.executable, "-c", f"import subprocess, sys; "
+    seconds, used, status = benchmark_runs._measured([sys.executable, "-c", f"import subprocess, sys; "
                                                  f"subprocess.run([sys.executable, '-c', {grow!r}])"], tmp_path)
     assert status == 0 and seconds >= 0.2 and used >= 300 * 2**20  # the grandchild's 300 MiB counted
-    assert benchmark._measured([sys.executable, "-c", "raise SystemExit(3)"], tmp_path)[2] == 3
+    assert benchmark_runs._measured([sys.executable, "-c", "raise SystemExit(3)"], tmp_path)[2] == 3
 
 
 def test_the_full_size_table_marks_a_stage_over_its_budget():
@@ -109,6 +109,6 @@ def test_the_full_size_table_marks_a_stage_over_its_budget():
              "within": True}]
     table = benchmark.markdown({"machine": {"cpu": "Test CPU", "cores": 2, "ghz": 2.0, "extensions": [],
                                             "versions": {}},
-                                "full_size_stages": {"stages": rows, "budget": benchmark.FULL_SIZE_BUDGET}})
+                                "full_size_stages": {"stages": rows, "budget": benchmark_runs.FULL_SIZE_BUDGET}})
     assert "| baselines | 261.5 | 1.50 | **no** |" in table
     assert "| train@conv_vae (trains, one epoch) | 152.8 | 1.80 | yes |" in table

@@ -2,7 +2,8 @@
 
 - :mod:`~latentspace.tools.sweep`: one page comparing DVC experiments and branches;
 - :mod:`~latentspace.tools.over_seeds`: the original's claims decided again from the spread over seeds;
-- :mod:`~latentspace.tools.benchmark`: how close each part of the pipeline is to the machine's limit (the
+- :mod:`~latentspace.tools.benchmark`: how close each part of the pipeline is to the machine's limit (its parts:
+  ``benchmark_limits``, the machine's peak and training; ``benchmark_runs``, the pipeline's runs; the
   browser's part through :mod:`~latentspace.tools.browser`);
 - :mod:`~latentspace.tools.study`: the study over a grid of datasets × sizes × seeds (its parts: ``grid``,
   ``study_records``, ``study_matrix``, ``study_pages``, ``study_slurm``; one holder at a time: ``lock``);
