@@ -18,7 +18,7 @@ from latentspace.sides import Side, model_pairs
 from latentspace.tools import study
 from latentspace.tools.study_pages import markdown
 from latentspace.verdicts import BETTER, SUPPORTED
-from latentspace.tools import sweep
+from latentspace.tools import sweep_runs
 
 TOY_KIND = "toy"
 # A per-digit measure whose answer the test sets: the share of each digit's strokes the model's decoder kept.
@@ -132,7 +132,7 @@ def test_a_new_sampler_is_drawn_claimed_reported_and_swept(dummy_sampler):
     page = report_sections.generation_section(generation, {"eval_accuracy": 0.9, "real": numbers})
     assert "<th>VAE, a corner</th>" in page and "<td><b>1.00</b></td>" in page  # its Fréchet distance is the best
     assert ("metrics/generation/{model}.json", "corner.frechet_distance", "corner_frechet_distance") \
-        in sweep.key_metrics()
+        in sweep_runs.key_metrics()
 
 
 @pytest.mark.parametrize("template", ["losses", "overlay"])

@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from helpers import ROOT, shown_commit, shown_experiment
-from latentspace.tools import experiments, folders, over_seeds, sweep
+from latentspace.tools import experiments, folders, over_seeds, sweep, sweep_runs, sweep_page
 
 MODELS = ("ae", "vae")
 LABELS = ["val_loss", "silhouette", "knn_accuracy", "probe_accuracy", "prior_confidence", "mixture_confidence",
@@ -80,7 +80,7 @@ def betas():
 
 
 def found_of(shown):
-    return sweep.comparable(experiments.all_runs(shown))[0]
+    return sweep_runs.comparable(experiments.all_runs(shown))[0]
 
 
 def test_the_walk_finds_the_workspace_commits_experiments_and_flattens_every_metrics_file():
@@ -96,7 +96,7 @@ def test_the_walk_finds_the_workspace_commits_experiments_and_flattens_every_met
     assert run["metrics"]["metrics/claims.json:better_prior_helps.verdict"] == "supported"
     assert run["metrics"]["metrics/judge.json:eval_accuracy"] == 0.96
     assert "metrics/broken.json" not in found[1]["files"]
-    kept, left = sweep.comparable(found)
+    kept, left = sweep_runs.comparable(found)
     assert [r["name"] for r in kept] == ["main", "b4"]
     assert left == [("queued", "queued"), ("workspace", "same as main")]
 
@@ -116,12 +116,12 @@ def test_three_betas_make_three_rows_one_varying_param_and_a_figure_a_key_metric
     out = tmp_path / "sweep"
     summary = sweep.build(betas(), out)
     found = found_of(betas())
-    assert sweep.varying_params(found) == ["models.vae.beta"] and sweep.swept_params(found) == ["models.vae.beta"]
-    columns = sweep.key_columns(found)
+    assert sweep_runs.varying_params(found) == ["models.vae.beta"] and sweep_runs.swept_params(found) == ["models.vae.beta"]
+    columns = sweep_runs.key_columns(found)
     assert [(c.group, c.label) for c in columns] == [
         *((model, label) for model in MODELS for label in LABELS), ("claims", "better_prior_helps")]
-    rows = sweep.table(found, ["models.vae.beta"], columns)
-    vae_loss = columns.index(sweep.Column("metrics/train/vae.json:val_loss", "vae", "val_loss"))
+    rows = sweep_page.table(found, ["models.vae.beta"], columns)
+    vae_loss = columns.index(sweep_runs.Column("metrics/train/vae.json:val_loss", "vae", "val_loss"))
     assert [(r[0], r[1], r[2], r[3 + vae_loss]) for r in rows] == [
         ("main", None, 1.0, 110.0), ("b025", "main", 0.25, 102.5), ("b4", "main", 4.0, 140.0)]
     assert sorted(p.name for p in out.iterdir()) == sorted(
@@ -145,9 +145,9 @@ def test_points_are_the_mean_over_seeds_with_the_min_max_spread():
                    for beta in (1.0, 4.0) for seed in (1, 2, 3)], workspace=False)
     shown[0]["data"]["metrics"] = {}  # the base has no metrics: left out
     found = found_of(shown)
-    [(label, runs)] = sweep.contexts(found, "models.vae.beta")
+    [(label, runs)] = sweep_page.contexts(found, "models.vae.beta")
     assert label == "" and len(runs) == 6
-    assert sweep.points(runs, "models.vae.beta", "metrics/train/vae.json:val_loss") == [
+    assert sweep_page.points(runs, "models.vae.beta", "metrics/train/vae.json:val_loss") == [
         (1.0, 112.0, 111.0, 113.0, 3), (4.0, 142.0, 141.0, 143.0, 3)]
 
 
@@ -158,7 +158,7 @@ def test_seed_groups_give_mean_sd_and_n_and_count_verdicts(tmp_path):
                  workspace=False)
     shown[0]["data"]["params"]["params.yaml"]["data"]["seed"] = 1  # the base repeats s1's seed: counted once
     found = found_of(shown)
-    [group] = sweep.seed_statistics(found, sweep.key_columns(found))
+    [group] = sweep_runs.seed_statistics(found, sweep_runs.key_columns(found))
     assert group["runs"] == ["main", "s2", "s3"] and group["seeds"] == [1, 2, 3]
     assert group["params"] == {"models.vae.beta": 1.0}
     loss = group["stats"]["metrics/train/vae.json:val_loss"]
@@ -175,18 +175,18 @@ def test_seed_groups_give_mean_sd_and_n_and_count_verdicts(tmp_path):
 
 
 def test_statistics_of_one_value_and_of_none():
-    assert sweep.statistics([3.0, None]) == {"n": 1, "mean": 3.0, "sd": None}
-    assert sweep.statistics([None]) == {"n": 0, "counts": {}}
+    assert sweep_runs.statistics([3.0, None]) == {"n": 1, "mean": 3.0, "sd": None}
+    assert sweep_runs.statistics([None]) == {"n": 0, "counts": {}}
 
 
 def test_a_run_lacking_a_metrics_file_shows_blank_cells(tmp_path):
     shown = exps(("nogen", {"run_params": params(beta=4.0), "run_metrics": metrics(skip=("metrics/generation/vae.json",
                                                                                          "metrics/claims.json"))}))
     found = found_of(shown)
-    columns = sweep.key_columns(found)
+    columns = sweep_runs.key_columns(found)
     frechet = [c.key for c in columns].index("metrics/generation/vae.json:prior.frechet_distance")
     claim = [c.key for c in columns].index("metrics/claims.json:better_prior_helps.verdict")
-    rows = sweep.table(found, ["models.vae.beta"], columns)
+    rows = sweep_page.table(found, ["models.vae.beta"], columns)
     assert rows[1][3 + frechet] is None and rows[1][3 + claim] is None and rows[0][3 + frechet] == 110.0
     summary = sweep.build(shown, tmp_path / "out")
     assert summary.splitlines()[-1].endswith("| 0.8 |" + "  |" * 7)  # VAE probe, the VAE's 6 generation ones, the claim
@@ -197,17 +197,17 @@ def test_a_run_lacking_a_metrics_file_shows_blank_cells(tmp_path):
 
 def test_a_column_no_run_has_is_left_out_and_the_list_extends():
     found = found_of(exps(workspace=False))
-    specs = (*sweep.key_metrics(), ("metrics/units/{model}.json", "active_units", "active_units"),
+    specs = (*sweep_runs.key_metrics(), ("metrics/units/{model}.json", "active_units", "active_units"),
              ("metrics/nowhere/{model}.json", "x", "x"), ("metrics/judge.json", "eval_accuracy", "judge accuracy"))
-    columns = sweep.key_columns(found, specs)
-    assert sweep.Column("metrics/units/vae.json:active_units", "vae", "active_units") in columns
-    assert columns[-1] == sweep.Column("metrics/judge.json:eval_accuracy", "judge", "judge accuracy")
+    columns = sweep_runs.key_columns(found, specs)
+    assert sweep_runs.Column("metrics/units/vae.json:active_units", "vae", "active_units") in columns
+    assert columns[-1] == sweep_runs.Column("metrics/judge.json:eval_accuracy", "judge", "judge accuracy")
     assert not [c for c in columns if c.label == "x"]
 
 
 def test_a_lone_run_shows_every_param_and_no_figure(tmp_path):
     found = found_of(exps(workspace=False))
-    assert "models.vae.beta" in sweep.varying_params(found) and "seed" in sweep.varying_params(found)
+    assert "models.vae.beta" in sweep_runs.varying_params(found) and "seed" in sweep_runs.varying_params(found)
     sweep.build(exps(workspace=False), tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [folders.MARKER, "index.html", "runs.csv"]
     assert "No param is swept." in (tmp_path / "out" / "index.html").read_text()
@@ -221,11 +221,11 @@ def test_branches_and_experiments_appear_by_name_and_each_sweep_keeps_the_other_
     found = found_of(shown)
     assert [(r["name"], r["baseline"]) for r in found] == [
         ("main", None), ("b4", "main"), ("g0", "main"), ("g0b4", "main"), ("wide", None)]
-    assert sweep.swept_params(found) == ["model.latent_size", "models.vae.beta", "models.vae.gamma"]
-    sweeps = sweep.contexts(found, "models.vae.beta")
+    assert sweep_runs.swept_params(found) == ["model.latent_size", "models.vae.beta", "models.vae.gamma"]
+    sweeps = sweep_page.contexts(found, "models.vae.beta")
     assert [(label, [r["name"] for r in runs]) for label, runs in sweeps] == [
         ("models.vae.gamma=10", ["main", "b4"]), ("models.vae.gamma=0", ["g0", "g0b4"])]
-    [(label, runs)] = sweep.contexts(found, "model.latent_size")
+    [(label, runs)] = sweep_page.contexts(found, "model.latent_size")
     assert label == "" and [r["name"] for r in runs] == ["main", "wide"]
     summary = sweep.build(shown, tmp_path / "out")
     assert "| wide |  | 20 |" in summary and "| g0b4 | main | 10 | 4 | 0 |" in summary
@@ -287,7 +287,7 @@ def test_dvc_exp_show_that_gives_no_answer_in_time_is_killed_and_named_in_one_li
 
 
 def test_importing_the_command_imports_neither_tensorflow_nor_keras():
-    code = ("import sys, latentspace.tools.sweep as s; s.sweep_figure('x', 'y', {('vae', ''): [(1, 2, 2, 2, 1)]}); "
+    code = ("import sys, latentspace.tools.sweep, latentspace.tools.sweep_page as s; s.sweep_figure('x', 'y', {('vae', ''): [(1, 2, 2, 2, 1)]}); "
             "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras'))))")
     done = subprocess.run([sys.executable, "-c", "import json; " + code], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout) == []

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from helpers import ROOT, git_init, shown_commit
-from latentspace.tools import experiments, folders, over_seeds, sweep
+from latentspace.tools import experiments, folders, over_seeds, sweep, sweep_runs, sweep_page
 
 SHA_A = "a" * 40
 SHA_B = "b" * 40
@@ -266,7 +266,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_escaped_and_numbers_stay_num
     ("+", "'+"), ("", ""), (None, ""), ([1, "=x"], "[1, \"=x\"]"), ({"a": 1}, '{"a": 1}'), ("-١", "'-١"),
 ])
 def test_csv_cell(value, cell):
-    assert sweep.csv_cell(value) == cell
+    assert sweep_page.csv_cell(value) == cell
 
 
 # --- seeds pool within one commit only -----------------------------------------------------------------
@@ -332,11 +332,11 @@ def test_over_seeds_decides_each_commits_seeds_with_the_groups_margins(monkeypat
 
 def test_the_sweep_pages_seed_statistics_group_by_commit_too(repo):
     shown = two_commits_equal_params()
-    found = sweep.comparable(experiments.all_runs(shown, head=SHA_A))[0]
-    assert sweep.seed_statistics(found, sweep.key_columns(found)) == []
+    found = sweep_runs.comparable(experiments.all_runs(shown, head=SHA_A))[0]
+    assert sweep_runs.seed_statistics(found, sweep_runs.key_columns(found)) == []
     shown[1]["experiments"].append({"revs": [experiment("s2a", "3" * 40, run_params=params(seed=2), loss=110.0)]})
-    found = sweep.comparable(experiments.all_runs(shown, head=SHA_A))[0]
-    [group] = sweep.seed_statistics(found, sweep.key_columns(found))
+    found = sweep_runs.comparable(experiments.all_runs(shown, head=SHA_A))[0]
+    [group] = sweep_runs.seed_statistics(found, sweep_runs.key_columns(found))
     assert group["runs"] == ["s1", "s2a"] and group["commit"] == SHA_A
     assert group["stats"]["metrics/train/vae.json:val_loss"]["mean"] == 105.0
     sweep.build(shown, repo / "results", head=SHA_A)

@@ -1,6 +1,7 @@
 """The commands over many runs, each ``python3 -m latentspace.tools.NAME`` (no TensorFlow at import):
 
-- :mod:`~latentspace.tools.sweep`: one page comparing DVC experiments and branches;
+- :mod:`~latentspace.tools.sweep`: one page comparing DVC experiments and branches (its parts: ``sweep_runs``,
+  what it compares; ``sweep_page``, the page);
 - :mod:`~latentspace.tools.over_seeds`: the original's claims decided again from the spread over seeds;
 - :mod:`~latentspace.tools.benchmark`: how close each part of the pipeline is to the machine's limit (its parts:
   ``benchmark_limits``, the machine's peak and training; ``benchmark_runs``, the pipeline's runs; the

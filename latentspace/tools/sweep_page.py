@@ -1,0 +1,233 @@
+"""The sweep page: the runs' table (HTML, Markdown, CSV), the figure of each key metric against each swept param,
+and the seeds' section (latentspace/tools/sweep.py; no TensorFlow)."""
+
+from __future__ import annotations
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+from statistics import mean
+
+from ..names import title
+from ..page_parts import PAGE_CSS, PAGE_POLICY, VERDICT_STYLE
+from .. import samplers
+from .sweep_runs import SEED, Column, cell_text, number, ordered_union, swept_params, varying_params
+
+
+def header(params: list[str], columns: list[Column]) -> list[str]:
+    """The table's column names: run, based on, each param's dotted key, each column's "group label"."""
+    return ["run", "based on", *params, *(f"{title(c.group)} {c.label}" for c in columns)]
+
+
+def table(found: list[dict], params: list[str], columns: list[Column]) -> list[list]:
+    """One row a run, as :func:`header`: name, baseline, the params' values, the columns' (None: missing)."""
+    return [[run["name"], run["baseline"], *(run["params"].get(p) for p in params),
+             *(run["metrics"].get(c.key) for c in columns)] for run in found]
+
+
+def markdown(found: list[dict], params: list[str], columns: list[Column]) -> str:
+    """:func:`table` as a Markdown table."""
+    def line(cells):
+        return "| " + " | ".join(cell_text(cell).replace("|", "\\|") for cell in cells) + " |"
+
+    names = header(params, columns)
+    return "\n".join([line(names), "| " + " | ".join("---" for _ in names) + " |",
+                      *(line(row) for row in table(found, params, columns))])
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads a cell starting so as a formula
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+
+
+def csv_cell(value) -> str | int | float:
+    """``value`` as a CSV cell a spreadsheet cannot run: blank for None, JSON for lists and dicts, and text that
+    starts like a formula (``=``, ``+``, ``-``, ``@``, tab, carriage return) but is not a number prefixed with
+    ``'`` (OWASP's rule); numbers (``-1`` too, as a number or as text) stay as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        value = json.dumps(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def runs_csv(found: list[dict], columns: list[Column]) -> str:
+    """One row a run: name, rev, baseline, every param (dotted key), then the key metrics ("file:key"); every
+    cell through :func:`csv_cell` (text that a spreadsheet would take for a formula is escaped)."""
+    params = ordered_union(run["params"] for run in found)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([csv_cell(name) for name in ["name", "rev", "baseline", *params, *(c.key for c in columns)]])
+    for run in found:
+        values = [run["name"], run["rev"], run["baseline"], *(run["params"].get(p) for p in params),
+                  *(run["metrics"].get(c.key) for c in columns)]
+        writer.writerow([csv_cell(v) for v in values])
+    return buffer.getvalue()
+
+
+def contexts(found: list[dict], param: str) -> list[tuple[str, list[dict]]]:
+    """The runs with a value of ``param`` grouped by every other param but ``seed``, as ``(label, runs)``; only
+    groups with two values of ``param`` or more (a sweep). ``label`` names what sets a group apart ("" for one)."""
+    groups: dict[str, list[dict]] = {}
+    for run in found:
+        if param in run["params"]:
+            rest = {k: v for k, v in run["params"].items() if k not in (param, SEED)}
+            groups.setdefault(json.dumps(rest, sort_keys=True), []).append(run)
+    sweeps = [runs for runs in groups.values() if len({run["params"][param] for run in runs}) > 1]
+    differ = varying_params([runs[0] for runs in sweeps]) if len(sweeps) > 1 else []
+    differ = [k for k in differ if k not in (param, SEED)]
+    return [(", ".join(f"{k}={cell_text(runs[0]['params'].get(k))}" for k in differ), runs) for runs in sweeps]
+
+
+def points(found: list[dict], param: str, key: str) -> list[tuple]:
+    """``(x, mean, low, high, n)`` at each value ``x`` of ``param``, ascending: the mean of metric ``key`` over
+    the runs at ``x`` (one run a seed), ``low``–``high`` their min–max. Runs without the metric are skipped."""
+    at: dict = {}
+    for run in found:
+        value = run["metrics"].get(key)
+        if number(value):
+            at.setdefault(run["params"][param], {}).setdefault(run["params"].get(SEED), value)
+    return [(x, mean(v), min(v), max(v), len(v))
+            for x, v in ((x, list(by_seed.values())) for x, by_seed in sorted(at.items()))]
+
+
+def sweep_figure(param: str, label: str, series: dict[tuple[str, str], list[tuple]]):
+    """``label`` against ``param``: ``series[(group, context)]`` is :func:`points`' list; one colour a group,
+    one line style a context; markers at the means, bars min–max over seeds. Log x when it spans ×10."""
+    from ..plotting import CLASS_COLOURS, plt
+
+    figure, ax = plt.subplots(figsize=(6.5, 4.2))
+    groups = list(dict.fromkeys(group for group, _ in series))
+    styles = list(dict.fromkeys(context for _, context in series))
+    xs = [p[0] for line in series.values() for p in line]
+    for (group, context), line in series.items():
+        x, middle, low, high, _ = zip(*line)
+        below = [max(m - lo, 0.0) for m, lo in zip(middle, low)]
+        above = [max(hi - m, 0.0) for m, hi in zip(middle, high)]
+        ax.errorbar(x, middle, yerr=[below, above],  # max: a mean may round just outside min–max
+                    fmt="o", linestyle=["-", "--", ":", "-."][styles.index(context) % 4], capsize=3,
+                    color=CLASS_COLOURS(groups.index(group) % 10),
+                    label=title(group) + (f" ({context})" if context else ""))
+    log = min(xs) > 0 and max(xs) >= 10 * min(xs)
+    if log:
+        ax.set_xscale("log")
+    if len(set(xs)) <= 8:  # ticks at the values run
+        ax.set_xticks(sorted(set(xs)), [cell_text(x) for x in sorted(set(xs))])
+        ax.minorticks_off()
+    ax.set_xlabel(param + (" (log scale)" if log else ""))
+    ax.set_ylabel(label)
+    ax.set_title(f"{label} against {param}", fontsize=10)
+    ax.legend(fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def _file_name(*parts: str) -> str:
+    return "--".join(re.sub(r"[^A-Za-z0-9._-]+", "_", part) for part in parts) + ".png"
+
+
+def figures(found: list[dict], columns: list[Column]) -> list[dict]:
+    """``{"param", "label", "file", "png"}`` for each swept param and numeric key metric with a sweep to draw."""
+    from ..outputs import figure_png
+
+    by_label: dict[str, list[Column]] = {}
+    for column in columns:
+        by_label.setdefault(column.label, []).append(column)
+    drawn = []
+    for param in swept_params(found):
+        sweeps = contexts(found, param)
+        for label, group_columns in by_label.items():
+            series = {(c.group, context): line for c in group_columns for context, runs in sweeps
+                      if (line := points(runs, param, c.key))}
+            if series:
+                drawn.append({"param": param, "label": label, "file": _file_name(param, label),
+                              "png": figure_png(sweep_figure(param, label, series))})
+    return drawn
+
+
+def _cell(value) -> str:
+    style = VERDICT_STYLE.get(value) if isinstance(value, str) else None
+    text = html.escape(cell_text(value))
+    return f'<td style="{style}">{text}</td>' if style else f"<td>{text}</td>"
+
+
+def _runs_table(found: list[dict], params: list[str], columns: list[Column]) -> str:
+    e = html.escape
+    groups = list(dict.fromkeys(c.group for c in columns))
+    top = ('<tr><th rowspan="2">run</th><th rowspan="2">based on</th>'
+           + (f'<th colspan="{len(params)}">params</th>' if params else "")
+           + "".join(f'<th colspan="{sum(c.group == g for c in columns)}">{e(title(g))}</th>' for g in groups) + "</tr>")
+    second = ("<tr>" + "".join(f"<th>{e(p)}</th>" for p in params)
+              + "".join(f"<th>{e(c.label)}</th>" for c in columns) + "</tr>")
+    body = "".join("<tr>" + f"<th>{e(cell_text(row[0]))}</th>" + "".join(_cell(v) for v in row[1:]) + "</tr>"
+                   for row in table(found, params, columns))
+    return f'<table class="runs">{top}{second}{body}</table>'
+
+
+def _seeds_section(groups: list[dict], columns: list[Column]) -> str:
+    e = html.escape
+    if not groups:
+        return "<p>No runs differ only in <code>seed</code>.</p>"
+    parts = []
+    for group in groups:
+        setting = ", ".join(f"{k}={cell_text(v)}" for k, v in group["params"].items())
+        rows = []
+        for c in columns:
+            s = group["stats"][c.key]
+            if "counts" in s:
+                value = ", ".join(f"{k} ×{n}" for k, n in s["counts"].items())
+                rows.append(f"<tr><th>{e(title(c.group))}</th><th>{e(c.label)}</th><td>{s['n']}</td>"
+                            f'<td colspan="2">{e(value)}</td></tr>')
+            else:
+                rows.append(f"<tr><th>{e(title(c.group))}</th><th>{e(c.label)}</th><td>{s['n']}</td>"
+                            f"<td>{e(cell_text(s['mean']))}</td><td>{e(cell_text(s['sd']))}</td></tr>")
+        runs = ", ".join(f"{name} (seed {cell_text(seed)})" for name, seed in zip(group["runs"], group["seeds"]))
+        commit = f" (commit {str(group['commit'])[:7]})" if group.get("commit") else ""
+        parts.append(f"<h3>{e(setting or 'the shown params')}{e(commit)}</h3><p>Runs: {e(runs)}.</p>"
+                     "<table><tr><th>group</th><th>metric</th><th>n</th><th>mean</th><th>sd</th></tr>"
+                     + "".join(rows) + "</table>")
+    return "".join(parts)
+
+
+def render(found: list[dict], params: list[str], columns: list[Column], drawn: list[dict], seeds: list[dict],
+           left: list[tuple[str, str]], command: str = "dvc exp show --json") -> str:
+    """The page as HTML: the runs' table, the sweeps' figures (by file name, beside the page), the seeds'
+    statistics and the runs left out. Every string from the data is escaped."""
+    e = html.escape
+    sweeps = []
+    for param in dict.fromkeys(d["param"] for d in drawn):
+        pictures = "".join(f'<figure><img alt="{e(d["label"])} against {e(param)}" src="{e(d["file"])}">'
+                           f"<figcaption>{e(d['label'])} against {e(param)}</figcaption></figure>"
+                           for d in drawn if d["param"] == param)
+        sweeps.append(f"<h3>{e(param)}</h3>{pictures}")
+    leftover = "".join(f"<li>{e(cell_text(name))}: {e(cell_text(why))}</li>" for name, why in left)
+    sampler_names = ", ".join(s.name if s.label == s.name else f"{s.name}: {s.label}" for s in samplers.SAMPLERS)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">{PAGE_POLICY}<title>Runs compared</title>
+<style>
+{PAGE_CSS}
+body {{ max-width: 1400px; }} figure {{ display: inline-block; margin: 0.5em; }} .wide {{ overflow-x: auto; }}
+.runs tr > th:first-child {{ text-align: left; }}
+</style></head><body>
+<h1>Runs compared</h1>
+<p>{len(found)} runs from <code>{e(command)}</code>. The table shows the params that vary between them
+(every param if there is one run) and the key metrics; a blank cell is a metric the run lacks. Losses are nats
+per image on the validation split; separation scores on the evaluation split; <i>sampler</i>_<i>measure</i> scores
+the decoded draws of a sampler ({e(sampler_names)}) as the judge sees them. Every value: <code>runs.csv</code>.</p>
+<div class="wide">{_runs_table(found, params, columns)}</div>
+<h2>Sweeps</h2>
+<p>Each key metric against each numeric param that varies (not <code>seed</code>), among runs that differ in that
+param alone (and in seed): markers are the mean over seeds, bars the min–max over seeds.</p>
+{"".join(sweeps) or "<p>No param is swept.</p>"}
+<h2>Seeds</h2>
+<p>Runs of one commit that differ only in <code>seed</code>: mean and sample standard deviation (n − 1) over seeds; verdicts
+counted. <code>python3 -m latentspace.tools.over_seeds</code> decides the claims over seeds.</p>
+{_seeds_section(seeds, columns)}
+{f"<h2>Left out</h2><ul>{leftover}</ul>" if leftover else ""}
+</body></html>
+"""
