@@ -1,8 +1,9 @@
 """The library behind the latent-space study's DVC stages. Importing the package imports nothing heavy.
 
-- Inputs: ``params`` (params.yaml's schema, a stage's declared keys), ``limits`` (what a value implies
-  for this machine and these digits), ``sources`` and ``idx`` (where the digits come from), ``data`` (their splits and file), ``original`` (the original
-  study's numbers).
+- Inputs: ``schema`` (params.yaml's sections as frozen dataclasses, their keys' rules), ``params`` (the
+  file read and validated, a stage's declared keys), ``limits`` (what a value implies for this machine
+  and these digits), ``sources`` and ``idx`` (where the digits come from), ``data`` (their splits and
+  file), ``original`` (the original study's numbers).
 - Models and training: ``models`` (Keras functional API), ``losses`` and ``loss_terms``, ``training``,
   ``checkpoints`` (resumable training), ``runtime`` (the Keras runtime), ``machine`` (the CPU and
   versions), ``curves`` (training-curve files), ``judge`` (the digit classifier).

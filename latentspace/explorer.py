@@ -96,13 +96,13 @@ def check_codes(name: str, evaluation: np.ndarray, mapped: np.ndarray, digits: i
 
 def panel(name: str, title: str, codes: dict[str, np.ndarray], mapped: np.ndarray, units: dict,
           decoder: tuple[dict, dict], shown: np.ndarray, factors: dict[str, np.ndarray], *, draws: int, seed: int,
-          settings: dict) -> dict:
+          settings) -> dict:
     """One model's panel of the page: its evaluation codes (``codes["codes_eval"]``, (N, D)) and t-SNE ``mapped``
     (N, 2) at the ``shown`` rows, how much it uses each dimension (``units``, its units metrics: order, usage, the anchor nearest the
     codes' mean, their mean and sd), the ``decoder`` (its config and ``{layer: weights}``), each measured factor's
     direction (:func:`factor_direction` of the evaluation codes and ``factors`` ``{factor: (N,)}``) and ``draws``
     codes of each sampler (latentspace/samplers.py) fitted to ``codes["codes_train"]`` with the generation stage's
-    ``settings`` and ``seed``."""
+    ``settings`` (latentspace.schema.Generation) and ``seed``."""
     from .samplers import SAMPLERS
     from .traversals import anchor, order, usage
 

@@ -24,21 +24,8 @@ from . import bootstrap, limits, morphometrics
 from . import disentanglement as dis
 from . import factor_effects as fe
 from . import prior_gap as pg
+from .schema import Bootstrap, Factors
 from .traversals import REACH, TRAVERSAL_STEPS, subset, traversal_codes
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The stage's settings: ``strokes`` (measure the stroke factors), ``digits`` (compared), ``anchors``
-    (traversals), ``seed``, ``level`` and ``resamples`` (bootstrap), ``workers`` (morphometry processes)."""
-
-    strokes: bool
-    digits: int
-    anchors: int
-    seed: int
-    level: float
-    resamples: int
-    workers: int = 1
 
 
 @dataclass(frozen=True)
@@ -52,6 +39,19 @@ class Measured:
     figure: dict
 
 
+@dataclass(frozen=True)
+class _Settings:
+    """Every setting :func:`measure` reads, under one short name."""
+
+    strokes: bool
+    digits: int
+    anchors: int
+    seed: int
+    level: float
+    resamples: int
+    workers: int
+
+
 def interval(value, replicated, level: float) -> dict:
     """``{value, low, high}``: a value and its percentile bootstrap interval."""
     low, high = bootstrap.percentile_interval(replicated, level, value)
@@ -59,14 +59,17 @@ def interval(value, replicated, level: float) -> dict:
 
 
 def measure(mean: np.ndarray, labels: np.ndarray, shapes: dict[str, np.ndarray], draws: dict[str, np.ndarray],
-            decode: Callable[[np.ndarray], np.ndarray], settings: Settings,
-            log_var: np.ndarray | None = None) -> Measured:
+            decode: Callable[[np.ndarray], np.ndarray], settings: Factors, bootstrap_settings: Bootstrap, *, seed: int,
+            workers: int = 1, log_var: np.ndarray | None = None) -> Measured:
     """One model's factors. ``mean`` (N, D) its evaluation codes (the encoder's means), ``labels`` (N,) their
     classes, ``shapes`` the same digits' ``labels`` and factors (latentspace.morphometrics.factors), ``draws``
     each sampler's decoded images ``{sampler: (M, 28, 28[, 1])}`` in order (the same digits as ``labels``:
     latentspace.morphometrics.check_same_digits), ``decode`` codes (K, D) float32 →
-    images (K, 28, 28[, 1]), ``log_var`` (N, D) a VAE's encoder's log-variances."""
-    s = settings
+    images (K, 28, 28[, 1]), ``log_var`` (N, D) a VAE's encoder's log-variances. ``settings``: the ``factors``
+    section (strokes measured; digits compared; traversals' anchors); ``bootstrap_settings``: every interval's
+    resamples and level; ``workers``: the morphometry's processes."""
+    s = _Settings(settings.strokes, settings.digits, settings.anchors, seed, bootstrap_settings.level,
+                  bootstrap_settings.resamples, workers)
     names = morphometrics.factors(s.strokes)
     mean = np.asarray(mean, np.float64)
     real = {name: shapes[name] for name in names}
@@ -145,7 +148,7 @@ def measure(mean: np.ndarray, labels: np.ndarray, shapes: dict[str, np.ndarray],
     return Measured(metrics, values, figure)
 
 
-def _prior_gap(mean: np.ndarray, log_var: np.ndarray, s: Settings) -> tuple[dict, tuple[float, np.ndarray]]:
+def _prior_gap(mean: np.ndarray, log_var: np.ndarray, s: _Settings) -> tuple[dict, tuple[float, np.ndarray]]:
     """The prior gap's metrics (its interval, per unit, the ELBO's split) and its (value, replicates)."""
     z = pg.draws(mean, log_var, s.seed)
     gap = pg.gaussian_part(z)

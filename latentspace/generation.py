@@ -18,6 +18,7 @@ from . import limits
 from . import sample_quality as q
 from .analysis import class_centroids
 from .samplers import SAMPLERS
+from .schema import Generation
 
 FIGURE_SAMPLES = 30  # draws of each sampler in the figure
 
@@ -42,11 +43,12 @@ class Judged:
     rows: dict[str, np.ndarray]
 
 
-def draw(codes: dict[str, np.ndarray], real: int, *, num_samples: int, seed: int, settings: dict) -> Drawn:
-    """``num_samples`` codes of each sampler fitted to ``codes["codes_train"]`` (``settings``: ``generation.*``),
+def draw(codes: dict[str, np.ndarray], real: int, settings: Generation, *, seed: int) -> Drawn:
+    """``settings.num_samples`` codes of each sampler fitted to ``codes["codes_train"]`` (``settings``: ``generation``),
     and the class centroids of ``codes["codes_eval"]`` by ``codes["labels_eval"]``; ``real`` is how many real
     digits the draws will be judged against (for the memory check)."""
-    limits.at_most("generation.mixture_components", settings["mixture_components"], len(codes["codes_train"]),
+    num_samples = settings.num_samples
+    limits.at_most("generation.mixture_components", settings.mixture_components, len(codes["codes_train"]),
                    "the mixture is fitted to the training codes, at least one a component")
     limits.memory("generation.num_samples", num_samples, num_samples * len(SAMPLERS) * (2 * 784 * 4 + 2 * 8 * real),
                   f"decoding and judging that many draws against {real} real digits")

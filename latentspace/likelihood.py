@@ -20,6 +20,7 @@ import numpy as np
 
 from . import limits
 from .bootstrap import mean_interval, resamples as resampled
+from .schema import Bootstrap, Likelihood
 
 EPSILON = 1e-7  # Keras' epsilon: the decoder's outputs are clipped to [ε, 1 − ε], as in the loss
 LOG_2PI = math.log(2.0 * math.pi)
@@ -78,12 +79,14 @@ def check(digits: int, samples: int) -> None:
     limits.memory("likelihood.samples", samples, digits * samples * 8 * 4, "the log weights and draws")
 
 
-def measure(mean: np.ndarray, log_var: np.ndarray, images: np.ndarray, decode: Callable[[np.ndarray], np.ndarray], *,
-            samples: int, check_digits: int, check_factor: int, seed: int, resamples: int, level: float) -> dict:
-    """A VAE's likelihood metrics: the IWAE bound and the ELBO of ``samples`` draws a digit, nats per image, mean
-    and bootstrap interval over the digits; and on the first ``check_digits`` digits the bound again with
-    ``check_factor`` times the draws (how much it still moves). ``mean``, ``log_var`` (N, D) the posteriors of the
-    N digits ``images`` (N, 784) in [0, 1]."""
+def measure(mean: np.ndarray, log_var: np.ndarray, images: np.ndarray, decode: Callable[[np.ndarray], np.ndarray],
+            settings: Likelihood, bootstrap_settings: Bootstrap, *, seed: int) -> dict:
+    """A VAE's likelihood metrics: the IWAE bound and the ELBO of ``settings.samples`` draws a digit, nats per image,
+    mean and bootstrap interval over the digits (``bootstrap_settings``); and on the first ``settings.check_digits``
+    digits the bound again with ``settings.check_factor`` times the draws (how much it still moves). ``mean``,
+    ``log_var`` (N, D) the posteriors of the N digits ``images`` (N, 784) in [0, 1]."""
+    samples, check_digits, check_factor = settings.samples, settings.check_digits, settings.check_factor
+    resamples, level = bootstrap_settings.resamples, bootstrap_settings.level
     checked, more = min(check_digits, len(mean)), samples * check_factor
     log_w = weighed(mean, log_var, images, samples, seed, decode)
     indices = resampled(len(mean), resamples, seed)

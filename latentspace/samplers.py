@@ -7,20 +7,23 @@ the figures and the claims name them from here. Adding a sampler is one class he
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .schema import Generation
 
 
 class Sampler:
     """``name`` keys the metrics files and arrays; ``label`` names it in tables and figures;
-    ``marker`` is its matplotlib marker. ``settings`` are the ``generation.*`` params."""
+    ``marker`` is its matplotlib marker. ``settings`` are the ``generation`` section (latentspace.schema.Generation)."""
 
     name: ClassVar[str]
     label: ClassVar[str]
     marker: ClassVar[str] = "^"
 
-    def fit(self, codes: np.ndarray, seed: int, settings: dict[str, Any]) -> "Sampler":
+    def fit(self, codes: np.ndarray, seed: int, settings: "Generation") -> "Sampler":
         """Fit to training codes (N, D); returns the sampler."""
         self.dimensions = codes.shape[1]
         return self
@@ -29,7 +32,7 @@ class Sampler:
         """``n`` codes (n, D) float32."""
         raise NotImplementedError
 
-    def describe(self, settings: dict[str, Any]) -> str:
+    def describe(self, settings: "Generation") -> str:
         """What it draws from, for figure titles."""
         return self.label
 
@@ -49,22 +52,22 @@ class Mixture(Sampler):
 
     name, label, marker = "mixture", "mixture", "s"
 
-    def fit(self, codes: np.ndarray, seed: int, settings: dict[str, Any]) -> "Mixture":
+    def fit(self, codes: np.ndarray, seed: int, settings: "Generation") -> "Mixture":
         from sklearn.mixture import GaussianMixture
 
         from .errors import StageError
 
         try:
-            self.mixture = GaussianMixture(n_components=settings["mixture_components"],
-                                           covariance_type=settings["mixture_covariance"], random_state=seed).fit(codes)
+            self.mixture = GaussianMixture(n_components=settings.mixture_components,
+                                           covariance_type=settings.mixture_covariance, random_state=seed).fit(codes)
         except ValueError as exc:  # e.g. an ill-defined covariance: too many components for the codes
-            raise StageError(f"generation.mixture_components = {settings['mixture_components']}, "
-                             f"generation.mixture_covariance = {settings['mixture_covariance']}: the mixture cannot be "
+            raise StageError(f"generation.mixture_components = {settings.mixture_components}, "
+                             f"generation.mixture_covariance = {settings.mixture_covariance}: the mixture cannot be "
                              f"fitted to these codes ({str(exc).splitlines()[0]})") from None
         return super().fit(codes, seed, settings)
 
-    def describe(self, settings: dict[str, Any]) -> str:
-        return f"a {settings['mixture_components']}-component mixture"
+    def describe(self, settings: "Generation") -> str:
+        return f"a {settings.mixture_components}-component mixture"
 
     def draw(self, n: int, seed: int) -> np.ndarray:
         self.mixture.random_state = seed

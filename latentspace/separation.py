@@ -18,6 +18,7 @@ import numpy as np
 from . import bootstrap, limits
 from .measures import SEPARATION, Family, Measure
 from .outputs import load_arrays
+from .schema import Bootstrap, Separation
 from .sides import model_pairs
 
 
@@ -248,11 +249,13 @@ def pca_codes(train: np.ndarray, evaluation: np.ndarray, dimensions: int, seed: 
 
 
 def baselines(pixels_train: np.ndarray, labels_train: np.ndarray, pixels_eval: np.ndarray, labels_eval: np.ndarray,
-              *, components: int, neighbours: int, tolerance: float, seed: int, resamples: int, level: float) -> dict:
+              settings: Separation, bootstrap_settings: Bootstrap, *, components: int, seed: int) -> dict:
     """Every separation score of the digits' own pixels (N, 784) and of their first ``components`` principal
-    components (PCA fitted on the training pixels): what a model's codes are measured against."""
+    components (PCA fitted on the training pixels): what a model's codes are measured against (``settings``: the
+    ``separation`` section; ``bootstrap_settings``: the intervals')."""
     inputs = {"pixels": (pixels_train, pixels_eval),
               "pca": pca_codes(pixels_train, pixels_eval, components, seed)}
-    return {name: scores(Codes(train, labels_train, evaluation, labels_eval, neighbours=neighbours,
-                               tolerance=tolerance, seed=seed), resamples=resamples, level=level)[0]
+    return {name: scores(Codes(train, labels_train, evaluation, labels_eval, neighbours=settings.neighbours,
+                               tolerance=settings.probe_tolerance, seed=seed),
+                         resamples=bootstrap_settings.resamples, level=bootstrap_settings.level)[0]
             for name, (train, evaluation) in inputs.items()}

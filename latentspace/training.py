@@ -31,6 +31,7 @@ from .curves import COLUMNS as CURVES
 from .errors import StageError
 from .models import build, is_supervised
 from .outputs import atomic_path
+from .schema import ModelSection, Train
 
 
 def write_curves(path: Path, history: dict[str, list[float]]) -> None:
@@ -103,21 +104,24 @@ def _compiled(architecture: str, name: str, latent_size: int, seed: int, section
     return model, encoder, decoder
 
 
-def train(arrays: dict, name: str, architecture: str, section: dict, *, latent_size: int, batch_size: int,
-          learning_rate: float, epochs: int, seed: int, model_dir: Path, curves: Path, threads: int | None = None,
-          distribute: str = "none", precision: str = "float32", callbacks=()) -> dict:
-    """Train model ``name``, of ``architecture`` with ``section``'s keys, on ``arrays`` (:mod:`latentspace.data`).
+def train(arrays: dict, model_section: ModelSection, settings: Train, *, latent_size: int, seed: int, model_dir: Path,
+          curves: Path, threads: int | None = None, callbacks=()) -> dict:
+    """Train the model of ``model_section`` (``models.<name>``: its name, architecture and keys) on ``arrays``
+    (:mod:`latentspace.data`) as ``settings`` (``train``) say, with codes of ``latent_size`` dimensions.
 
     Writes ``model_dir/{encoder,decoder}.keras`` and the ``curves`` CSV, each only when training
     finished. Returns the final epoch's metrics with the parameter counts. A model with a
     classifier head (the class VAE) is fitted to the images and their labels, the head's
-    cross-entropy weighted by ``section["gamma"]``. ``threads``: the CPU thread pools
-    (:func:`latentspace.runtime.start`); ``distribute``: "none" or "mirrored" (:func:`strategy`);
-    ``precision``: a Keras dtype policy, "float32" or "mixed_bfloat16" (layers compute in bfloat16
+    cross-entropy weighted by its ``gamma``. ``threads``: the CPU thread pools
+    (:func:`latentspace.runtime.start`); ``settings.distribute``: "none" or "mirrored" (:func:`strategy`);
+    ``settings.precision``: a Keras dtype policy, "float32" or "mixed_bfloat16" (layers compute in bfloat16
     and keep float32 weights; the decoder's last layer, the sampling with its KL term and the
     classifier head stay float32, so every loss is computed in float32). ``callbacks``: more
     Keras callbacks (the benchmark's clock).
     """
+    name, architecture, section = model_section.name, model_section.architecture, dict(model_section.keys)
+    batch_size, learning_rate, epochs = settings.batch_size, settings.learning_rate, settings.epochs
+    distribute, precision = settings.distribute, settings.precision
     from .data import load_split
 
     runtime.start(threads)

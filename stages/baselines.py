@@ -23,6 +23,7 @@ def main():
     from latentspace.data import ARRAYS, load_split
     from latentspace.outputs import load_arrays, write_json
     from latentspace import limits
+    from latentspace.schema import Bootstrap, Separation
     from latentspace.separation import baselines, check
 
     arrays = load_arrays(args.data, ARRAYS)
@@ -31,9 +32,7 @@ def main():
     limits.at_most("model.latent_size", p["model.latent_size"], len(y_train),
                    "the PCA baseline has at most as many components as training digits")
     metrics = baselines(x_train.reshape(len(x_train), -1), y_train, x_eval.reshape(len(x_eval), -1), y_eval,
-                        components=p["model.latent_size"], neighbours=p["separation.neighbours"],
-                        tolerance=p["separation.probe_tolerance"], seed=p["seed"],
-                        resamples=p["bootstrap.resamples"], level=p["bootstrap.level"])
+                        p.get(Separation), p.get(Bootstrap), components=p["model.latent_size"], seed=p["seed"])
     write_json(args.metrics, metrics)
     print(f"baselines: probe accuracy pixels {metrics['pixels']['probe_accuracy']['value']:.3f}, "
           f"PCA {metrics['pca']['probe_accuracy']['value']:.3f} → {args.metrics}")

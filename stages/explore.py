@@ -37,10 +37,11 @@ def main():
     from latentspace.outputs import load_arrays, read_json, save_figures, write_text, written
     from latentspace.plotting import traversal_figure
     from latentspace.samplers import SAMPLERS
+    from latentspace.schema import Generation
 
     runtime_js, script = (explorer.read_script(Path(args.web) / name) for name in ("tfjs.js", "explorer.js"))
     digits = load_arrays(args.data, ("x_eval", "y_eval"))
-    seed, settings = p["seed"], p.section("generation")
+    seed, settings = p["seed"], p.get(Generation)
     shown = traversals.subset(digits["y_eval"], p["explore.points"], seed)
     measured = load_arrays(args.morphometry, ("labels",), optional=morphometrics.FACTORS)
     morphometrics.check_same_digits(measured["labels"], digits["y_eval"], args.morphometry, args.data)

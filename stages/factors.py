@@ -33,9 +33,9 @@ def main():
     from latentspace import factors, morphometrics, replicated, runtime, samplers
     from latentspace.outputs import load_arrays, save_figure, write_json
     from latentspace.plotting import factors_figure
+    from latentspace.schema import Bootstrap, Factors
 
-    settings = factors.Settings(p["factors.strokes"], p["factors.digits"], p["factors.anchors"], p["seed"],
-                                p["bootstrap.level"], p["bootstrap.resamples"], p["compute.threads"])
+    settings = p.get(Factors)
     codes = load_arrays(args.codes, ("codes_eval", "labels_eval"), optional=("log_var_eval",))
     shapes = load_arrays(args.morphometry, ("labels", *morphometrics.factors(settings.strokes)))
     morphometrics.check_same_digits(shapes["labels"], codes["labels_eval"], args.morphometry, args.codes)
@@ -43,7 +43,8 @@ def main():
     runtime.start(p["compute.threads"])
     decoder = runtime.load_model(Path(args.model) / "decoder.keras")
     measured = factors.measure(codes["codes_eval"], codes["labels_eval"], shapes, draws,
-                               lambda z: runtime.predict(decoder, z), settings, codes.get("log_var_eval"))
+                               lambda z: runtime.predict(decoder, z), settings, p.get(Bootstrap), seed=p["seed"],
+                               workers=p["compute.threads"], log_var=codes.get("log_var_eval"))
     write_json(args.metrics, measured.metrics)
     replicated.save(args.values, measured.kept)
     save_figure(args.figure, factors_figure(args.name, **measured.figure))

@@ -40,12 +40,12 @@ def main():
     from latentspace import generation, runtime
     from latentspace.outputs import load_arrays, save_arrays, save_figure, write_json
     from latentspace.plotting import image_grid
+    from latentspace.schema import Generation
 
     codes = load_arrays(args.codes, ("codes_train", "codes_eval", "labels_eval"))
     real = load_arrays(args.real, ("features_eval",))["features_eval"]
-    settings = p.section("generation")
-    drawn = generation.draw(codes, len(real), num_samples=p["generation.num_samples"], seed=p["seed"],
-                            settings=settings)
+    settings = p.get(Generation)
+    drawn = generation.draw(codes, len(real), settings, seed=p["seed"])
     runtime.start(p["compute.threads"])
     from latentspace.judge import judge
 

@@ -29,6 +29,7 @@ def main():
     p = params.for_stage()
     from latentspace import likelihood
     from latentspace.outputs import load_arrays, write_json
+    from latentspace.schema import Bootstrap, Likelihood
 
     codes = load_arrays(args.codes, ("codes_eval",), optional=("log_var_eval",))
     if "log_var_eval" not in codes:
@@ -42,9 +43,7 @@ def main():
     runtime.start(p["compute.threads"])
     decoder = runtime.load_model(Path(args.model) / "decoder.keras")
     m = likelihood.measure(codes["codes_eval"], codes["log_var_eval"], images, lambda z: runtime.predict(decoder, z),
-                           samples=p["likelihood.samples"], check_digits=p["likelihood.check_digits"],
-                           check_factor=p["likelihood.check_factor"], seed=p["seed"],
-                           resamples=p["bootstrap.resamples"], level=p["bootstrap.level"])
+                           p.get(Likelihood), p.get(Bootstrap), seed=p["seed"])
     write_json(args.metrics, m)
     print(f"{args.name}: IWAE ({m['samples']} samples) {m['iwae']['value']:.2f}, ELBO {m['elbo']['value']:.2f} nats; "
           f"{m['check']['samples']} samples move it by {m['check']['change']:+.3f} on {m['check']['digits']} digits "

@@ -22,27 +22,23 @@ STAGE = Stage({
 def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
-    section = p.section(f"models.{args.name}")
-    architecture = section.pop("architecture")
+    model, latent_size = p.model(args.name), p["model.latent_size"]
     from latentspace import limits, runtime
     from latentspace.data import ARRAYS
     from latentspace.outputs import load_arrays, write_json
+    from latentspace.schema import Train
 
     arrays = load_arrays(args.data, ARRAYS)
-    limits.at_most("model.latent_size", p["model.latent_size"], len(arrays["y_train"]),
+    limits.at_most("model.latent_size", latent_size, len(arrays["y_train"]),
                    "the PCA baseline has at most as many components as training digits")
-    width = section.get("hidden_units", 0)
+    width = model.keys.get("hidden_units", 0)
     limits.memory(f"models.{args.name}.hidden_units", width, 16 * 4 * 2 * 784 * width,
                   "the weights, their gradients and Adam's two moments")
     runtime.start(p["compute.threads"])  # imports TensorFlow, quietly: only once the inputs are known good
     from latentspace.training import train
 
-    metrics = train(
-        arrays, args.name, architecture, section, latent_size=p["model.latent_size"],
-        batch_size=p["train.batch_size"], learning_rate=p["train.learning_rate"], epochs=p["train.epochs"],
-        seed=p["seed"], model_dir=Path(args.model), curves=Path(args.curves), threads=p["compute.threads"],
-        distribute=p["train.distribute"], precision=p["train.precision"],
-    )
+    metrics = train(arrays, model, p.get(Train), latent_size=latent_size, seed=p["seed"], model_dir=Path(args.model),
+                    curves=Path(args.curves), threads=p["compute.threads"])
     write_json(args.metrics, metrics)
     print(f"{args.name}: val_loss {metrics['val_loss']:.2f} nats/image → {args.metrics}")
 

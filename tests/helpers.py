@@ -95,11 +95,14 @@ def tiny_dataset(seed: int = 0) -> dict:
 def train_tiny(arrays: dict, name: str, architecture: str, section: dict, folder: Path, **overrides) -> dict:
     """``latentspace.training.train`` on :data:`TINY_TRAINING` (``overrides`` win), writing the model to
     ``folder/model`` and the curves to ``folder/curves.csv``; its metrics."""
+    from latentspace.schema import ModelSection, Train
     from latentspace.training import train
 
     folder = Path(folder)
     options = {**TINY_TRAINING, "model_dir": folder / "model", "curves": folder / "curves.csv", **overrides}
-    return train(arrays, name, architecture, dict(section), **options)
+    settings = Train(**{key: options.pop(key, default) for key, default in (
+        ("batch_size", None), ("learning_rate", None), ("epochs", None), ("distribute", "none"), ("precision", "float32"))})
+    return train(arrays, ModelSection(name, architecture, dict(section)), settings, **options)
 
 
 def idx_bytes(array: np.ndarray, magic: int | None = None) -> bytes:

@@ -11,6 +11,7 @@ import pytest
 
 from latentspace.tools import browser
 from latentspace import explorer, traversals
+from latentspace.schema import Generation
 
 from helpers import ROOT, run
 
@@ -215,7 +216,7 @@ def test_a_panel_holds_the_shown_codes_the_order_of_use_factor_directions_and_ea
     decoder = ({"name": "decoder", "layers": []}, {"dense": [np.ones((3, 2)), np.zeros(2)]})
     shown = np.array([0, 5, 7, 9])
     factors = {"width": 2.0 * codes["codes_eval"][:, 0].astype(np.float64)}
-    settings = {"mixture_components": 2, "mixture_covariance": "full"}
+    settings = Generation(num_samples=16, mixture_components=2, mixture_covariance="full")
     found = explorer.panel("vae", "VAE", codes, codes["codes_eval"][:, :2], units, decoder, shown, factors,
                            draws=16, seed=1, settings=settings)
     assert found["order"] == [1, 2, 0] and found["order_by"] == "KL" and found["dimensions"] == 3

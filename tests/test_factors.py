@@ -6,6 +6,7 @@ import pytest
 
 from latentspace import factors, morphometrics, replicated
 from latentspace.errors import StageError
+from latentspace.schema import Bootstrap, Factors
 
 
 def rectangles(codes):
@@ -29,8 +30,8 @@ def measured():
     labels = np.arange(120) % 10
     shapes = {"labels": labels, **morphometrics.measure(rectangles(mean), strokes=False)}
     draws = {"same": rectangles(rng.normal(size=(60, 3))), "wider": rectangles(rng.normal(size=(60, 3)) + [2.0, 0, 0])}
-    settings = factors.Settings(strokes=False, digits=40, anchors=3, seed=1, level=0.9, resamples=40)
-    result = factors.measure(mean, labels, shapes, draws, rectangles, settings, log_var=np.zeros_like(mean))
+    result = factors.measure(mean, labels, shapes, draws, rectangles, Factors(strokes=False, digits=40, anchors=3),
+                             Bootstrap(resamples=40, level=0.9), seed=1, log_var=np.zeros_like(mean))
     result.metrics["codes"] = mean  # for the prior gap's test, never written
     return result
 

@@ -5,8 +5,9 @@ import numpy as np
 
 from latentspace import generation, samplers
 from latentspace.sample_quality import Draws, kept_name
+from latentspace.schema import Generation
 
-SETTINGS = {"mixture_components": 2, "mixture_covariance": "full"}
+SETTINGS = Generation(num_samples=50, mixture_components=2, mixture_covariance="full")
 
 
 def decode(codes):
@@ -27,7 +28,7 @@ def test_draws_centroids_and_reconstructions_judged_as_their_answers_say():
     labels = np.arange(60) % 10
     codes = {"codes_train": rng.normal(size=(80, 2)), "labels_eval": labels,
              "codes_eval": np.stack([labels + rng.uniform(-0.3, 0.3, 60), rng.normal(size=60)], axis=1)}
-    drawn = generation.draw(codes, 60, num_samples=50, seed=3, settings=SETTINGS)
+    drawn = generation.draw(codes, 60, SETTINGS, seed=3)
     assert [s.name for s in drawn.samplers] == [s.name for s in samplers.SAMPLERS]
     assert all(z.shape == (50, 2) for z in drawn.codes.values()) and drawn.classes.tolist() == list(range(10))
     result = generation.judge(drawn, codes["codes_eval"], labels, judged(decode(codes["codes_eval"]))[1], decode,

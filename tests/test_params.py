@@ -197,3 +197,25 @@ def test_a_duplicate_key_is_refused_not_silently_overwritten(tmp_path):
     with pytest.raises(StageError, match=r"params.yaml: not valid YAML at line \d+") as error:
         params.read_tree(path)
     assert "\n" not in str(error.value)
+
+
+def test_a_declared_section_is_read_as_its_frozen_dataclass_and_an_undeclared_key_is_refused():
+    """Params.get builds a section's dataclass from the keys the stage declares; a section declared in part (a
+    stage that reads only bootstrap.resamples) cannot be read whole; models.<name> reads as a ModelSection."""
+    import dataclasses
+
+    from helpers import ROOT
+    from latentspace.params import Params, read_tree, validate
+    from latentspace.schema import SCHEMA, SECTIONS, Bootstrap, Train
+
+    values = validate(read_tree(ROOT / "params.yaml"))
+    train = Params(values, ("train", "models.vae")).get(Train)
+    assert train == Train(**{k.split(".")[1]: v for k, v in values.items() if k.startswith("train.")})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        train.epochs = 1
+    with pytest.raises(KeyError, match=r"\['bootstrap.level'\] are not among this stage's declared params"):
+        Params(values, ("bootstrap.resamples",)).get(Bootstrap)
+    model = Params(values, ("models.vae",)).model("vae")
+    assert model.name == "vae" and model.architecture == "dense_vae" and set(model.keys) == {"hidden_units", "beta"}
+    assert set(SCHEMA) == {"seed", *(f"{name}.{f.name}" for name, section in SECTIONS.items()
+                                     for f in dataclasses.fields(section))}

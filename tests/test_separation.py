@@ -136,13 +136,14 @@ def test_a_dimension_whose_mean_never_varies_is_not_active_and_the_prior_costs_n
 def test_the_baselines_score_the_pixels_and_their_principal_components_of_well_separated_digits():
     """separation.baselines as the baselines stage calls it: two classes of 'digits' far apart in pixel space
     separate perfectly whether scored on the pixels or on two principal components."""
+    from latentspace.schema import Bootstrap, Separation
     from latentspace.separation import baselines
 
     rng = np.random.default_rng(0)
     labels = np.repeat([0, 1], 30)
     pixels = rng.normal(size=(60, 20)) * 0.1 + labels[:, None] * 5.0
-    found = baselines(pixels[::2], labels[::2], pixels[1::2], labels[1::2], components=2, neighbours=3,
-                      tolerance=1e-4, seed=0, resamples=20, level=0.9)
+    found = baselines(pixels[::2], labels[::2], pixels[1::2], labels[1::2], Separation(3, 1e-4), Bootstrap(20, 0.9),
+                      components=2, seed=0)
     assert list(found) == ["pixels", "pca"]
     for scores in found.values():
         assert scores["knn_accuracy"]["value"] == 1.0 and scores["probe_accuracy"]["value"] == 1.0

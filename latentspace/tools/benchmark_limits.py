@@ -139,6 +139,7 @@ def training(params: dict, epochs: int, precisions: list[str]) -> list[dict]:
     from .. import training as t
     from ..data import ARRAYS
     from ..models import build
+    from ..schema import ModelSection, Train
     from ..outputs import load_arrays
 
     arrays = load_arrays(str(ROOT / "data/dataset.npz"), ARRAYS)
@@ -149,10 +150,11 @@ def training(params: dict, epochs: int, precisions: list[str]) -> list[dict]:
             architecture = section.pop("architecture")
             clock = _epoch_clock()
             folder = ROOT / ".dvc" / "tmp" / f"benchmark-{os.getpid()}"  # beside the outputs' temporaries
-            metrics = t.train(arrays, name, architecture, section, latent_size=params["model"]["latent_size"],
-                              batch_size=params["train"]["batch_size"], learning_rate=params["train"]["learning_rate"],
-                              epochs=epochs, seed=params["seed"], model_dir=folder / name / precision,
-                              curves=folder / f"{name}-{precision}.csv", precision=precision, callbacks=[clock])
+            settings = Train(**{**params["train"], "epochs": epochs, "precision": precision})
+            metrics = t.train(arrays, ModelSection(name, architecture, section), settings,
+                              latent_size=params["model"]["latent_size"], seed=params["seed"],
+                              model_dir=folder / name / precision, curves=folder / f"{name}-{precision}.csv",
+                              callbacks=[clock])
             model, _, _ = build(architecture, name=name, latent_size=params["model"]["latent_size"], **section)
             images = len(arrays["y_train"])
             best = min(clock.seconds[1:] or clock.seconds)

@@ -29,7 +29,7 @@ MEASUREMENTS = "metrics/contrasts.json"  # a point is what it measures: its code
 
 # ... except the params schema: it checks params.yaml's values and hands them on unchanged (each point
 # records the values it ran with), so adding a key for a new stage leaves the recorded points current.
-SCHEMA = "latentspace/params.py"
+SCHEMA = ("latentspace/params.py", "latentspace/schema.py")
 
 
 def code_hashes(root: Path = Path(".")) -> dict[str, str]:
@@ -62,7 +62,7 @@ def locked_code(lock: dict) -> dict[str, str]:
     recorded points current."""
     stages = lock.get("stages", {})
     return {dep["path"]: dep["md5"] for name in upstream(lock) for dep in stages[name].get("deps", [])
-            if dep["path"].startswith(CODE) and dep["path"] != SCHEMA and "md5" in dep}
+            if dep["path"].startswith(CODE) and dep["path"] not in SCHEMA and "md5" in dep}
 
 
 DATASET_STAGE = "download"  # dvc.yaml's stage that writes the digits every other stage reads
@@ -185,7 +185,7 @@ def state(point: Point, records: dict[str, dict], code: dict[str, str], measured
         return "unavailable" if point.unavailable() else "to run"
     measured = measured or Measuring()
     ran = {path: md5 for path, md5 in record.get("code", {}).items()
-           if path != SCHEMA and (measured.code is None or path in measured.code)}
+           if path not in SCHEMA and (measured.code is None or path in measured.code)}
     if any(code.get(path) != md5 for path, md5 in ran.items()):
         return "stale"
     settings, recorded = dict(point.settings), record.get("params", {})
