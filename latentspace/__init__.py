@@ -16,7 +16,7 @@
   stage's measurements).
 - Verdicts: ``contrasts`` (paired differences), ``verdicts`` (the rules), ``claims`` (the original's
   claims and this study's).
-- Outputs: ``outputs`` (atomic files), ``stage`` (a stage's command line and exit), ``errors``,
+- Outputs: ``outputs`` (atomic files), ``stage`` (a stage's declaration, command line and exit), ``errors``,
   ``names`` (model titles), ``plotting``, ``comparison`` (side-by-side figures), ``page_parts`` (what
   every page shares), ``report`` (the page), ``report_claims`` and ``report_sections`` (its parts), ``explorer``.
 - ``tools``: the commands over many runs (no stage imports them).

@@ -1,7 +1,7 @@
 """What a value implies for this machine and these data, checked by the stage that reads it before
 its work starts (standard library only).
 
-The params schema (latentspace/params.py) bounds each value by what no machine needs; here a stage
+The params schema (latentspace/schema.py) bounds each value by what no machine needs; here a stage
 checks the memory a value implies against the memory this machine has, and a value against the
 sizes of the splits it reads. Each refusal is a one-line :class:`StageError` naming the key, the
 value and the limit.

@@ -202,7 +202,7 @@ def conv_vae(*, name: str, latent_size: int, seed: int, beta: float):
     return _autoencoder(name, encoder, decoder, seed, beta=beta), encoder, decoder
 
 
-# One builder per architecture of ``params.ARCHITECTURES``, called with the model's ``name`` (its
+# One builder per architecture of ``schema.ARCHITECTURES``, called with the model's ``name`` (its
 # section in params.yaml), ``latent_size``, ``seed`` and the section's keys; each returns
 # (trainable model, encoder, decoder).
 BUILDERS = {"dense_ae": dense_ae, "dense_vae": dense_vae, "conv_vae": conv_vae, "class_vae": class_vae}

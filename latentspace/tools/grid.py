@@ -3,7 +3,7 @@
 ``datasets`` (name → params overrides), ``grid`` (entries of ``dataset``, ``train_sizes`` (null = all)
 and ``seeds``) and ``overrides`` (for every point). Every point's params — ``params.yaml`` with the
 study's, the dataset's and the grid's overrides — are checked by the params schema
-(latentspace/params.py) exactly as a stage checks them, so a misspelt key, a value out of range or
+(latentspace/params.py, latentspace/schema.py) exactly as a stage checks them, so a misspelt key, a value out of range or
 a key the grid owns (``seed``, ``data.train_size``) is one line naming the file, the entry and the
 key, before anything runs. Keys are dotted params keys, never DVC's ``file:key`` override form;
 values never hold DVC's ``${…}`` interpolation; names are plain (:data:`NAME`); the grid is bounded.
