@@ -27,7 +27,8 @@ class Measure:
     array (N,), resampled item by item; otherwise ``compute`` returns a statistic of an index array
     (the items of one resample) → float. ``claims``: it decides claims (its margin is
     ``claims.margins.<name>``). ``compute`` takes the kind's inputs (:class:`latentspace.separation.Codes`,
-    :class:`latentspace.sample_quality.Draws`) and returns None where they cannot give it.
+    :class:`latentspace.sample_quality.Draws`) and returns None where they cannot give it. ``heading`` and
+    ``decimals``: how the docs' tables (latentspace/tools/headline.py) show it.
     """
 
     name: str
@@ -37,6 +38,8 @@ class Measure:
     per_item: bool = True
     claims: bool = False
     compute: Callable[[Any], Any] | None = None
+    heading: str = ""  # its column's heading in the docs' tables (its label where empty)
+    decimals: int = 3  # digits after the point in the docs' tables
 
     def best(self, values):
         """The best of ``values`` in this measure's direction."""

@@ -136,12 +136,14 @@ def _recall(features: np.ndarray, real: np.ndarray) -> float:
 # Every generation measure, in the order of the metrics files: of one sampler's draws, as the judge
 # sees them. Per-draw measures are means over the draws (compared draw by draw in the claims).
 MEASURES: tuple[Measure, ...] = (
-    Measure("confidence", "judge's confidence", GENERATION, claims=True, compute=lambda d: d.confidence),
-    Measure("class_entropy", "class entropy (nats)", GENERATION, per_item=False,
+    Measure("confidence", "judge's confidence", GENERATION, claims=True, compute=lambda d: d.confidence,
+            heading="confidence"),
+    Measure("class_entropy", "class entropy (nats)", GENERATION, per_item=False, heading="class entropy",
             compute=lambda d: None if d.probabilities is None else d.on_rows(class_entropy, "probabilities")),
-    Measure("inception_score", "Inception Score", GENERATION, per_item=False,
+    Measure("inception_score", "Inception Score", GENERATION, per_item=False, decimals=2,
             compute=lambda d: None if d.probabilities is None else d.on_rows(inception_score, "probabilities")),
     Measure("frechet_distance", "Fréchet distance", GENERATION, larger_is_better=False, per_item=False, claims=True,
+            decimals=1,
             compute=_frechet_to_real),
     Measure("precision", "precision", GENERATION, claims=True, compute=lambda d: d.inside),
     Measure("recall", "recall", GENERATION, per_item=False,

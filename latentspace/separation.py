@@ -175,17 +175,17 @@ def _trustworthiness(c: Codes):
 # evaluation digits, kept per digit so that models are compared digit by digit (claims); the others
 # are statistics of the whole set, recomputed on each resample.
 MEASURES: tuple[Measure, ...] = (
-    Measure("silhouette", "silhouette", SEPARATION, claims=True,
+    Measure("silhouette", "silhouette", SEPARATION, claims=True, decimals=4,
             compute=lambda c: silhouette_values(c.eval, c.eval_labels)),
-    Measure("knn_accuracy", "kNN accuracy", SEPARATION, claims=True,
+    Measure("knn_accuracy", "kNN accuracy", SEPARATION, claims=True, heading="kNN",
             compute=lambda c: knn_correct(c.train, c.train_labels, c.eval, c.eval_labels, c.neighbours).astype(float)),
-    Measure("probe_accuracy", "linear-probe accuracy", SEPARATION, claims=True,
+    Measure("probe_accuracy", "linear-probe accuracy", SEPARATION, claims=True, heading="linear probe",
             compute=lambda c: probe_correct(c.train, c.train_labels, c.eval, c.eval_labels,
                                             c.tolerance).astype(float)),
-    Measure("trustworthiness", "t-SNE trustworthiness", SEPARATION, compute=_trustworthiness),
-    Measure("davies_bouldin", "Davies–Bouldin", SEPARATION, larger_is_better=False, per_item=False,
+    Measure("trustworthiness", "t-SNE trustworthiness", SEPARATION, compute=_trustworthiness, heading="t-SNE trust."),
+    Measure("davies_bouldin", "Davies–Bouldin", SEPARATION, larger_is_better=False, per_item=False, decimals=2,
             compute=lambda c: c.on_counts("davies_bouldin")),
-    Measure("calinski_harabasz", "Calinski–Harabasz", SEPARATION, per_item=False,
+    Measure("calinski_harabasz", "Calinski–Harabasz", SEPARATION, per_item=False, decimals=0,
             compute=lambda c: c.on_counts("calinski_harabasz")),
     Measure("kmeans_ari", "k-means ARI", SEPARATION, per_item=False,
             compute=lambda c: c.on_clusters("adjusted_rand_score")),

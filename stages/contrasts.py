@@ -12,9 +12,6 @@ paired bootstrap (``bootstrap.*``, ``seed``); no verdict: the claims stage decid
 from latentspace import params
 from latentspace.stage import Stage, dep, metric, parse, stage_main
 
-INPUTS = ("--separation", "--samples", "--real", "--fidelity", "--factors")
-
-
 STAGE = Stage({
     "--separation": dep("data/separation"),
     "--samples": dep("data/samples"),
@@ -33,7 +30,8 @@ def main():
     from latentspace.outputs import write_json
 
     models, names, resamples = p.models(), [s.name for s in samplers.SAMPLERS], p["bootstrap.resamples"]
-    kept = contrasts.gather({name[2:]: getattr(args, name[2:]) for name in INPUTS}, models, names, resamples)
+    inputs = [option[2:] for option, file in STAGE.files.items() if file.kind == "deps"]  # what the families read
+    kept = contrasts.gather({name: getattr(args, name) for name in inputs}, models, names, resamples)
     items = max((contrasts.items(side) for sides in kept.values() for side in sides.values()), default=0)
     limits.memory("bootstrap.resamples", resamples, 16 * resamples * items,
                   f"resampling {items} digits or draws that often")

@@ -90,6 +90,21 @@ def test_a_new_measure_joins_no_existing_claim_unless_a_claim_names_it(toy):
     assert claims.by_key()["ae_separates_best"].measures == ("silhouette", "knn_accuracy", "probe_accuracy")
 
 
+def test_a_new_separation_measure_reaches_the_docs_table_and_no_claim(monkeypatch):
+    """A measure declared in latentspace/separation.py's MEASURES gets its column in docs/separation.md's table
+    (headline.separation_table, from its heading and decimals; – where the committed metrics lack it), and
+    joins no claim until a claim names it."""
+    from latentspace import separation
+    from latentspace.tools import headline
+
+    dummy = Measure("same_class_share", "same-class share", "separation", claims=True, heading="same class",
+                    larger_is_better=False, decimals=2)
+    monkeypatch.setattr(separation, "MEASURES", separation.MEASURES + (dummy,))
+    header, _, first = headline.separation_table().split("\n")[:3]
+    assert header.endswith("| k-means NMI | same class ↓ |") and first.endswith("| – |")
+    assert all("same_class_share" not in claim.measures for claim in claims.CLAIMS)
+
+
 def test_every_claim_decides_on_measures_of_one_family_that_decide_claims():
     for claim in claims.CLAIMS:
         assert len({families.family_of(name).kind for name in claim.measures}) == 1, claim.key

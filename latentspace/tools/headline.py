@@ -27,6 +27,12 @@ def _read(root: Path, kind: str, model: str) -> dict:
     return json.loads((root / "metrics" / kind / f"{model}.json").read_text())
 
 
+def _columns(measures) -> list[tuple[str, str, int]]:
+    """(name, heading, decimals) of each declared measure, in order: its heading (its label where it has none),
+    marked ↓ where lower is better."""
+    return [(m.name, (m.heading or m.label) + ("" if m.larger_is_better else " ↓"), m.decimals) for m in measures]
+
+
 def _models(root: Path) -> list[tuple[str, str]]:
     """(section, the docs' name) of each model of params.yaml, in its order: ``Class VAE (γ = 10)``."""
     from ..params import read_tree
@@ -82,11 +88,6 @@ def likelihood_table(root: Path = ROOT) -> str:
     return "\n".join(rows) + "\n"
 
 
-# docs/separation.md's columns: (measure, heading, decimals); the direction of each is its declaration's
-SEPARATION_COLUMNS = (("silhouette", "silhouette", 4), ("knn_accuracy", "kNN", 3), ("probe_accuracy", "linear probe", 3),
-                      ("davies_bouldin", "Davies–Bouldin ↓", 2), ("calinski_harabasz", "Calinski–Harabasz", 0),
-                      ("kmeans_ari", "k-means ARI", 3), ("kmeans_nmi", "k-means NMI", 3),
-                      ("trustworthiness", "t-SNE trust.", 3))
 BASELINES = {"pixels": "pixels (784)", "pca": "PCA (10)"}
 
 
@@ -95,46 +96,46 @@ def separation_table(root: Path = ROOT) -> str:
     interval; bold, the best model in each column (in the measure's direction)."""
     from ..separation import MEASURES
 
-    direction = {m.name: m for m in MEASURES}
+    direction, columns = {m.name: m for m in MEASURES}, _columns(MEASURES)
     models = _models(root)
     found = {name: _read(root, "separation", model) for model, name in models}
     baselines = json.loads((root / "metrics" / "baselines.json").read_text())
     found.update({BASELINES[b]: baselines[b] for b in BASELINES if b in baselines})
-    best = {m: direction[m].best([found[name][m]["value"] for _, name in models]) for m, _, _ in SEPARATION_COLUMNS}
-    rows = ["| codes | " + " | ".join(h for _, h, _ in SEPARATION_COLUMNS) + " |",
-            "| --- |" + " --- |" * len(SEPARATION_COLUMNS)]
+    best = {m: direction[m].best(values) for m, _, _ in columns
+            if (values := [found[name][m]["value"] for _, name in models if m in found[name]])}
+    rows = ["| codes | " + " | ".join(h for _, h, _ in columns) + " |",
+            "| --- |" + " --- |" * len(columns)]
     for name, scores in found.items():
         cells = []
-        for m, _, digits in SEPARATION_COLUMNS:
+        for m, _, digits in columns:
             if m not in scores:
                 cells.append("–")
                 continue
             value = _number(scores[m]["value"], digits)
-            value = f"**{value}**" if name not in BASELINES.values() and scores[m]["value"] == best[m] else value
+            value = f"**{value}**" if name not in BASELINES.values() and scores[m]["value"] == best.get(m) else value
             cells.append(f"{value} [{_number(scores[m]['low'], digits)}, {_number(scores[m]['high'], digits)}]")
         rows.append(f"| {name.split(' (γ')[0]} | " + " | ".join(cells) + " |")
     return "\n".join(rows) + "\n"
 
 
-GENERATION_COLUMNS = (("confidence", 3), ("class_entropy", 3), ("inception_score", 2), ("frechet_distance", 1),
-                      ("precision", 3), ("recall", 3))
-
-
 def generation_table(root: Path = ROOT) -> str:
     """docs/generation.md's table: each model's N(0, I) and mixture draws judged six ways, then the real
     digits' own row (validation against evaluation, metrics/judge.json's ``real``)."""
+    from ..sample_quality import MEASURES
     from ..samplers import SAMPLERS
 
-    rows = ["| model | sampler | confidence | class entropy | Inception Score | Fréchet distance | precision | recall |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    declared = _columns(MEASURES)
+    columns = [(m, d) for m, _, d in declared]
+    rows = ["| model | sampler | " + " | ".join(h for _, h, _ in declared) + " |",
+            "| --- | --- |" + " --- |" * len(declared)]
     for model, name in _models(root):
         found = _read(root, "generation", model)
         for sampler in SAMPLERS:
-            cells = " | ".join(_number(found[sampler.name][m], d) for m, d in GENERATION_COLUMNS)
+            cells = " | ".join(_number(found[sampler.name][m], d) for m, d in columns)
             rows.append(f"| {name.split(' (γ')[0]} | {sampler.label} | {cells} |")
     real = json.loads((root / "metrics" / "judge.json").read_text())["real"]
     rows.append("| real digits | validation vs evaluation | "
-                + " | ".join(_number(real[m], d) for m, d in GENERATION_COLUMNS) + " |")
+                + " | ".join(_number(real[m], d) for m, d in columns) + " |")
     return "\n".join(rows) + "\n"
 
 
