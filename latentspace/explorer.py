@@ -17,10 +17,16 @@ import re
 
 import numpy as np
 
-# The layer kinds the page's reader decodes (web/explorer/explorer.js, LAYERS; a test holds the two
-# equal). A decoder with another kind is refused by the stage, naming the layer.
-LAYER_KINDS = ("InputLayer", "Dense", "LeakyReLU", "ReLU", "Activation", "Reshape", "Flatten", "Conv2D",
-               "Conv2DTranspose")
+LAYERS_BLOCK = re.compile(r"const LAYERS = \{(.*?)\n    \};", re.S)  # web/explorer/explorer.js's table of readers
+
+
+def layer_kinds(script: str) -> tuple[str, ...]:
+    """The layer kinds the page's reader decodes: the keys of ``LAYERS`` in its ``script`` (web/explorer/explorer.js),
+    the one place a kind is declared; a ValueError where the script has no such table."""
+    found = LAYERS_BLOCK.search(script)
+    if not found:
+        raise ValueError("the explorer's script has no LAYERS table of layer readers")
+    return tuple(re.findall(r"^        (\w+): ", found.group(1), re.MULTILINE))
 
 
 def factor_direction(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -38,14 +44,15 @@ def factor_direction(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
     return gradient * values.std() / norm if norm > 0 else np.zeros(codes.shape[1])
 
 
-def check_layers(config: dict, where: str) -> None:
-    """Refuse a decoder the page cannot decode, naming the layer (a one-line StageError)."""
+def check_layers(config: dict, where: str, kinds: tuple[str, ...]) -> None:
+    """Refuse a decoder the page cannot decode (its reader knows the layer ``kinds``: :func:`layer_kinds`), naming
+    the layer (a one-line StageError)."""
     from .errors import StageError
 
     for layer in config.get("layers", []):
-        if layer.get("class_name") not in LAYER_KINDS:
+        if layer.get("class_name") not in kinds:
             raise StageError(f"{where}: layer {layer.get('name')!r} is a {layer.get('class_name')}, which the "
-                             f"explorer's reader does not decode (it knows {', '.join(LAYER_KINDS)})")
+                             f"explorer's reader does not decode (it knows {', '.join(kinds)})")
 
 
 def floats(array: np.ndarray) -> str:

@@ -55,7 +55,7 @@ def main():
         mapped = load_arrays(Path(args.tsne) / f"{name}.npz", ("map",))["map"]
         explorer.check_codes(name, codes["codes_eval"], mapped, len(digits["y_eval"]))
         decoder = runtime.load_model(path := Path(args.models) / name / "decoder.keras")
-        explorer.check_layers(decoder.get_config(), str(path))
+        explorer.check_layers(decoder.get_config(), str(path), explorer.layer_kinds(script))
         panels.append(explorer.panel(
             name, title(name), codes, mapped, read_json(Path(args.units) / f"{name}.json"),
             (decoder.get_config(), {layer.name: layer.get_weights() for layer in decoder.layers}), shown,

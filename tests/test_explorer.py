@@ -2,7 +2,6 @@
 Chromium against the decoders that the pipeline saved, decoded here by Keras (slow)."""
 
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -79,10 +78,13 @@ def test_text_from_the_data_cannot_close_the_script_element_or_start_markup():
         explorer.page({}, "var a = '</script>';", "", "t")
 
 
-def test_the_layer_kinds_declared_here_are_the_ones_the_page_decodes():
-    script = (ROOT / "web/explorer/explorer.js").read_text()
-    block = script[script.index("const LAYERS = {"):script.index("function kerasModel")]
-    assert set(re.findall(r"^        (\w+): ", block, re.MULTILINE)) == set(explorer.LAYER_KINDS)
+def test_the_layer_kinds_are_read_from_the_pages_own_table_of_readers():
+    """web/explorer/explorer.js's LAYERS declares what the page decodes; the stage reads it from there."""
+    kinds = explorer.layer_kinds((ROOT / "web/explorer/explorer.js").read_text())
+    assert {"InputLayer", "Dense", "Conv2D", "Conv2DTranspose", "Reshape"} <= set(kinds) and len(kinds) >= 9
+    assert explorer.layer_kinds("const LAYERS = {\n        Dense: () => 0,\n        Pool: () => 1,\n    };") == ("Dense", "Pool")
+    with pytest.raises(ValueError, match="no LAYERS table"):
+        explorer.layer_kinds("const readers = {};")
 
 
 def test_a_decoder_with_a_layer_the_page_cannot_read_is_refused_naming_it():
@@ -90,7 +92,7 @@ def test_a_decoder_with_a_layer_the_page_cannot_read_is_refused_naming_it():
 
     config = {"layers": [{"class_name": "InputLayer", "name": "z"}, {"class_name": "LSTM", "name": "memory"}]}
     with pytest.raises(StageError, match="layer 'memory' is a LSTM"):
-        explorer.check_layers(config, "models/x/decoder.keras")
+        explorer.check_layers(config, "models/x/decoder.keras", ("InputLayer", "Dense"))
 
 
 def test_the_page_script_evaluates_nothing_and_fetches_nothing():
