@@ -1,12 +1,5 @@
-"""Stage explore: the latent-space explorer page and each model's traversal figure (latentspace/explorer.py).
-
-In, per model of params.yaml's ``models``: ``<name>/decoder.keras`` of ``--models``, ``<name>.npz`` of
-``--codes`` and ``--tsne`` (the codes, the map), ``<name>.json`` of ``--units`` (each dimension's use); the
-evaluation digits (``--data``) and their shapes (``--morphometry``), the page's scripts (``--web``: explorer.js,
-tfjs.js). Out ``--out`` (report/explore.html: one panel a model, decoded in the browser; ``explore.points``
-digits a map, ``explore.draws`` codes of each sampler, drawn with the generation stage's fit and seed) and
-``--figures`` (``<name>.png``: each dimension swept ± 3 sd around the code nearest the codes' mean, decoded).
-"""
+"""Stage explore: report/explore.html (one panel a model: its codes, map, units and draws, decoded in the browser
+by the model's own decoder) and each model's traversal figure (latentspace/explorer.py)."""
 
 from pathlib import Path
 
@@ -16,15 +9,9 @@ from latentspace.stage import Stage, dep, out, plot, parse, stage_main
 
 
 STAGE = Stage({
-    "--data": dep("data/dataset.npz"),
-    "--morphometry": dep("data/morphometry.npz"),
-    "--models": dep("models"),
-    "--codes": dep("data/codes"),
-    "--tsne": dep("data/tsne"),
-    "--units": dep("metrics/units"),
-    "--web": dep("web/explorer"),
-    "--out": out("report/explore.html"),
-    "--figures": plot("plots/traversals"),
+    "--data": dep("data/dataset.npz"), "--morphometry": dep("data/morphometry.npz"), "--models": dep("models"),
+    "--codes": dep("data/codes"), "--tsne": dep("data/tsne"), "--units": dep("metrics/units"),
+    "--web": dep("web/explorer"), "--out": out("report/explore.html"), "--figures": plot("plots/traversals"),
 }, ("seed", "models", "compute.threads", "generation", "explore", "report.interpolation_steps"))
 
 
@@ -65,8 +52,8 @@ def main():
     data = explorer.data(panels, digits["y_eval"], digits["x_eval"], factors, shown, p["report.interpolation_steps"])
     save_figures(args.figures, grids.items())
     write_text(args.out, explorer.page(data, runtime_js, script, "Explore the latent spaces"))
-    size = written(args.out).stat().st_size
-    print(f"explorer of {len(models)} models, {len(shown)} digits a map → {args.out} ({size / 1e6:.1f} MB)")
+    print(f"explorer of {len(models)} models, {len(shown)} digits a map → {args.out} "
+          f"({written(args.out).stat().st_size / 1e6:.1f} MB)")
 
 
 if __name__ == "__main__":

@@ -1,17 +1,9 @@
-"""Stage generation@<model>: digits the model generates, judged by numbers.
+"""Stage generation@<model>: digits the model generates, judged by numbers (latentspace/generation.py).
 
-Samplers (latentspace/samplers.py), ``generation.num_samples`` codes each: ``prior`` draws of
-N(0, I); ``mixture`` draws of a Gaussian mixture fitted to the model's training codes
-(``generation.mixture_*``). Each is decoded and shown to the judge; so are each class's mean
-evaluation code (the centroids) and the evaluation digits' reconstructions.
-Outs: ``--metrics`` (per sampler, every measure of latentspace/sample_quality.py: the judge's mean
-confidence, the entropy of its predicted classes, Inception Score, Fréchet distance to the
-evaluation digits' features, precision and recall; for centroids and for the reconstructions of
-the evaluation digits, the judge's accuracy against their class); ``--samples`` (.npz: per sampler
-the decoded images ``<sampler>`` (n, 28, 28, 1) and, per draw, the judge's ``confidence_<sampler>``
-(n,), its features ``features_<sampler>`` (n, F) and ``inside_<sampler>`` (n,), whether the draw
-lies in the real digits' manifold: the per-draw values that the claims stage compares; the decoded
-``centroids`` (K, 28, 28, 1) of the ``classes`` (K,)); ``--figure`` (the first draws of every sampler).
+Each sampler of latentspace/samplers.py draws ``generation.num_samples`` codes; they are decoded and judged,
+as are the class centroids and the reconstructions. Out: the metrics (every measure of
+latentspace/sample_quality.py a sampler; the centroids' and reconstructions' accuracy), the samples file (each
+sampler's images and per-draw values, read back by the contrasts; the decoded centroids) and a figure.
 """
 
 from pathlib import Path
