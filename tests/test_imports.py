@@ -62,3 +62,12 @@ def test_no_module_imports_a_private_keras_api():
     private = {str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if m.startswith("keras.src"))
                for path in [*(ROOT / "latentspace").rglob("*.py"), *(ROOT / "stages").glob("*.py")]}
     assert {path: found for path, found in private.items() if found} == {}
+
+
+def test_stages_are_thin_and_modules_small():
+    """A stage script is its declaration, its inputs read, one library call or a few, its outputs written: 60 lines at
+    most; a module holds one thing: 300 lines at most."""
+    long_stages = {p.name: n for p in (ROOT / "stages").glob("*.py") if (n := len(p.read_text().splitlines())) > 60}
+    long_modules = {str(p.relative_to(ROOT)): n for p in (ROOT / "latentspace").rglob("*.py")
+                    if (n := len(p.read_text().splitlines())) > 300}
+    assert long_stages == {} and long_modules == {}
