@@ -1,13 +1,13 @@
 """Stage baselines: the separation scores of the raw pixels and of their PCA, for scale (no TensorFlow).
 
-The same scores as separation@<model> (latentspace/separation.py), with bootstrap intervals, for
+The same scores as separation@<model> (latentspace/measures/separation.py), with bootstrap intervals, for
 two "codes" that need no training: the 784 pixels of each digit, and its projection on the first
 ``model.latent_size`` principal components of the training digits (as many numbers as a code).
 Out ``--metrics``: {"pixels": {score: {value, low, high}}, "pca": {…}}.
 """
 
-from latentspace import params
-from latentspace.stage import Stage, dep, metric, parse, stage_main
+from latentspace.core import params
+from latentspace.core.stage import Stage, dep, metric, parse, stage_main
 
 
 STAGE = Stage({
@@ -20,11 +20,11 @@ STAGE = Stage({
 def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
-    from latentspace.data import ARRAYS, load_split
-    from latentspace.outputs import load_arrays, write_json
-    from latentspace import limits
-    from latentspace.schema import Bootstrap, Separation
-    from latentspace.separation import baselines, check
+    from latentspace.data.digits import ARRAYS, load_split
+    from latentspace.core.outputs import load_arrays, write_json
+    from latentspace.core import limits
+    from latentspace.core.schema import Bootstrap, Separation
+    from latentspace.measures.separation import baselines, check
 
     arrays = load_arrays(args.data, ARRAYS)
     (x_train, y_train), (x_eval, y_eval) = load_split(arrays, "train"), load_split(arrays, "eval")

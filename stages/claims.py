@@ -1,6 +1,6 @@
 """Stage claims: a verdict on each of the original study's claims (and this study's own) from this run's contrasts (no TensorFlow).
 
-The claims, their sentences and rules are in latentspace/claims.py (the rules in latentspace/verdicts.py);
+The claims, their sentences and rules are in latentspace/claims/original_claims.py (the rules in latentspace/claims/verdicts.py);
 the numbers are ``--contrasts`` (the contrasts stage's paired bootstrap differences); each measure
 counts only beyond ``claims.margins``. Out ``--metrics``: {claim: {"verdict", "section", "sentence" (quoted), "measure",
 "agreement": {measure: verdict}, "comparisons": {"<a> vs <b>": {measure: {difference, low, high, sd, verdict}}}}}.
@@ -8,8 +8,8 @@ counts only beyond ``claims.margins``. Out ``--metrics``: {claim: {"verdict", "s
 
 import sys
 
-from latentspace import params
-from latentspace.stage import Stage, dep, metric, parse, stage_main
+from latentspace.core import params
+from latentspace.core.stage import Stage, dep, metric, parse, stage_main
 
 
 STAGE = Stage({
@@ -22,8 +22,8 @@ STAGE = Stage({
 def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
-    from latentspace import claims
-    from latentspace.outputs import read_json, write_json
+    from latentspace.claims import original_claims as claims
+    from latentspace.core.outputs import read_json, write_json
 
     verdicts = claims.decide_all(read_json(args.contrasts), claims.margins(p.section("claims.margins")), p.models())
     write_json(args.metrics, verdicts)

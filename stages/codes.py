@@ -5,15 +5,15 @@ Outs: ``--codes`` (.npz: ``codes_<split>`` (N, latent) — the AE's code, a VAE'
 ``--decoded`` (.npz, images (n, 28, 28, 1) in [0, 1]: ``originals``, the first
 ``report.num_samples`` evaluation digits, and their ``reconstructions`` (decoded mean codes);
 ``interpolations`` (pairs, steps, 28, 28, 1), the straight line in code space between the first
-evaluation digits of each pair of classes in latentspace.analysis.INTERPOLATED, ``report.interpolation_steps``
+evaluation digits of each pair of classes in latentspace.measures.analysis.INTERPOLATED, ``report.interpolation_steps``
 codes decoded, with the ``pairs``). Decoded centroids and N(0, I) draws are generation@<model>'s.
 """
 
 from pathlib import Path
 
-from latentspace import params
-from latentspace.errors import StageError
-from latentspace.stage import Stage, dep, out, parse, stage_main
+from latentspace.core import params
+from latentspace.core.errors import StageError
+from latentspace.core.stage import Stage, dep, out, parse, stage_main
 
 
 STAGE = Stage({
@@ -28,10 +28,10 @@ STAGE = Stage({
 def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
-    from latentspace import runtime
-    from latentspace.analysis import decoded, encoded
-    from latentspace.data import ARRAYS, SPLITS, load_split
-    from latentspace.outputs import load_arrays, save_arrays
+    from latentspace.models import runtime
+    from latentspace.measures.analysis import decoded, encoded
+    from latentspace.data.digits import ARRAYS, SPLITS, load_split
+    from latentspace.core.outputs import load_arrays, save_arrays
 
     arrays = load_arrays(args.data, ARRAYS)
     splits = {split: load_split(arrays, split) for split in SPLITS}

@@ -3,15 +3,15 @@
 Reads each model's ``<name>.npz`` in ``--decoded``, ``--samples`` and ``--tsne``, ``<name>.csv`` in
 ``--curves`` and ``<name>.json`` in ``--generation`` and ``--units``, for the models of params.yaml's
 ``models`` in their order. Outs: ``--figures``, a folder of one PNG a figure of
-latentspace/comparison.py (reconstructions, decoded centroids and N(0, I) draws, interpolations,
+latentspace/pages/comparison.py (reconstructions, decoded centroids and N(0, I) draws, interpolations,
 latent units, t-SNE maps, generation), written whole; ``--losses`` (every model's curves in one
 CSV, the data of the overlaid loss charts).
 """
 
 from pathlib import Path
 
-from latentspace import params
-from latentspace.stage import Stage, dep, plot, parse, stage_main
+from latentspace.core import params
+from latentspace.core.stage import Stage, dep, plot, parse, stage_main
 
 
 STAGE = Stage({
@@ -32,9 +32,9 @@ def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
     models = p.models()
-    from latentspace import curves
-    from latentspace.comparison import FIGURES, Inputs
-    from latentspace.outputs import load_arrays, read_json, save_figures, write_text
+    from latentspace.models import curves
+    from latentspace.pages.comparison import FIGURES, Inputs
+    from latentspace.core.outputs import load_arrays, read_json, save_figures, write_text
 
     def arrays(folder, names):
         return {m: load_arrays(Path(folder) / f"{m}.npz", names) for m in models}

@@ -1,6 +1,6 @@
 """Stage contrasts: every comparison the claims can ask for, measured on this run (no TensorFlow).
 
-Each measure family (latentspace/families.py) reads what its stage kept, per model of params.yaml's
+Each measure family (latentspace/measures/families.py) reads what its stage kept, per model of params.yaml's
 ``models``: ``--separation`` (the separation stage's per-digit values), ``--samples`` and ``--real``
 (the generation stage's per-draw values and the judge's features of the evaluation digits),
 ``--fidelity`` (the judged reconstructions and centroids) and ``--factors`` (the factors stage's values
@@ -9,8 +9,8 @@ compares: its ``compares``. Out ``--metrics``: {"<a> vs <b>": {measure: {differe
 paired bootstrap (``bootstrap.*``, ``seed``); no verdict: the claims stage decides from these numbers.
 """
 
-from latentspace import params
-from latentspace.stage import Stage, dep, metric, parse, stage_main
+from latentspace.core import params
+from latentspace.core.stage import Stage, dep, metric, parse, stage_main
 
 STAGE = Stage({
     "--separation": dep("data/separation"),
@@ -26,8 +26,10 @@ STAGE = Stage({
 def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
-    from latentspace import contrasts, limits, samplers
-    from latentspace.outputs import write_json
+    from latentspace.claims import contrasts
+    from latentspace.core import limits
+    from latentspace.models import samplers
+    from latentspace.core.outputs import write_json
 
     models, names, resamples = p.models(), [s.name for s in samplers.SAMPLERS], p["bootstrap.resamples"]
     inputs = [option[2:] for option, file in STAGE.files.items() if file.kind == "deps"]  # what the families read

@@ -3,8 +3,8 @@
 Out: ``--out`` (.npz: uint8 images (N, 28, 28), uint8 labels (N,) per split).
 """
 
-from latentspace import params
-from latentspace.stage import Stage, out, parse, stage_main
+from latentspace.core import params
+from latentspace.core.stage import Stage, out, parse, stage_main
 
 
 STAGE = Stage({
@@ -16,8 +16,8 @@ STAGE = Stage({
 def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
-    from latentspace.data import SPLITS, build_dataset
-    from latentspace.outputs import save_arrays
+    from latentspace.data.digits import SPLITS, build_dataset
+    from latentspace.core.outputs import save_arrays
 
     arrays = build_dataset(
         p["data.source"], tfds_name=p["data.tfds_name"], idx_dir=p["data.idx_dir"],

@@ -1,11 +1,11 @@
 """Stage explore: report/explore.html (one panel a model: its codes, map, units and draws, decoded in the browser
-by the model's own decoder) and each model's traversal figure (latentspace/explorer.py)."""
+by the model's own decoder) and each model's traversal figure (latentspace/pages/explorer.py)."""
 
 from pathlib import Path
 
-from latentspace import params
-from latentspace.names import title
-from latentspace.stage import Stage, dep, out, plot, parse, stage_main
+from latentspace.core import params
+from latentspace.core.names import title
+from latentspace.core.stage import Stage, dep, out, plot, parse, stage_main
 
 
 STAGE = Stage({
@@ -20,11 +20,11 @@ def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
     models = p.models()
-    from latentspace import explorer, morphometrics, runtime, traversals
-    from latentspace.outputs import load_arrays, read_json, save_figures, write_text, written
-    from latentspace.plotting import traversal_figure
-    from latentspace.samplers import SAMPLERS
-    from latentspace.schema import Generation
+    from latentspace.pages import explorer, plotting
+    from latentspace.measures.factors import morphometrics, traversals
+    from latentspace.models import runtime, samplers
+    from latentspace.core.outputs import load_arrays, read_json, save_figures, write_text, written
+    from latentspace.core.schema import Generation
 
     runtime_js, script = (explorer.read_script(Path(args.web) / name) for name in ("tfjs.js", "explorer.js"))
     digits = load_arrays(args.data, ("x_eval", "y_eval"))
@@ -34,7 +34,7 @@ def main():
     morphometrics.check_same_digits(measured["labels"], digits["y_eval"], args.morphometry, args.data)
     factors = {name: measured[name] for name in morphometrics.FACTORS if name in measured}
     latent = load_arrays(Path(args.codes) / f"{models[0]}.npz", ("codes_eval",))["codes_eval"].shape[1]
-    explorer.check_size(len(models), len(shown), p["explore.points"], p["explore.draws"], len(SAMPLERS), latent)
+    explorer.check_size(len(models), len(shown), p["explore.points"], p["explore.draws"], len(samplers.SAMPLERS), latent)
     runtime.start(p["compute.threads"])
     panels, grids = [], {}
     for name in models:
@@ -48,7 +48,7 @@ def main():
             (decoder.get_config(), {layer.name: layer.get_weights() for layer in decoder.layers}), shown,
             factors, draws=p["explore.draws"], seed=seed, settings=settings))
         images = runtime.predict(decoder, explorer.sweep(codes["codes_eval"], shown, panels[-1]))
-        grids[name] = traversal_figure(title(name), explorer.sweep_rows(panels[-1], images))
+        grids[name] = plotting.traversal_figure(title(name), explorer.sweep_rows(panels[-1], images))
     data = explorer.data(panels, digits["y_eval"], digits["x_eval"], factors, shown, p["report.interpolation_steps"])
     save_figures(args.figures, grids.items())
     write_text(args.out, explorer.page(data, runtime_js, script, "Explore the latent spaces"))

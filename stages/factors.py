@@ -1,18 +1,18 @@
-"""Stage factors@<model>: what the model's units encode, read from the digits' shapes (latentspace/factors.py).
+"""Stage factors@<model>: what the model's units encode, read from the digits' shapes (latentspace/measures/factors/per_model.py).
 
 In: the evaluation codes of ``--codes`` (the encoder's means; a VAE's log-variances), the evaluation digits'
 morphometrics and class (``--morphometry``), each sampler's decoded draws (``--samples``, the generation
 stage's) and the model's decoder (``--model``). Settings: ``factors.*``, ``bootstrap.*``, ``seed``,
 ``compute.threads`` (TensorFlow's threads and the morphometry's processes).
 Out ``--metrics`` (.json: MIG, SAP, DCI, each unit's traversal effects, the decoded digits' factor distances, a
-VAE's prior gap), ``--values`` (.npz, latentspace/replicated.py: each claim measure's value and bootstrap
+VAE's prior gap), ``--values`` (.npz, latentspace/measures/replicated.py: each claim measure's value and bootstrap
 replicates, for the contrasts stage) and ``--figure`` (a unit × factor figure).
 """
 
 from pathlib import Path
 
-from latentspace import params
-from latentspace.stage import Stage, dep, metric, out, plot, parse, stage_main
+from latentspace.core import params
+from latentspace.core.stage import Stage, dep, metric, out, plot, parse, stage_main
 
 
 STAGE = Stage({
@@ -30,10 +30,12 @@ STAGE = Stage({
 def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
-    from latentspace import factors, morphometrics, replicated, runtime, samplers
-    from latentspace.outputs import load_arrays, save_figure, write_json
-    from latentspace.plotting import factors_figure
-    from latentspace.schema import Bootstrap, Factors
+    from latentspace.measures.factors import per_model as factors, morphometrics
+    from latentspace.measures import replicated
+    from latentspace.models import runtime, samplers
+    from latentspace.core.outputs import load_arrays, save_figure, write_json
+    from latentspace.pages.plotting import factors_figure
+    from latentspace.core.schema import Bootstrap, Factors
 
     settings = p.get(Factors)
     codes = load_arrays(args.codes, ("codes_eval", "labels_eval"), optional=("log_var_eval",))

@@ -3,7 +3,7 @@
 The judge (``--judge``) grades the evaluation digits of ``--data``, the model's reconstructions of
 them (its decoder on the evaluation codes of ``--codes``: a VAE's mean codes) and its decoded class
 centroids: those of all the evaluation codes, and those of each of ``bootstrap.resamples`` resamples
-of them (latentspace/fidelity.py), the same resamples of the same digits as every other stage.
+of them (latentspace/measures/fidelity.py), the same resamples of the same digits as every other stage.
 Out ``--values`` (.npz): per evaluation digit ``correct_real``, ``confidence_real``,
 ``correct_reconstructions``, ``confidence_reconstructions`` (N,) (whether the judge names the class;
 its probability of the class); for the centroids ``correct_centroids`` and ``confidence_centroids``
@@ -12,8 +12,8 @@ its probability of the class); for the centroids ``correct_centroids`` and ``con
 
 from pathlib import Path
 
-from latentspace import params
-from latentspace.stage import Stage, dep, out, parse, stage_main
+from latentspace.core import params
+from latentspace.core.stage import Stage, dep, out, parse, stage_main
 
 
 STAGE = Stage({
@@ -31,15 +31,16 @@ def main():
     p = params.for_stage()
     import numpy as np
 
-    from latentspace import bootstrap, fidelity, runtime
-    from latentspace.data import load_split
-    from latentspace.outputs import load_arrays, save_arrays
+    from latentspace.measures import bootstrap, fidelity
+    from latentspace.models import runtime
+    from latentspace.data.digits import load_split
+    from latentspace.core.outputs import load_arrays, save_arrays
 
     codes = load_arrays(args.codes, ("codes_eval",))["codes_eval"]
     x_eval, y_eval = load_split(load_arrays(args.data, ("x_eval", "y_eval")), "eval")
     fidelity.check(len(y_eval), len(np.unique(y_eval)), codes.shape[1], p["bootstrap.resamples"])
     runtime.start(p["compute.threads"])
-    from latentspace.judge import judge
+    from latentspace.measures.judge import judge
 
     decoder, judge_model = runtime.load_model(Path(args.model) / "decoder.keras"), runtime.load_model(Path(args.judge))
     values = fidelity.measure(codes, x_eval, y_eval, lambda z: runtime.predict(decoder, z),

@@ -1,16 +1,16 @@
-"""Stage generation@<model>: digits the model generates, judged by numbers (latentspace/generation.py).
+"""Stage generation@<model>: digits the model generates, judged by numbers (latentspace/measures/generation.py).
 
-Each sampler of latentspace/samplers.py draws ``generation.num_samples`` codes; they are decoded and judged,
+Each sampler of latentspace/models/samplers.py draws ``generation.num_samples`` codes; they are decoded and judged,
 as are the class centroids and the reconstructions. Out: the metrics (every measure of
-latentspace/sample_quality.py a sampler; the centroids' and reconstructions' accuracy), the samples file (each
+latentspace/measures/sample_quality.py a sampler; the centroids' and reconstructions' accuracy), the samples file (each
 sampler's images and per-draw values, read back by the contrasts; the decoded centroids) and a figure.
 """
 
 from pathlib import Path
 
-from latentspace import params
-from latentspace.names import title
-from latentspace.stage import Stage, dep, metric, out, plot, parse, stage_main
+from latentspace.core import params
+from latentspace.core.names import title
+from latentspace.core.stage import Stage, dep, metric, out, plot, parse, stage_main
 
 
 STAGE = Stage({
@@ -29,17 +29,18 @@ STAGE = Stage({
 def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
-    from latentspace import generation, runtime
-    from latentspace.outputs import load_arrays, save_arrays, save_figure, write_json
-    from latentspace.plotting import image_grid
-    from latentspace.schema import Generation
+    from latentspace.measures import generation
+    from latentspace.models import runtime
+    from latentspace.core.outputs import load_arrays, save_arrays, save_figure, write_json
+    from latentspace.pages.plotting import image_grid
+    from latentspace.core.schema import Generation
 
     codes = load_arrays(args.codes, ("codes_train", "codes_eval", "labels_eval"))
     real = load_arrays(args.real, ("features_eval",))["features_eval"]
     settings = p.get(Generation)
     drawn = generation.draw(codes, len(real), settings, seed=p["seed"])
     runtime.start(p["compute.threads"])
-    from latentspace.judge import judge
+    from latentspace.measures.judge import judge
 
     decoder, judge_model = runtime.load_model(Path(args.model) / "decoder.keras"), runtime.load_model(Path(args.judge))
     judged = generation.judge(drawn, codes["codes_eval"], load_arrays(args.data, ("y_eval",))["y_eval"], real,

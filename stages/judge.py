@@ -1,16 +1,16 @@
 """Stage judge: train the digit classifier that scores generated digits, and read the real digits.
 
 Outs: ``--model`` (the classifier, .keras); ``--metrics`` (its accuracy on the evaluation digits,
-and under ``real`` the floor of every generation measure of latentspace/sample_quality.py: the
+and under ``real`` the floor of every generation measure of latentspace/measures/sample_quality.py: the
 validation digits judged as if generated, against as many evaluation digits; the judge's
 confidence and class measures of the evaluation digits); ``--real`` (.npz: the judge's ``features_eval`` (N, 128) of the evaluation digits).
 """
 
 from pathlib import Path
 
-from latentspace import params
-from latentspace.errors import StageError
-from latentspace.stage import Stage, dep, metric, out, parse, stage_main
+from latentspace.core import params
+from latentspace.core.errors import StageError
+from latentspace.core.stage import Stage, dep, metric, out, parse, stage_main
 
 
 STAGE = Stage({
@@ -26,23 +26,23 @@ def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
 
-    from latentspace import sample_quality as q
-    from latentspace.data import ARRAYS, load_split
-    from latentspace.outputs import load_arrays, save_arrays, write_json, written
+    from latentspace.measures import sample_quality as q
+    from latentspace.data.digits import ARRAYS, load_split
+    from latentspace.core.outputs import load_arrays, save_arrays, write_json, written
 
     arrays = load_arrays(args.data, ARRAYS)
     (x_train, y_train), (x_val, y_val), (x_eval, y_eval) = (load_split(arrays, s) for s in ("train", "val", "eval"))
     n = min(len(y_val), len(y_eval))
     if n <= q.NEIGHBOURS:
         raise StageError(f"{args.data}: {n} validation or evaluation digits are too few to compare feature sets")
-    from latentspace import limits
+    from latentspace.core import limits
 
     limits.memory("data (validation and evaluation digits)", n, 16 * n * n,
                   "precision and recall compare every pair of validation and evaluation digits")
-    from latentspace import runtime
+    from latentspace.models import runtime
 
     runtime.start(p["compute.threads"])
-    from latentspace import judge
+    from latentspace.measures import judge
 
     fitted = judge.train(x_train, y_train, x_val, y_val, epochs=p["judge.epochs"], seed=p["judge.seed"],
                          threads=p["compute.threads"], path=Path(args.model))

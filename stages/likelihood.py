@@ -1,6 +1,6 @@
 """Stage likelihood@<model>: a VAE's importance-weighted log-likelihood of the evaluation digits.
 
-``likelihood.samples`` posterior draws a digit, decoded (latentspace/likelihood.py): the IWAE bound
+``likelihood.samples`` posterior draws a digit, decoded (latentspace/measures/likelihood.py): the IWAE bound
 and the ELBO, nats per image, each the mean over the evaluation digits with its bootstrap interval
 (``bootstrap.*``); and, on the first ``likelihood.check_digits`` digits, the IWAE bound again with
 ``likelihood.check_factor`` times as many draws: how much the estimate still moves with more samples.
@@ -11,8 +11,8 @@ Out: ``--metrics``.
 
 from pathlib import Path
 
-from latentspace import params
-from latentspace.stage import Stage, dep, metric, parse, stage_main
+from latentspace.core import params
+from latentspace.core.stage import Stage, dep, metric, parse, stage_main
 
 
 STAGE = Stage({
@@ -27,9 +27,9 @@ STAGE = Stage({
 def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
-    from latentspace import likelihood
-    from latentspace.outputs import load_arrays, write_json
-    from latentspace.schema import Bootstrap, Likelihood
+    from latentspace.measures import likelihood
+    from latentspace.core.outputs import load_arrays, write_json
+    from latentspace.core.schema import Bootstrap, Likelihood
 
     codes = load_arrays(args.codes, ("codes_eval",), optional=("log_var_eval",))
     if "log_var_eval" not in codes:
@@ -38,7 +38,7 @@ def main():
         return
     likelihood.check(len(codes["codes_eval"]), p["likelihood.samples"])
     images = load_arrays(args.data, ("x_eval",))["x_eval"].reshape(len(codes["codes_eval"]), -1) / 255.0
-    from latentspace import runtime
+    from latentspace.models import runtime
 
     runtime.start(p["compute.threads"])
     decoder = runtime.load_model(Path(args.model) / "decoder.keras")

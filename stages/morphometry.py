@@ -1,14 +1,14 @@
 """Stage morphometry: the shape of every evaluation digit, measured once for all models (no TensorFlow).
 
-Morpho-MNIST's morphometrics (latentspace/morphometrics.py) of the evaluation digits of ``--data``:
+Morpho-MNIST's morphometrics (latentspace/measures/factors/morphometrics.py) of the evaluation digits of ``--data``:
 area, stroke length, stroke thickness, slant, width and height, in pixels of the 28×28 image (slant
 in radians); where the images are not strokes (``factors.strokes: false``, Fashion-MNIST) the shape's
 four alone. Measured in ``compute.threads`` processes. Out ``--out`` (.npz): ``<factor>`` (N,) each,
 NaN where an image has no contrast, and ``labels`` (N,).
 """
 
-from latentspace import params
-from latentspace.stage import Stage, dep, out, parse, stage_main
+from latentspace.core import params
+from latentspace.core.stage import Stage, dep, out, parse, stage_main
 
 
 STAGE = Stage({
@@ -23,9 +23,9 @@ def main():
     p = params.for_stage()
     import numpy as np
 
-    from latentspace import morphometrics
-    from latentspace.data import load_split
-    from latentspace.outputs import load_arrays, save_arrays
+    from latentspace.measures.factors import morphometrics
+    from latentspace.data.digits import load_split
+    from latentspace.core.outputs import load_arrays, save_arrays
 
     images, labels = load_split(load_arrays(args.data, ("x_eval", "y_eval")), "eval")
     measured = morphometrics.measure(images, strokes=p["factors.strokes"], workers=p["compute.threads"])

@@ -1,16 +1,16 @@
-"""Stage report: report/index.html from the params, metrics, curves and figures (latentspace/report.py; no TensorFlow).
+"""Stage report: report/index.html from the params, metrics and figures (latentspace/pages/report.py; no TensorFlow).
 
 Per model (params.yaml's ``models``, in order) its metrics, curves and figures, the claims' verdicts, the
-baselines, the judge's floor, compare's figures (captioned as latentspace/comparison.py declares them), the
+baselines, the judge's floor, compare's figures (captioned as latentspace/pages/comparison.py declares them), the
 explorer and the study's matrix over seeds (both linked); ``STAGE`` names each folder or file.
 """
 
 import os
 from pathlib import Path
 
-from latentspace import params
-from latentspace.names import title
-from latentspace.stage import Stage, dep, out, parse, stage_main
+from latentspace.core import params
+from latentspace.core.names import title
+from latentspace.core.stage import Stage, dep, out, parse, stage_main
 
 
 STAGE = Stage({
@@ -32,15 +32,15 @@ def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
     models = p.models()
-    from latentspace import curves, report
-    from latentspace.comparison import FIGURES
-    from latentspace.data import SPLITS
-    from latentspace.outputs import load_arrays, read_json, read_png, write_text
+    from latentspace.models import curves
+    from latentspace.pages import comparison, report
+    from latentspace.data.digits import SPLITS
+    from latentspace.core.outputs import load_arrays, read_json, read_png, write_text
 
     def per_model(folder, read=read_json, suffix=".json", key=lambda m: m):
         return {key(m): read(Path(folder) / f"{m}{suffix}") for m in models}
 
-    figures = report.figures_of({f.caption: read_png(Path(args.figures) / f"{f.name}.png") for f in FIGURES},
+    figures = report.figures_of({f.caption: read_png(Path(args.figures) / f"{f.name}.png") for f in comparison.FIGURES},
                                 per_model(args.silhouette_figures, read_png, ".png"),
                                 per_model(args.sample_figures, read_png, ".png"))
     labels, here = load_arrays(args.data, tuple(f"y_{split}" for split in SPLITS)), Path(args.out).parent

@@ -9,9 +9,9 @@ Outs: ``--metrics`` ({score: {value, low, high}}), ``--values`` (.npz: the per-d
 and ``labels``), ``--figure`` (the silhouette values grouped by class).
 """
 
-from latentspace import params
-from latentspace.stage import Stage, dep, metric, out, plot, parse, stage_main
-from latentspace.names import title
+from latentspace.core import params
+from latentspace.core.stage import Stage, dep, metric, out, plot, parse, stage_main
+from latentspace.core.names import title
 
 
 STAGE = Stage({
@@ -27,9 +27,9 @@ STAGE = Stage({
 def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
-    from latentspace.outputs import load_arrays, save_arrays, save_figure, write_json
-    from latentspace.plotting import silhouette_plot
-    from latentspace.separation import Codes, check, scores
+    from latentspace.core.outputs import load_arrays, save_arrays, save_figure, write_json
+    from latentspace.pages.plotting import silhouette_plot
+    from latentspace.measures.separation import Codes, check, scores
 
     codes = load_arrays(args.codes, ("codes_train", "labels_train", "codes_eval", "labels_eval"))
     embedded = load_arrays(args.tsne, ("map",))["map"]

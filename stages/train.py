@@ -1,13 +1,13 @@
 """Stage train@<model>: train one model of ``params.yaml``'s ``models`` section.
 
 Outs: ``--model`` folder ({encoder,decoder}.keras), ``--metrics`` (final losses, parameter counts),
-``--curves`` (a row an epoch, see latentspace/curves.py).
+``--curves`` (a row an epoch, see latentspace/models/curves.py).
 """
 
 from pathlib import Path
 
-from latentspace import params
-from latentspace.stage import Stage, dep, metric, out, plot, parse, stage_main
+from latentspace.core import params
+from latentspace.core.stage import Stage, dep, metric, out, plot, parse, stage_main
 
 
 STAGE = Stage({
@@ -23,10 +23,11 @@ def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
     model, latent_size = p.model(args.name), p["model.latent_size"]
-    from latentspace import limits, runtime
-    from latentspace.data import ARRAYS
-    from latentspace.outputs import load_arrays, write_json
-    from latentspace.schema import Train
+    from latentspace.core import limits
+    from latentspace.models import runtime
+    from latentspace.data.digits import ARRAYS
+    from latentspace.core.outputs import load_arrays, write_json
+    from latentspace.core.schema import Train
 
     arrays = load_arrays(args.data, ARRAYS)
     limits.at_most("model.latent_size", latent_size, len(arrays["y_train"]),
@@ -35,7 +36,7 @@ def main():
     limits.memory(f"models.{args.name}.hidden_units", width, 16 * 4 * 2 * 784 * width,
                   "the weights, their gradients and Adam's two moments")
     runtime.start(p["compute.threads"])  # imports TensorFlow, quietly: only once the inputs are known good
-    from latentspace.training import train
+    from latentspace.models.training import train
 
     metrics = train(arrays, model, p.get(Train), latent_size=latent_size, seed=p["seed"], model_dir=Path(args.model),
                     curves=Path(args.curves), threads=p["compute.threads"])

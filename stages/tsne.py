@@ -4,9 +4,9 @@ Outs: ``--out`` (.npz: ``map`` (N, 2), ``labels`` (N,)); ``--plot``, the same ma
 plot (CSV: ``x``, ``y``, ``digit``) for ``dvc plots show/diff`` (template .dvc/plots/tsne.json).
 """
 
-from latentspace import params
-from latentspace.errors import StageError
-from latentspace.stage import Stage, dep, out, plot, parse, stage_main
+from latentspace.core import params
+from latentspace.core.errors import StageError
+from latentspace.core.stage import Stage, dep, out, plot, parse, stage_main
 
 
 STAGE = Stage({
@@ -20,13 +20,13 @@ STAGE = Stage({
 def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
-    from latentspace.outputs import load_arrays, save_arrays, write_text
+    from latentspace.core.outputs import load_arrays, save_arrays, write_text
 
     codes = load_arrays(args.codes, ("codes_eval", "labels_eval"))
     labels, perplexity = codes["labels_eval"], p["tsne.perplexity"]
     if perplexity >= len(labels):
         raise StageError(f"tsne.perplexity = {perplexity:g} must be smaller than the {len(labels)} evaluation digits")
-    from latentspace.analysis import tsne_map
+    from latentspace.measures.analysis import tsne_map
 
     mapped = tsne_map(codes["codes_eval"], perplexity, p["seed"], p["tsne.backend"], p["compute.threads"])
     save_arrays(args.out, map=mapped, labels=labels)

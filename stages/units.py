@@ -6,8 +6,8 @@ dimension (that variance); for a VAE also ``kl`` (nats per image, the KL term of
 ``kl_per_dimension`` (nats).
 """
 
-from latentspace import params
-from latentspace.stage import Stage, dep, metric, parse, stage_main
+from latentspace.core import params
+from latentspace.core.stage import Stage, dep, metric, parse, stage_main
 
 
 STAGE = Stage({
@@ -20,8 +20,8 @@ STAGE = Stage({
 def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
-    from latentspace.outputs import load_arrays, write_json
-    from latentspace.units import measure
+    from latentspace.core.outputs import load_arrays, write_json
+    from latentspace.measures.units import measure
 
     codes = load_arrays(args.codes, ("codes_eval",), optional=("log_var_eval",))
     metrics = measure(codes["codes_eval"], codes.get("log_var_eval"), p["units.active_threshold"])

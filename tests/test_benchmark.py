@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from latentspace import machine
+from latentspace.core import machine
 from latentspace.tools import benchmark, benchmark_limits, benchmark_runs
-from latentspace.models import build
+from latentspace.models.architectures import build
 
 
 def test_training_flops_count_six_per_multiply_add_of_dense_and_convolution_layers():
@@ -82,8 +82,8 @@ def test_the_benchmark_imports_what_it_runs():
 def test_the_full_size_workspace_has_the_studys_largest_point_trained_one_epoch(tmp_path, monkeypatch):
     """The first largest point of study.yaml that this machine can run, whatever it has installed:
     fashion-50000 where Debian's Fashion-MNIST is there, the original's MNIST at 50,000 where only it is."""
-    from latentspace.params import read_tree
-    from latentspace.tools import grid
+    from latentspace.core.params import read_tree
+    from latentspace.tools.study import grid
 
     def without(dataset):
         return lambda point: "absent" if grid.dataset_of(point.configuration) == dataset else None

@@ -5,12 +5,12 @@ import re
 
 import pytest
 
-from latentspace.errors import StageError
+from latentspace.core.errors import StageError
 
 from helpers import ROOT
-from latentspace import claims
-from latentspace.contrasts import REAL, Side, key
-from latentspace.verdicts import AS_REAL, EQUIVALENT, INCONCLUSIVE, NOT_MEASURED, NOT_SUPPORTED, SUPPORTED
+from latentspace.claims import original_claims as claims
+from latentspace.claims.contrasts import REAL, Side, key
+from latentspace.claims.verdicts import AS_REAL, EQUIVALENT, INCONCLUSIVE, NOT_MEASURED, NOT_SUPPORTED, SUPPORTED
 
 MODELS = ["ae", "vae", "conv_vae", "class_vae"]
 ORIGINAL = ROOT.parent / "shared" / "original"
@@ -123,7 +123,7 @@ def test_pooled_over_seeds_decides_by_the_same_rule():
 
 
 def test_every_measure_that_decides_claims_has_a_margin_in_params_yaml_and_no_other():
-    from latentspace.params import load
+    from latentspace.core.params import load
 
     margins = load(("claims.margins",), ROOT / "params.yaml").section("claims.margins")
     assert list(claims.margins(margins)) == list(margins)  # checked, in the file's order
@@ -145,7 +145,7 @@ def test_a_margin_missing_or_naming_no_claim_measure_is_one_line_naming_the_key(
 
 
 def test_the_params_schema_takes_a_margin_a_measure_name_and_refuses_a_bad_name_or_value():
-    from latentspace.params import read_tree, validate
+    from latentspace.core.params import read_tree, validate
 
     tree = read_tree(ROOT / "params.yaml")
     tree["claims"]["margins"]["toy_score"] = 0.5  # a family added later: the schema does not list the names

@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
-from latentspace import bootstrap, contrasts, fidelity
-from latentspace.contrasts import REAL, Side
-from latentspace.errors import StageError
-from latentspace.sample_quality import Draws
+from latentspace.measures import bootstrap, fidelity
+from latentspace.claims import contrasts
+from latentspace.claims.contrasts import REAL, Side
+from latentspace.core.errors import StageError
+from latentspace.measures.sample_quality import Draws
 
 
 def per_digit(accuracy, silhouette, n=500, seed=0):

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from latentspace import data, sources
-from latentspace.errors import StageError
-from latentspace.outputs import load_arrays, save_arrays
+from latentspace.data import digits as data, sources
+from latentspace.core.errors import StageError
+from latentspace.core.outputs import load_arrays, save_arrays
 
 from helpers import ROOT, idx_bytes, tiny_dataset, write_idx_dir
 

@@ -12,8 +12,8 @@ import types
 import numpy as np
 import pytest
 
-from latentspace import data, idx, sources
-from latentspace.errors import StageError
+from latentspace.data import digits as data, idx, sources
+from latentspace.core.errors import StageError
 
 from helpers import idx_bytes, write_idx_dir
 

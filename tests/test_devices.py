@@ -24,8 +24,8 @@ SCRIPT = textwrap.dedent("""
     if split:  # two logical CPU devices, as a machine with two GPUs would have two devices
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-    from latentspace.runtime import load_model
-    from latentspace.training import strategy
+    from latentspace.models.runtime import load_model
+    from latentspace.models.training import strategy
 
     sys.path.insert(0, "tests")  # the working directory is the repository root
     from helpers import TINY_SECTIONS, tiny_dataset, train_tiny

@@ -1,4 +1,4 @@
-"""MIG, SAP and DCI (latentspace/disentanglement.py) on synthetic codes whose structure is known:
+"""MIG, SAP and DCI (latentspace/measures/factors/disentanglement.py) on synthetic codes whose structure is known:
 one unit per factor, the factors mixed by a rotation, one factor spread over two units."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from latentspace import disentanglement as dis
+from latentspace.measures.factors import disentanglement as dis
 
 N = 2000
 

@@ -27,10 +27,10 @@ def script_of(stage) -> Path:
 
 def test_the_closure_finds_lazy_relative_and_package_imports(tmp_path):
     closure = import_closure(ROOT / "stages" / "train.py")
-    assert "latentspace/training.py" in closure  # imported inside main()
-    assert "latentspace/losses.py" in closure  # through training.py's relative import
+    assert "latentspace/models/training.py" in closure  # imported inside main()
+    assert "latentspace/models/losses.py" in closure  # through training.py's relative import
     assert "latentspace/__init__.py" in closure
-    assert "latentspace/plotting.py" not in closure  # a figure helper must not retrain a model
+    assert "latentspace/pages/plotting.py" not in closure  # a figure helper must not retrain a model
 
 
 def test_every_stage_depends_on_exactly_the_code_it_runs(stages):
@@ -51,7 +51,7 @@ def test_every_path_on_a_command_line_is_declared_and_every_declared_path_is_on_
 
 
 def test_stages_that_neither_train_nor_decode_import_no_tensorflow_code(stages):
-    heavy = {"latentspace/models.py", "latentspace/training.py", "latentspace/losses.py"}
+    heavy = {"latentspace/models/architectures.py", "latentspace/models/training.py", "latentspace/models/losses.py"}
     light = [name for name in stages if name.split("@")[0] not in ("train", "codes", "judge", "generation", "fidelity", "explore",
                                                                     "likelihood", "factors")]
     assert {"download", "baselines", "tsne@vae", "separation@ae", "units@vae", "contrasts", "claims", "compare",
@@ -97,8 +97,8 @@ def test_each_stage_of_the_table_of_contents_is_a_stage_script_and_each_script_i
 
 
 def test_a_stage_parses_the_command_line_its_declaration_gives_dvc_yaml(monkeypatch):
-    """latentspace.stage.parse reads exactly the options a STAGE declares (and the model's name where it takes it)."""
-    from latentspace.stage import parse
+    """latentspace.core.stage.parse reads exactly the options a STAGE declares (and the model's name where it takes it)."""
+    from latentspace.core.stage import parse
 
     declared = pipeline.declaration("separation")
     words = ["vae", *(w for option, f in declared.files.items() for w in (option, f.path.replace("${key}", "vae")))]

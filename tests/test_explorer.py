@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from latentspace.tools import browser
-from latentspace import explorer, traversals
-from latentspace.schema import Generation
+from latentspace.pages import explorer
+from latentspace.measures.factors import traversals
+from latentspace.core.schema import Generation
 
 from helpers import ROOT, run
 
@@ -88,7 +89,7 @@ def test_the_layer_kinds_are_read_from_the_pages_own_table_of_readers():
 
 
 def test_a_decoder_with_a_layer_the_page_cannot_read_is_refused_naming_it():
-    from latentspace.errors import StageError
+    from latentspace.core.errors import StageError
 
     config = {"layers": [{"class_name": "InputLayer", "name": "z"}, {"class_name": "LSTM", "name": "memory"}]}
     with pytest.raises(StageError, match="layer 'memory' is a LSTM"):
@@ -107,7 +108,7 @@ def keras_decode(project: Path, model: str, codes: np.ndarray, scratch: Path) ->
     """The saved decoder's output for ``codes`` (n, d) as (n, pixels), computed by Keras in a process of
     its own: TensorFlow's thread pools can be set once a process, and other tests may have set them."""
     np.save(scratch / "codes.npy", codes)
-    script = ("import sys, numpy as np; from latentspace import runtime; runtime.start(2); "
+    script = ("import sys, numpy as np; from latentspace.models import runtime; runtime.start(2); "
               "decoder = runtime.load_model(sys.argv[1]); "
               "np.save(sys.argv[3], runtime.predict(decoder, np.load(sys.argv[2])))")
     run([sys.executable, "-c", script, str(project / "models" / model / "decoder.keras"),
@@ -197,8 +198,8 @@ def test_the_explorer_decodes_in_the_browser_as_keras_does_and_answers_the_mouse
 
 
 def test_a_page_too_large_for_a_browser_is_refused_naming_the_params():
-    from latentspace.errors import StageError
-    from latentspace.explorer import check_size
+    from latentspace.core.errors import StageError
+    from latentspace.pages.explorer import check_size
 
     check_size(4, 2000, 2000, 64, 2, 10)  # the default: under a megabyte of codes
     with pytest.raises(StageError) as error:
@@ -210,7 +211,7 @@ def test_a_page_too_large_for_a_browser_is_refused_naming_the_params():
 
 def test_a_panel_holds_the_shown_codes_the_order_of_use_factor_directions_and_each_samplers_draws():
     """explorer.panel, sweep and data on tiny arrays: what the page's data contract holds for one model."""
-    from latentspace import samplers
+    from latentspace.models import samplers
 
     rng = np.random.default_rng(0)
     codes = {"codes_eval": rng.normal(size=(30, 3)).astype(np.float32), "codes_train": rng.normal(size=(40, 3))}

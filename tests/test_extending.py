@@ -9,15 +9,18 @@ import numpy as np
 import pytest
 
 from helpers import ROOT
-from latentspace import claims, contrasts, families, loss_terms, report_claims, report_sections, samplers
-from latentspace.errors import StageError
-from latentspace.measures import Family, Measure
-from latentspace.outputs import save_arrays
-from latentspace.params import load
-from latentspace.sides import Side, model_pairs
-from latentspace.tools import study
-from latentspace.tools.study_pages import markdown
-from latentspace.verdicts import BETTER, SUPPORTED
+from latentspace.claims import original_claims as claims, contrasts
+from latentspace.measures import families
+from latentspace.models import loss_terms, samplers
+from latentspace.pages import report_claims, report_sections
+from latentspace.core.errors import StageError
+from latentspace.measures.registry import Family, Measure
+from latentspace.core.outputs import save_arrays
+from latentspace.core.params import load
+from latentspace.measures.sides import Side, model_pairs
+from latentspace.tools.study import cli as study
+from latentspace.tools.study.pages import markdown
+from latentspace.claims.verdicts import BETTER, SUPPORTED
 from latentspace.tools import sweep_runs
 
 TOY_KIND = "toy"
@@ -27,7 +30,7 @@ TOY_MEASURE = Measure("kept_strokes", "share of the strokes kept", TOY_KIND, cla
 
 def toy_kept(paths, models, samplers, resamples):
     """Each model's per-digit values, from ``<paths["toy"]>/<model>.npz`` (the toy family's own stage's)."""
-    from latentspace.outputs import load_arrays
+    from latentspace.core.outputs import load_arrays
 
     return {model: load_arrays(f"{paths['toy']}/{model}.npz", ("kept_strokes",)) for model in models}
 
@@ -91,10 +94,10 @@ def test_a_new_measure_joins_no_existing_claim_unless_a_claim_names_it(toy):
 
 
 def test_a_new_separation_measure_reaches_the_docs_table_and_no_claim(monkeypatch):
-    """A measure declared in latentspace/separation.py's MEASURES gets its column in docs/separation.md's table
+    """A measure declared in latentspace/measures/separation.py's MEASURES gets its column in docs/separation.md's table
     (headline.separation_table, from its heading and decimals; – where the committed metrics lack it), and
     joins no claim until a claim names it."""
-    from latentspace import separation
+    from latentspace.measures import separation
     from latentspace.tools import headline
 
     dummy = Measure("same_class_share", "same-class share", "separation", claims=True, heading="same class",

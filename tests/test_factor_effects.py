@@ -1,4 +1,4 @@
-"""Traversal effects and factor distances (latentspace/factor_effects.py) where the answer is known:
+"""Traversal effects and factor distances (latentspace/measures/factors/factor_effects.py) where the answer is known:
 measured values with planted slopes, a toy decoder whose units shear and stretch a drawn bar, and
 samples whose Wasserstein distance has a closed form."""
 
@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from latentspace import factor_effects as fe
-from latentspace import morphometrics
+from latentspace.measures.factors import factor_effects as fe
+from latentspace.measures.factors import morphometrics
 from test_morphometrics import bar
 
 OFFSETS = np.linspace(-3, 3, 9)

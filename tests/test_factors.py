@@ -1,12 +1,13 @@
-"""The factors stage's measurements (latentspace/factors.py) on a decoder whose answer is known: unit z0 sets a
+"""The factors stage's measurements (latentspace/measures/factors/per_model.py) on a decoder whose answer is known: unit z0 sets a
 bar's width, unit z1 its height, unit z2 its shear."""
 
 import numpy as np
 import pytest
 
-from latentspace import factors, morphometrics, replicated
-from latentspace.errors import StageError
-from latentspace.schema import Bootstrap, Factors
+from latentspace.measures.factors import per_model as factors, morphometrics
+from latentspace.measures import replicated
+from latentspace.core.errors import StageError
+from latentspace.core.schema import Bootstrap, Factors
 
 
 def rectangles(codes):
@@ -69,7 +70,7 @@ def test_the_kept_values_are_what_the_contrasts_read_back(measured, tmp_path):
 def test_the_prior_gap_is_that_of_one_seeded_draw_a_digit_near_its_known_kl(measured):
     """mean ~ N(0, I) and unit posteriors: q(z) ≈ N(0, 2I), KL to N(0, I) = D/2 (2 − 1 − log 2) ≈ 0.46 nats; one
     draw a digit from 120 digits is a noisy sample of it (test_prior_gap.py holds the estimator itself)."""
-    from latentspace import prior_gap
+    from latentspace.measures import prior_gap
 
     gap, mean = measured.metrics["prior_gap"], measured.metrics["codes"]
     assert gap["value"] == prior_gap.gaussian_part(prior_gap.draws(mean, np.zeros_like(mean), 1))

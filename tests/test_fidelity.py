@@ -1,9 +1,9 @@
-"""The fidelity stage's measurements (latentspace.fidelity.measure) with a decoder and a judge whose answers are
+"""The fidelity stage's measurements (latentspace.measures.fidelity.measure) with a decoder and a judge whose answers are
 known: the decoder writes a code's first unit into an image, the judge reads the class nearest it."""
 
 import numpy as np
 
-from latentspace import bootstrap, fidelity
+from latentspace.measures import bootstrap, fidelity
 
 
 def decode(codes):

@@ -1,11 +1,12 @@
-"""The generation stage's measurements (latentspace/generation.py) on a decoder and a judge whose answers are
+"""The generation stage's measurements (latentspace/measures/generation.py) on a decoder and a judge whose answers are
 known: the decoder writes a code into an image's first pixels, the judge reads its class from the first."""
 
 import numpy as np
 
-from latentspace import generation, samplers
-from latentspace.sample_quality import Draws, kept_name
-from latentspace.schema import Generation
+from latentspace.measures import generation
+from latentspace.models import samplers
+from latentspace.measures.sample_quality import Draws, kept_name
+from latentspace.core.schema import Generation
 
 SETTINGS = Generation(num_samples=50, mixture_components=2, mixture_covariance="full")
 

@@ -137,7 +137,7 @@ CASES = {
     "evaluation digits of one class": ("download", {"data.source": "idx", "data.idx_dir": lambda t: bad_idx_dir(
         t, "t10k-labels-idx1-ubyte", idx_bytes(np.full(20, 3)))}, "every label is 3"),
 }
-TRAINING = re.compile(r"^\w+: epoch \d+/\d+ ")  # latentspace.training's line an epoch
+TRAINING = re.compile(r"^\w+: epoch \d+/\d+ ")  # latentspace.models.training's line an epoch
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -71,3 +71,22 @@ def test_stages_are_thin_and_modules_small():
     long_modules = {str(p.relative_to(ROOT)): n for p in (ROOT / "latentspace").rglob("*.py")
                     if (n := len(p.read_text().splitlines())) > 300}
     assert long_stages == {} and long_modules == {}
+
+
+LAYERS = ("core", "data", "models", "measures", "claims", "pages", "tools")  # latentspace/__init__.py's map, bottom up
+
+
+def layer(path: str) -> int | None:
+    """The layer of a project file (latentspace/<layer>/...), None for a file outside them (a package's __init__)."""
+    parts = path.split("/")
+    return LAYERS.index(parts[1]) if parts[0] == "latentspace" and len(parts) > 2 and parts[1] in LAYERS else None
+
+
+def test_each_subpackage_imports_only_the_layers_below_it():
+    """core ← data ← models ← measures ← claims ← pages ← tools: no import runs back up, and no stage imports tools."""
+    upward = sorted((source, target) for source, targets in graph().items() for target in targets
+                    if layer(source) is not None and layer(target) is not None and layer(target) > layer(source))
+    assert upward == []
+    assert sorted((s, t) for s, targets in graph().items() for t in targets
+                  if s.startswith("stages/") and layer(t) == LAYERS.index("tools")) == []
+    assert {p.name for p in (ROOT / "latentspace").glob("*.py")} == {"__init__.py"}  # every module in a layer

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from latentspace import likelihood
-from latentspace.schema import Bootstrap, Likelihood
+from latentspace.measures import likelihood
+from latentspace.core.schema import Bootstrap, Likelihood
 
 
 def bernoulli_log_likelihood(x, p):
@@ -82,7 +82,7 @@ def test_the_stages_measure_is_exact_with_the_prior_as_posterior_and_checks_more
 
 
 def test_a_likelihood_too_large_for_the_memory_is_refused_naming_the_param():
-    from latentspace.errors import StageError
+    from latentspace.core.errors import StageError
 
     with pytest.raises(StageError, match="likelihood.samples"):
         likelihood.check(10_000_000, 100_000)

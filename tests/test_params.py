@@ -6,9 +6,9 @@ import re
 import pytest
 import yaml
 
-from latentspace import params
-from latentspace.errors import StageError
-from latentspace.names import title
+from latentspace.core import params
+from latentspace.core.errors import StageError
+from latentspace.core.names import title
 
 from helpers import default_params, tiny_params, with_values
 
@@ -205,8 +205,8 @@ def test_a_declared_section_is_read_as_its_frozen_dataclass_and_an_undeclared_ke
     import dataclasses
 
     from helpers import ROOT
-    from latentspace.params import Params, read_tree, validate
-    from latentspace.schema import SCHEMA, SECTIONS, Bootstrap, Train
+    from latentspace.core.params import Params, read_tree, validate
+    from latentspace.core.schema import SCHEMA, SECTIONS, Bootstrap, Train
 
     values = validate(read_tree(ROOT / "params.yaml"))
     train = Params(values, ("train", "models.vae")).get(Train)

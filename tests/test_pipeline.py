@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 import sshd
 
-from latentspace.comparison import FIGURES
-from latentspace.outputs import load_arrays
+from latentspace.pages.comparison import FIGURES
+from latentspace.core.outputs import load_arrays
 
 from helpers import dvc_in, run, set_key, stages_ran, subprocess_env, tiny_params
 
@@ -202,7 +202,7 @@ def test_the_report_shows_params_metrics_sentences_and_every_figure(reproduced):
     assert len(re.findall(r'rowspan="\d+" class="claim"', page)) == len(CLAIMS)  # each claim with its sentence:
     assert "3.4.2 <q>The standard auto-encoder performs best in the clustering task than the VAE models.</q>" in page
     assert "rule: no real difference" in page and "This study: " in page
-    from latentspace.page_parts import PAGE_POLICY
+    from latentspace.pages.page_parts import PAGE_POLICY
 
     assert PAGE_POLICY in page and "<script" not in page  # no script runs in the report
     assert page.count("<td><b>") >= 6  # the best of each generation column is marked

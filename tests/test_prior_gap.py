@@ -15,7 +15,7 @@ from scipy.integrate import quad
 from scipy.special import digamma, logsumexp
 from scipy.stats import norm
 
-from latentspace import prior_gap
+from latentspace.measures import prior_gap
 
 D, N = 10, 5000
 # scipy's "ebrahimi" negentropy at N = 5,000, measured over 300 samples: (bias, standard deviation) in nats
@@ -269,7 +269,7 @@ def test_bad_input_is_refused_naming_the_argument(call, name):
 def test_the_units_metrics_count_the_active_dimensions_and_give_a_vaes_kl_per_dimension():
     """units.measure as the units stage calls it: one dimension varies, one does not; a VAE whose posteriors are
     the prior has 0 nats in every dimension, and the AE (no log-variances) has no KL."""
-    from latentspace import units
+    from latentspace.measures import units
 
     mean = np.stack([np.linspace(-1, 1, 50), np.zeros(50)], axis=1)
     vae = units.measure(mean, np.zeros_like(mean), 0.01)

@@ -1,10 +1,10 @@
 """The report's sentences, on hand-made numbers whose verdicts are known."""
 
-from latentspace import report
-from latentspace import sample_quality as q
-from latentspace.original import ORIGINAL
-from latentspace.report import findings, metrics_table
-from latentspace.report_sections import best_cells, generation_section
+from latentspace.pages import report
+from latentspace.measures import sample_quality as q
+from latentspace.claims.original import ORIGINAL
+from latentspace.pages.report import findings, metrics_table
+from latentspace.pages.report_sections import best_cells, generation_section
 
 
 def rows(silhouettes, val_losses):
@@ -60,7 +60,7 @@ def test_the_generation_table_marks_the_best_of_each_column():
 
 
 def test_the_findings_table_shows_each_claim_its_verdict_and_the_numbers_that_decided_it():
-    from latentspace.report_claims import claims_section
+    from latentspace.pages.report_claims import claims_section
 
     verdicts = {"class_term_helps": {"verdict": "supported", "section": "3.4.1", "measure": "silhouette",
                                      "agreement": {"probe_accuracy": "supported"}, "comparisons": {"class_vae vs vae": {
@@ -77,13 +77,13 @@ def test_the_findings_table_shows_each_claim_its_verdict_and_the_numbers_that_de
     assert "<td>VAE (centroids) vs the real digits</td><td>judge&#x27;s accuracy</td><td>–</td>" in page
     assert page.count(">supported</b>") == 4 and page.count(">inconclusive</b>") == 2
     assert "paired 95% bootstrap interval" in page and "silhouette 0.01" in page
-    assert "equivalence test" in page  # every rule's description, written once in latentspace/verdicts.py
+    assert "equivalence test" in page  # every rule's description, written once in latentspace/claims/verdicts.py
     untested = page.split("Not tested in this run", 1)[1]  # the claims these verdicts lack, named with their models
     assert "3.4.2" in untested and "Class VAE" in untested and "3.4.1 <q>" not in untested
 
 
 def test_the_separation_table_bolds_the_best_model_per_column_lower_davies_bouldin_being_better():
-    from latentspace.report_sections import separation_section
+    from latentspace.pages.report_sections import separation_section
 
     def scores(silhouette, db):
         return {"silhouette": {"value": silhouette, "low": silhouette - 0.01, "high": silhouette + 0.01},
@@ -96,7 +96,7 @@ def test_the_separation_table_bolds_the_best_model_per_column_lower_davies_bould
 
 
 def test_the_units_and_likelihood_sections_escape_what_a_metrics_file_holds():
-    from latentspace.report_sections import likelihood_section, units_section
+    from latentspace.pages.report_sections import likelihood_section, units_section
 
     hostile = "<script>alert(1)</script>"
     units = units_section({"vae": {"active_units": hostile, "dimensions": hostile, "kl": 1.0,
@@ -116,9 +116,11 @@ def test_the_whole_page_is_built_from_the_committed_metrics_and_figures():
     import json
 
     from helpers import ROOT
-    from latentspace import claims, comparison, curves
-    from latentspace.names import title
-    from latentspace.params import load
+    from latentspace.claims import original_claims as claims
+    from latentspace.pages import comparison
+    from latentspace.models import curves
+    from latentspace.core.names import title
+    from latentspace.core.params import load
 
     p = load(None, ROOT / "params.yaml")
     models = p.models()

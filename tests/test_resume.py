@@ -1,4 +1,4 @@
-"""Resumable training (latentspace/checkpoints.py): a training killed with SIGKILL mid-epoch and run again
+"""Resumable training (latentspace/models/checkpoints.py): a training killed with SIGKILL mid-epoch and run again
 ends with the very bytes an uninterrupted training writes; anything that decides the training starts afresh."""
 
 import json
@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from latentspace.training import epoch_order
+from latentspace.models.training import epoch_order
 
 from helpers import ROOT, subprocess_env
 
@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, "tests")
 import keras
 from helpers import TINY_SECTIONS, tiny_dataset, train_tiny
-from latentspace.outputs import together
+from latentspace.core.outputs import together
 out, epochs, kill, rate = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
 
 class Kill(keras.callbacks.Callback):
@@ -62,7 +62,7 @@ def test_checkpoints_off_keep_nothing_and_read_no_digit(tmp_path, monkeypatch):
     """Without the variable no state is kept and the key (which reads every digit) is not computed;
     with it, the state's file is named by a key that changes with the settings and the digits, and a
     file there that is not a kept state is passed over."""
-    from latentspace import checkpoints
+    from latentspace.models import checkpoints
 
     class Unreadable:
         def __array__(self, *args, **kwargs):

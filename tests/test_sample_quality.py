@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from latentspace import sample_quality as q
-from latentspace.samplers import Mixture
-from latentspace.schema import Generation
+from latentspace.measures import sample_quality as q
+from latentspace.models.samplers import Mixture
+from latentspace.core.schema import Generation
 
 
 def one_hot(classes, n_classes=10, confidence=1.0):
@@ -99,7 +99,7 @@ def test_the_mixture_sampler_recovers_a_known_two_component_mixture():
 def test_the_judges_metrics_on_real_digits_are_its_accuracy_and_a_floor_of_identical_feature_sets():
     """sample_quality.judge_metrics as the judge stage calls it: a judge right on every evaluation digit, and
     validation features identical to the evaluation's (a Fréchet distance of 0, precision and recall of 1)."""
-    from latentspace.sample_quality import judge_metrics
+    from latentspace.measures.sample_quality import judge_metrics
 
     rng = np.random.default_rng(0)
     labels = np.arange(40) % 10

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from latentspace import bootstrap, separation, units
+from latentspace.measures import bootstrap, separation, units
 
 
 def clusters(n_per_class, spread, seed, dimensions=5):
@@ -136,8 +136,8 @@ def test_a_dimension_whose_mean_never_varies_is_not_active_and_the_prior_costs_n
 def test_the_baselines_score_the_pixels_and_their_principal_components_of_well_separated_digits():
     """separation.baselines as the baselines stage calls it: two classes of 'digits' far apart in pixel space
     separate perfectly whether scored on the pixels or on two principal components."""
-    from latentspace.schema import Bootstrap, Separation
-    from latentspace.separation import baselines
+    from latentspace.core.schema import Bootstrap, Separation
+    from latentspace.measures.separation import baselines
 
     rng = np.random.default_rng(0)
     labels = np.repeat([0, 1], 30)

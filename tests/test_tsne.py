@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.manifold import trustworthiness
 
-from latentspace.analysis import tsne_map
+from latentspace.measures.analysis import tsne_map
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,9 @@ import math
 
 import pytest
 
-from latentspace.verdicts import (AS_REAL, BETTER, BEYOND, EQUIVALENT, INCONCLUSIVE, NOT_MEASURED, NOT_SUPPORTED, SUPPORTED,
-                                  over_seeds, overall)
+from latentspace.claims.verdicts import (
+    AS_REAL, BETTER, BEYOND, EQUIVALENT, INCONCLUSIVE, NOT_MEASURED, NOT_SUPPORTED, SUPPORTED, over_seeds, overall
+)
 
 
 @pytest.mark.parametrize("difference, low, high, margin, expected", [

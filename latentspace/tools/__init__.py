@@ -6,8 +6,8 @@
 - :mod:`~latentspace.tools.benchmark`: how close each part of the pipeline is to the machine's limit (its parts:
   ``benchmark_limits``, the machine's peak and training; ``benchmark_runs``, the pipeline's runs; the
   browser's part through :mod:`~latentspace.tools.browser`);
-- :mod:`~latentspace.tools.study`: the study over a grid of datasets × sizes × seeds (its parts: ``grid``,
-  ``study_records``, ``study_matrix``, ``study_pages``, ``study_slurm``; one holder at a time: ``lock``);
+- ``study``: the study over a grid of datasets × sizes × seeds, a package of its own (its parts: ``grid``,
+  ``records``, ``matrix``, ``pages``, ``slurm``; one holder at a time: ``lock``);
 - :mod:`~latentspace.tools.pipeline`: dvc.yaml, written from each stage script's declaration and imports;
 - :mod:`~latentspace.tools.deps`: what a script imports of the project, transitively (each stage's code deps);
 - :mod:`~latentspace.tools.headline`: the default run's tables as docs/findings.md and the other docs show them.

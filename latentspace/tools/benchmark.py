@@ -24,7 +24,7 @@ measured on the machine at hand, in the same run, so the ratios hold where absol
   trained for one epoch, in a copy of the project: each stage's wall time (``dvc repro
   --single-item --force``, DVC's share included) and the largest resident memory of its process
   tree, against the budget of :data:`FULL_SIZE_BUDGET` (stages that train are timed, not budgeted);
-- ``morphometry``: the digits' morphometrics (latentspace/morphometrics.py) per second on real
+- ``morphometry``: the digits' morphometrics (latentspace/measures/factors/morphometrics.py) per second on real
   digits, in one process and in ``compute.threads``, against Morpho-MNIST's own loop (its per-image
   path, with scikit-image's ``medial_axis`` rebuilding its table at every call) on the same digits;
 - ``tsne``: scikit-learn against openTSNE on Fashion-MNIST codes (``idx`` source) at 10,000 and
@@ -45,11 +45,11 @@ import tempfile
 from pathlib import Path
 
 
-from ..machine import facts as machine
-from ..params import read_tree
-from . import benchmark_limits, benchmark_runs
-from .deps import ROOT
-from .folders import FolderError, check_file, own_folder, write_file
+from latentspace.core.machine import facts as machine
+from latentspace.core.params import read_tree
+from latentspace.tools import benchmark_limits, benchmark_runs
+from latentspace.tools.deps import ROOT
+from latentspace.tools.folders import FolderError, check_file, own_folder, write_file
 
 OWN = ("benchmarks/*.json",)  # the benchmark's documented outputs: the only existing files --out may replace
 PARTS = ("limit", "training", "backends", "morphometry", "repro", "tsne", "browser", "full_size")
@@ -166,7 +166,7 @@ def main(argv=None) -> int:
     facts = machine()
     precisions = (args.precisions.split(",") if args.precisions else
                   ["float32", *(["mixed_bfloat16"] if "avx512_bf16" in facts["extensions"] else [])])
-    from .. import runtime
+    from latentspace.models import runtime
 
     runtime.start(params["compute"]["threads"])
     result = {"machine": facts, "threads": params["compute"]["threads"]}

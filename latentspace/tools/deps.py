@@ -33,7 +33,7 @@ def imported_modules(path: Path, root: Path = ROOT) -> set[str]:
 
 
 def project_file(module: str, root: Path = ROOT) -> Path | None:
-    """The file of a project module (``latentspace.models`` → latentspace/models.py), None for others."""
+    """The file of a project module (``latentspace.models.architectures`` → latentspace/models/architectures.py), None for others."""
     if module != PACKAGE and not module.startswith(PACKAGE + "."):
         return None
     parts = module.split(".")

@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..names import title
+from latentspace.core.names import title
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +35,7 @@ def _columns(measures) -> list[tuple[str, str, int]]:
 
 def _models(root: Path) -> list[tuple[str, str]]:
     """(section, the docs' name) of each model of params.yaml, in its order: ``Class VAE (γ = 10)``."""
-    from ..params import read_tree
+    from latentspace.core.params import read_tree
 
     models = read_tree(root / "params.yaml")["models"]
     named = []
@@ -94,7 +94,7 @@ BASELINES = {"pixels": "pixels (784)", "pca": "PCA (10)"}
 def separation_table(root: Path = ROOT) -> str:
     """docs/separation.md's table: each model's codes and each baseline scored eight ways, value and 95 %
     interval; bold, the best model in each column (in the measure's direction)."""
-    from ..separation import MEASURES
+    from latentspace.measures.separation import MEASURES
 
     direction, columns = {m.name: m for m in MEASURES}, _columns(MEASURES)
     models = _models(root)
@@ -121,8 +121,8 @@ def separation_table(root: Path = ROOT) -> str:
 def generation_table(root: Path = ROOT) -> str:
     """docs/generation.md's table: each model's N(0, I) and mixture draws judged six ways, then the real
     digits' own row (validation against evaluation, metrics/judge.json's ``real``)."""
-    from ..sample_quality import MEASURES
-    from ..samplers import SAMPLERS
+    from latentspace.measures.sample_quality import MEASURES
+    from latentspace.models.samplers import SAMPLERS
 
     declared = _columns(MEASURES)
     columns = [(m, d) for m, _, d in declared]
@@ -152,7 +152,7 @@ def claims_table(root: Path = ROOT) -> str:
     """docs/findings.md's verdicts: a row a claim of ``metrics/claims.json`` (the original's, by section, then
     this study's), its sentence, verdict and, for each comparison, the deciding measure's difference with its
     interval, then each agreement measure's difference and verdict."""
-    from ..families import measures
+    from latentspace.measures.families import measures
 
     labels = {name: m.label for name, m in measures().items()}
     claims = json.loads((root / "metrics" / "claims.json").read_text())

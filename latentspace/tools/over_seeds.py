@@ -8,9 +8,9 @@ randomness. Repeat the study over seeds as DVC experiments (docs/sweeps.md, "See
 reads ``dvc exp show --json`` (:mod:`latentspace.tools.experiments`), groups the runs of one commit
 (an experiment's baseline, a commit's own, the workspace's ``HEAD``: runs of different commits may
 differ in code, so they never pool) whose params differ only in ``seed``, and for each group of two or
-more seeds decides the claims (latentspace/claims.py) again from the runs' measurements
+more seeds decides the claims (latentspace/claims/original_claims.py) again from the runs' measurements
 (``metrics/contrasts.json``; a run from before it was kept, from the comparisons of its
-``metrics/claims.json``) by the one rule over seeds (:data:`latentspace.verdicts.POOLED_RULE`) and
+``metrics/claims.json``) by the one rule over seeds (:data:`latentspace.claims.verdicts.POOLED_RULE`) and
 the margins of the group's params (``claims.margins``). Prints a Markdown table a group.
 """
 
@@ -20,9 +20,9 @@ import argparse
 import json
 import sys
 
-from .. import claims as original_claims
-from .experiments import FINISHED, ExperimentsError, all_runs, exp_show, head_commit
-from .folders import FolderError, check_file, write_file
+from latentspace.claims import original_claims
+from latentspace.tools.experiments import FINISHED, ExperimentsError, all_runs, exp_show, head_commit
+from latentspace.tools.folders import FolderError, check_file, write_file
 
 CONTRASTS_FILE, CLAIMS_FILE = "metrics/contrasts.json", "metrics/claims.json"
 

@@ -3,7 +3,7 @@
     python3 -m latentspace.tools.pipeline           # write dvc.yaml
     python3 -m latentspace.tools.pipeline --check   # exit 1 when dvc.yaml is not what it writes
 
-Each stage script declares once, in its ``STAGE`` (latentspace/stage.py), the files it is handed on its command
+Each stage script declares once, in its ``STAGE`` (latentspace/core/stage.py), the files it is handed on its command
 line and what DVC makes of each (a dependency, an output, a metric, a plot), the params keys it reads and whether
 it runs once a model. Its code deps are its script and every project module it imports, transitively
 (latentspace/tools/deps.py), so a change to a module reruns the stages that import it and no others.
@@ -19,7 +19,7 @@ import json
 import sys
 from pathlib import Path
 
-from .deps import ROOT, import_closure
+from latentspace.tools.deps import ROOT, import_closure
 
 # The study, stage by stage, in order: what each stage is for (the header of dvc.yaml).
 CONTENTS = (

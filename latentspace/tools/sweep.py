@@ -24,11 +24,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import folders
-from .experiments import ExperimentsError, all_runs, exp_show, head_commit
-from .folders import FolderError
-from .sweep_page import figures, markdown, render, runs_csv
-from .sweep_runs import comparable, key_columns, seed_statistics, varying_params
+from latentspace.tools import folders
+from latentspace.tools.experiments import ExperimentsError, all_runs, exp_show, head_commit
+from latentspace.tools.folders import FolderError
+from latentspace.tools.sweep_page import figures, markdown, render, runs_csv
+from latentspace.tools.sweep_runs import comparable, key_columns, seed_statistics, varying_params
 
 TOOL = "latentspace.tools.sweep"  # the name in the marker of the folders it writes (latentspace.tools.folders)
 

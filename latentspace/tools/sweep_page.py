@@ -12,10 +12,10 @@ import json
 import re
 from statistics import mean
 
-from ..names import title
-from ..page_parts import PAGE_CSS, PAGE_POLICY, VERDICT_STYLE
-from .. import samplers
-from .sweep_runs import SEED, Column, cell_text, number, ordered_union, swept_params, varying_params
+from latentspace.core.names import title
+from latentspace.pages.page_parts import PAGE_CSS, PAGE_POLICY, VERDICT_STYLE
+from latentspace.models import samplers
+from latentspace.tools.sweep_runs import SEED, Column, cell_text, number, ordered_union, swept_params, varying_params
 
 
 def header(params: list[str], columns: list[Column]) -> list[str]:
@@ -99,7 +99,7 @@ def points(found: list[dict], param: str, key: str) -> list[tuple]:
 def sweep_figure(param: str, label: str, series: dict[tuple[str, str], list[tuple]]):
     """``label`` against ``param``: ``series[(group, context)]`` is :func:`points`' list; one colour a group,
     one line style a context; markers at the means, bars min–max over seeds. Log x when it spans ×10."""
-    from ..plotting import CLASS_COLOURS, plt
+    from latentspace.pages.plotting import CLASS_COLOURS, plt
 
     figure, ax = plt.subplots(figsize=(6.5, 4.2))
     groups = list(dict.fromkeys(group for group, _ in series))
@@ -133,7 +133,7 @@ def _file_name(*parts: str) -> str:
 
 def figures(found: list[dict], columns: list[Column]) -> list[dict]:
     """``{"param", "label", "file", "png"}`` for each swept param and numeric key metric with a sweep to draw."""
-    from ..outputs import figure_png
+    from latentspace.core.outputs import figure_png
 
     by_label: dict[str, list[Column]] = {}
     for column in columns:

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from statistics import mean, stdev
 
-from .. import sample_quality, samplers, separation
-from .experiments import FINISHED
-from .over_seeds import seed_groups
+from latentspace.measures import sample_quality, separation
+from latentspace.models import samplers
+from latentspace.tools.experiments import FINISHED
+from latentspace.tools.over_seeds import seed_groups
 
 # The key metrics, one column each: (file, dotted key in it, label). ``{model}`` stands for each
 # section of params.yaml's ``models`` (the column's group is the model), ``*`` for any one key of

@@ -1,0 +1,193 @@
+"""How good and how varied generated digits are, judged by a digit classifier (no TensorFlow here).
+
+``probabilities`` are the judge's softmax outputs (N, 10); ``features`` its penultimate layer
+(N, F). Entropies are in nats (log 10 ≈ 2.303 is a perfectly even spread over ten digits).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from latentspace.measures.registry import GENERATION, Family, Measure
+from latentspace.core.outputs import load_arrays
+from latentspace.measures.sides import Side, drawn_pairs
+
+NEIGHBOURS = 3  # k of the precision and recall (Kynkäänniemi et al. use 3)
+
+
+def mean_confidence(probabilities: np.ndarray) -> float:
+    """The judge's mean top-class probability: near 1 when every sample looks like some digit."""
+    return float(np.mean(np.max(probabilities, axis=1)))
+
+
+def class_entropy(probabilities: np.ndarray, classes: int = 10) -> float:
+    """Entropy (nats) of the histogram of predicted classes: 0 for one digit, log(classes) for all alike."""
+    counts = np.bincount(np.argmax(probabilities, axis=1), minlength=classes).astype(np.float64)
+    shares = counts[counts > 0] / counts.sum()
+    return float(-np.sum(shares * np.log(shares))) + 0.0  # + 0.0: one class gives 0.0, not -0.0
+
+
+def inception_score(probabilities: np.ndarray, eps: float = 1e-12) -> float:
+    """exp(E_x KL(p(y|x) ‖ p(y))): 1 for one class or uncertain samples, up to 10 for ten sure classes."""
+    p = np.asarray(probabilities, dtype=np.float64)
+    marginal = p.mean(axis=0, keepdims=True)
+    kl = np.sum(p * (np.log(p + eps) - np.log(marginal + eps)), axis=1)
+    return float(np.exp(kl.mean()))
+
+
+def gaussian(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The mean (F,) and covariance (F, F) of a feature set (N, F), float64: a Fréchet distance's side."""
+    features = np.asarray(features, np.float64)
+    return features.mean(axis=0), np.cov(features, rowvar=False)
+
+
+def root(cov: np.ndarray) -> np.ndarray:
+    """The symmetric square root Σ^½ (F, F) of a covariance (negative eigenvalues of rounding clipped to 0)."""
+    values, vectors = np.linalg.eigh(cov)
+    return (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
+
+
+def frechet_between(mean_a: np.ndarray, cov_a: np.ndarray, mean_b: np.ndarray, cov_b: np.ndarray,
+                    root_b: np.ndarray | None = None) -> float:
+    """Fréchet distance between N(mean_a, cov_a) and N(mean_b, cov_b):
+    ‖μa − μb‖² + Tr(Σa + Σb − 2 (Σa Σb)^½), the trace of the root from the eigenvalues of
+    Σb^½ Σa Σb^½ (symmetric, so they stay real; similar to Σa Σb, so the same). ``root_b``: Σb^½ if
+    already known (one fixed side against many resamples)."""
+    root_b = root(cov_b) if root_b is None else root_b
+    middle = np.linalg.eigvalsh(root_b @ cov_a @ root_b)
+    trace_root = np.sum(np.sqrt(np.clip(middle, 0, None)))
+    return float(np.sum((mean_a - mean_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * trace_root)
+
+
+def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Fréchet distance between Gaussians fitted to two feature sets (N, F) and (M, F)."""
+    return frechet_between(*gaussian(a), *gaussian(b))
+
+
+def _frechet_to_real(draws: "Draws") -> Callable[[np.ndarray], float]:
+    """The Fréchet distance of a resample of the draws to the real digits, as a function of its rows:
+    the real digits' Gaussian and its root are computed once, not once a resample (10,000 real
+    digits × 1,000 resamples)."""
+    mean, cov = gaussian(draws.real)
+    real = mean, cov, root(cov)
+    return lambda rows: frechet_between(*gaussian(draws.features[rows]), *real[:2], root_b=real[2])
+
+
+def _kth_neighbour_radii(points: np.ndarray, k: int) -> np.ndarray:
+    """Each point's distance to its k-th nearest other point of the same set (N,)."""
+    from sklearn.neighbors import NearestNeighbors
+
+    distances, _ = NearestNeighbors(n_neighbors=k + 1).fit(points).kneighbors(points)
+    return distances[:, k]  # column 0 is the point itself
+
+
+def _covered(queries: np.ndarray, centres: np.ndarray, radii: np.ndarray) -> np.ndarray:
+    """Whether each query lies within the radius of at least one centre (N,) bool."""
+    from sklearn.metrics import pairwise_distances
+
+    return np.any(pairwise_distances(queries, centres) <= radii[None, :], axis=1)
+
+
+def inside_manifold(points: np.ndarray, reference: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray:
+    """Whether each point (N, F) lies inside the manifold of ``reference`` (M, F): the union of balls
+    around each reference sample reaching its k-th nearest reference neighbour (N,) bool."""
+    points, reference = np.asarray(points, np.float64), np.asarray(reference, np.float64)
+    return _covered(points, reference, _kth_neighbour_radii(reference, k))
+
+
+def precision_recall(real: np.ndarray, generated: np.ndarray, k: int = NEIGHBOURS) -> tuple[float, float]:
+    """Kynkäänniemi et al. (2019): precision is the share of generated samples inside the real
+    manifold (:func:`inside_manifold`); recall the share of real samples inside the generated
+    manifold. Quality and coverage, separately."""
+    return float(inside_manifold(generated, real, k).mean()), float(inside_manifold(real, generated, k).mean())
+
+
+@dataclass
+class Draws:
+    """What every generation measure is computed from, for one sampler's decoded draws: the judge's
+    ``features`` (N, F) of the draws and ``real`` (M, F) of the real digits they are compared with,
+    its ``probabilities`` (N, 10) (None where only the per-draw values were kept), and per draw its
+    ``confidence`` (N,) and whether it lies ``inside`` the real digits' manifold (N,) bool."""
+    features: np.ndarray
+    real: np.ndarray
+    confidence: np.ndarray
+    inside: np.ndarray
+    probabilities: np.ndarray | None = None
+
+    KEPT = ("confidence", "inside", "features")  # the per-draw arrays the generation stage saves for the claims
+
+    @classmethod
+    def judged(cls, probabilities: np.ndarray, features: np.ndarray, real: np.ndarray) -> "Draws":
+        return cls(features, real, np.max(probabilities, axis=1), inside_manifold(features, real), probabilities)
+
+    def on_rows(self, statistic: Callable[..., float], *arrays: str) -> Callable[[np.ndarray], float]:
+        """``statistic`` of the named arrays, taken at the draws of a resample, as a function of its rows."""
+        return lambda rows: statistic(*(getattr(self, name)[rows] for name in arrays))
+
+
+def _recall(features: np.ndarray, real: np.ndarray) -> float:
+    return float(inside_manifold(real, features).mean())
+
+
+# Every generation measure, in the order of the metrics files: of one sampler's draws, as the judge
+# sees them. Per-draw measures are means over the draws (compared draw by draw in the claims).
+MEASURES: tuple[Measure, ...] = (
+    Measure("confidence", "judge's confidence", GENERATION, claims=True, compute=lambda d: d.confidence,
+            heading="confidence"),
+    Measure("class_entropy", "class entropy (nats)", GENERATION, per_item=False, heading="class entropy",
+            compute=lambda d: None if d.probabilities is None else d.on_rows(class_entropy, "probabilities")),
+    Measure("inception_score", "Inception Score", GENERATION, per_item=False, decimals=2,
+            compute=lambda d: None if d.probabilities is None else d.on_rows(inception_score, "probabilities")),
+    Measure("frechet_distance", "Fréchet distance", GENERATION, larger_is_better=False, per_item=False, claims=True,
+            decimals=1,
+            compute=_frechet_to_real),
+    Measure("precision", "precision", GENERATION, claims=True, compute=lambda d: d.inside),
+    Measure("recall", "recall", GENERATION, per_item=False,
+            compute=lambda d: lambda rows: _recall(d.features[rows], d.real)),
+)
+
+
+def judge_metrics(probabilities: np.ndarray, labels: np.ndarray, features_val: np.ndarray, features_eval: np.ndarray,
+                  trained: dict) -> dict:
+    """The judge's metrics: its accuracy on the evaluation digits (``probabilities`` (N, 10) of their ``labels``),
+    its ``trained`` metrics, and the floor every generated set is measured against (``real``): every measure of
+    the validation digits' features (M, F) against the evaluation digits' (M, F), as if they were generated."""
+    real = Draws(features_val, features_eval, np.max(probabilities, axis=1), inside_manifold(features_val, features_eval),
+                 probabilities)
+    return {"eval_accuracy": float((probabilities.argmax(axis=1) == labels).mean()), **trained, "real": values(real)}
+
+
+def kept_name(kept: str, sampler: str) -> str:
+    """A sampler's per-draw array in the generation stage's samples file: ``confidence_prior``."""
+    return f"{kept}_{sampler}"
+
+
+def kept(paths, models, samplers, resamples) -> dict[str, Draws]:
+    """Each (model, sampler) side's draws as the generation stage kept them (``paths["samples"]``), against the
+    judge's features of the real evaluation digits (``paths["real"]``)."""
+    real = load_arrays(paths["real"], ("features_eval",))["features_eval"]
+    found = {}
+    for model in models:
+        arrays = load_arrays(Path(paths["samples"]) / f"{model}.npz",
+                             tuple(kept_name(k, s) for k in Draws.KEPT for s in samplers))
+        found.update({Side(model, s).label: Draws(real=real, **{k: arrays[kept_name(k, s)] for k in Draws.KEPT})
+                      for s in samplers})
+    return found
+
+
+# every pair of (model, sampler) draws, on the measures that decide claims
+FAMILY = Family(GENERATION, MEASURES, compares=drawn_pairs, reads=kept, inputs=("samples", "real"))
+
+
+def values(draws: Draws, measures: tuple[Measure, ...] = MEASURES) -> dict[str, float]:
+    """``{measure: value}`` of all the draws, for every measure the draws can give."""
+    result = {}
+    for measure in measures:
+        computed = measure.compute(draws)
+        if computed is not None:
+            result[measure.name] = float(np.mean(computed)) if measure.per_item else float(computed(slice(None)))
+    return result
