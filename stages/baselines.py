@@ -6,8 +6,11 @@ two "codes" that need no training: the 784 pixels of each digit, and its project
 Out ``--metrics``: {"pixels": {score: {value, low, high}}, "pca": {…}}.
 """
 
-from latentspace.core import params
+from latentspace.core import limits, params
 from latentspace.core.stage import Stage, dep, metric, parse, stage_main
+from latentspace.data.digits import ARRAYS, load_split
+from latentspace.core.outputs import load_arrays, write_json
+from latentspace.core.schema import Bootstrap, Separation
 
 
 STAGE = Stage({
@@ -20,10 +23,6 @@ STAGE = Stage({
 def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
-    from latentspace.data.digits import ARRAYS, load_split
-    from latentspace.core.outputs import load_arrays, write_json
-    from latentspace.core import limits
-    from latentspace.core.schema import Bootstrap, Separation
     from latentspace.measures.separation import baselines, check
 
     arrays = load_arrays(args.data, ARRAYS)

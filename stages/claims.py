@@ -10,6 +10,7 @@ import sys
 
 from latentspace.core import params
 from latentspace.core.stage import Stage, dep, metric, parse, stage_main
+from latentspace.core.outputs import read_json, write_json
 
 
 STAGE = Stage({
@@ -23,7 +24,6 @@ def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
     from latentspace.claims import original_claims as claims
-    from latentspace.core.outputs import read_json, write_json
 
     verdicts = claims.decide_all(read_json(args.contrasts), claims.margins(p.section("claims.margins")), p.models())
     write_json(args.metrics, verdicts)

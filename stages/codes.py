@@ -14,6 +14,8 @@ from pathlib import Path
 from latentspace.core import params
 from latentspace.core.errors import StageError
 from latentspace.core.stage import Stage, dep, out, parse, stage_main
+from latentspace.data.digits import ARRAYS, load_split, SPLITS
+from latentspace.core.outputs import load_arrays, save_arrays
 
 
 STAGE = Stage({
@@ -30,8 +32,6 @@ def main():
     p = params.for_stage()
     from latentspace.models import runtime
     from latentspace.measures.analysis import decoded, encoded
-    from latentspace.data.digits import ARRAYS, SPLITS, load_split
-    from latentspace.core.outputs import load_arrays, save_arrays
 
     arrays = load_arrays(args.data, ARRAYS)
     splits = {split: load_split(arrays, split) for split in SPLITS}

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from latentspace.core import params
 from latentspace.core.stage import Stage, dep, plot, parse, stage_main
+from latentspace.core.outputs import load_arrays, read_json, save_figures, write_text
 
 
 STAGE = Stage({
@@ -34,7 +35,6 @@ def main():
     models = p.models()
     from latentspace.models import curves
     from latentspace.pages.comparison import FIGURES, Inputs
-    from latentspace.core.outputs import load_arrays, read_json, save_figures, write_text
 
     def arrays(folder, names):
         return {m: load_arrays(Path(folder) / f"{m}.npz", names) for m in models}

@@ -9,8 +9,9 @@ compares: its ``compares``. Out ``--metrics``: {"<a> vs <b>": {measure: {differe
 paired bootstrap (``bootstrap.*``, ``seed``); no verdict: the claims stage decides from these numbers.
 """
 
-from latentspace.core import params
+from latentspace.core import limits, params
 from latentspace.core.stage import Stage, dep, metric, parse, stage_main
+from latentspace.core.outputs import write_json
 
 STAGE = Stage({
     "--separation": dep("data/separation"),
@@ -27,9 +28,7 @@ def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
     from latentspace.claims import contrasts
-    from latentspace.core import limits
     from latentspace.models import samplers
-    from latentspace.core.outputs import write_json
 
     models, names, resamples = p.models(), [s.name for s in samplers.SAMPLERS], p["bootstrap.resamples"]
     inputs = [option[2:] for option, file in STAGE.files.items() if file.kind == "deps"]  # what the families read

@@ -5,6 +5,8 @@ Out: ``--out`` (.npz: uint8 images (N, 28, 28), uint8 labels (N,) per split).
 
 from latentspace.core import params
 from latentspace.core.stage import Stage, out, parse, stage_main
+from latentspace.data.digits import build_dataset, SPLITS
+from latentspace.core.outputs import save_arrays
 
 
 STAGE = Stage({
@@ -16,8 +18,6 @@ STAGE = Stage({
 def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
-    from latentspace.data.digits import SPLITS, build_dataset
-    from latentspace.core.outputs import save_arrays
 
     arrays = build_dataset(
         p["data.source"], tfds_name=p["data.tfds_name"], idx_dir=p["data.idx_dir"],

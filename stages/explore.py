@@ -6,6 +6,8 @@ from pathlib import Path
 from latentspace.core import params
 from latentspace.core.names import title
 from latentspace.core.stage import Stage, dep, out, plot, parse, stage_main
+from latentspace.core.outputs import load_arrays, read_json, save_figures, write_text, written
+from latentspace.core.schema import Generation
 
 
 STAGE = Stage({
@@ -23,8 +25,6 @@ def main():
     from latentspace.pages import explorer, plotting
     from latentspace.measures.factors import morphometrics, traversals
     from latentspace.models import runtime, samplers
-    from latentspace.core.outputs import load_arrays, read_json, save_figures, write_text, written
-    from latentspace.core.schema import Generation
 
     runtime_js, script = (explorer.read_script(Path(args.web) / name) for name in ("tfjs.js", "explorer.js"))
     digits = load_arrays(args.data, ("x_eval", "y_eval"))

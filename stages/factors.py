@@ -13,6 +13,8 @@ from pathlib import Path
 
 from latentspace.core import params
 from latentspace.core.stage import Stage, dep, metric, out, plot, parse, stage_main
+from latentspace.core.outputs import load_arrays, save_figure, write_json
+from latentspace.core.schema import Bootstrap, Factors
 
 
 STAGE = Stage({
@@ -33,9 +35,7 @@ def main():
     from latentspace.measures.factors import per_model as factors, morphometrics
     from latentspace.measures import replicated
     from latentspace.models import runtime, samplers
-    from latentspace.core.outputs import load_arrays, save_figure, write_json
     from latentspace.pages.plotting import factors_figure
-    from latentspace.core.schema import Bootstrap, Factors
 
     settings = p.get(Factors)
     codes = load_arrays(args.codes, ("codes_eval", "labels_eval"), optional=("log_var_eval",))

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from latentspace.core import params
 from latentspace.core.stage import Stage, dep, out, parse, stage_main
+from latentspace.data.digits import load_split
+from latentspace.core.outputs import load_arrays, save_arrays
 
 
 STAGE = Stage({
@@ -33,8 +35,6 @@ def main():
 
     from latentspace.measures import bootstrap, fidelity
     from latentspace.models import runtime
-    from latentspace.data.digits import load_split
-    from latentspace.core.outputs import load_arrays, save_arrays
 
     codes = load_arrays(args.codes, ("codes_eval",))["codes_eval"]
     x_eval, y_eval = load_split(load_arrays(args.data, ("x_eval", "y_eval")), "eval")

@@ -11,6 +11,8 @@ from pathlib import Path
 from latentspace.core import params
 from latentspace.core.names import title
 from latentspace.core.stage import Stage, dep, metric, out, plot, parse, stage_main
+from latentspace.core.outputs import load_arrays, save_arrays, save_figure, write_json
+from latentspace.core.schema import Generation
 
 
 STAGE = Stage({
@@ -31,9 +33,7 @@ def main():
     p = params.for_stage()
     from latentspace.measures import generation
     from latentspace.models import runtime
-    from latentspace.core.outputs import load_arrays, save_arrays, save_figure, write_json
     from latentspace.pages.plotting import image_grid
-    from latentspace.core.schema import Generation
 
     codes = load_arrays(args.codes, ("codes_train", "codes_eval", "labels_eval"))
     real = load_arrays(args.real, ("features_eval",))["features_eval"]

@@ -8,9 +8,11 @@ confidence and class measures of the evaluation digits); ``--real`` (.npz: the j
 
 from pathlib import Path
 
-from latentspace.core import params
+from latentspace.core import limits, params
 from latentspace.core.errors import StageError
 from latentspace.core.stage import Stage, dep, metric, out, parse, stage_main
+from latentspace.data.digits import ARRAYS, load_split
+from latentspace.core.outputs import load_arrays, save_arrays, write_json, written
 
 
 STAGE = Stage({
@@ -27,15 +29,12 @@ def main():
     p = params.for_stage()
 
     from latentspace.measures import sample_quality as q
-    from latentspace.data.digits import ARRAYS, load_split
-    from latentspace.core.outputs import load_arrays, save_arrays, write_json, written
 
     arrays = load_arrays(args.data, ARRAYS)
     (x_train, y_train), (x_val, y_val), (x_eval, y_eval) = (load_split(arrays, s) for s in ("train", "val", "eval"))
     n = min(len(y_val), len(y_eval))
     if n <= q.NEIGHBOURS:
         raise StageError(f"{args.data}: {n} validation or evaluation digits are too few to compare feature sets")
-    from latentspace.core import limits
 
     limits.memory("data (validation and evaluation digits)", n, 16 * n * n,
                   "precision and recall compare every pair of validation and evaluation digits")

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from latentspace.core import params
 from latentspace.core.stage import Stage, dep, metric, parse, stage_main
+from latentspace.core.outputs import load_arrays, write_json
+from latentspace.core.schema import Bootstrap, Likelihood
 
 
 STAGE = Stage({
@@ -28,8 +30,6 @@ def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
     from latentspace.measures import likelihood
-    from latentspace.core.outputs import load_arrays, write_json
-    from latentspace.core.schema import Bootstrap, Likelihood
 
     codes = load_arrays(args.codes, ("codes_eval",), optional=("log_var_eval",))
     if "log_var_eval" not in codes:

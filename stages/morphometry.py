@@ -9,6 +9,8 @@ NaN where an image has no contrast, and ``labels`` (N,).
 
 from latentspace.core import params
 from latentspace.core.stage import Stage, dep, out, parse, stage_main
+from latentspace.data.digits import load_split
+from latentspace.core.outputs import load_arrays, save_arrays
 
 
 STAGE = Stage({
@@ -24,8 +26,6 @@ def main():
     import numpy as np
 
     from latentspace.measures.factors import morphometrics
-    from latentspace.data.digits import load_split
-    from latentspace.core.outputs import load_arrays, save_arrays
 
     images, labels = load_split(load_arrays(args.data, ("x_eval", "y_eval")), "eval")
     measured = morphometrics.measure(images, strokes=p["factors.strokes"], workers=p["compute.threads"])

@@ -11,6 +11,8 @@ from pathlib import Path
 from latentspace.core import params
 from latentspace.core.names import title
 from latentspace.core.stage import Stage, dep, out, parse, stage_main
+from latentspace.data.digits import SPLITS
+from latentspace.core.outputs import load_arrays, read_json, read_png, write_text
 
 
 STAGE = Stage({
@@ -34,8 +36,6 @@ def main():
     models = p.models()
     from latentspace.models import curves
     from latentspace.pages import comparison, report
-    from latentspace.data.digits import SPLITS
-    from latentspace.core.outputs import load_arrays, read_json, read_png, write_text
 
     def per_model(folder, read=read_json, suffix=".json", key=lambda m: m):
         return {key(m): read(Path(folder) / f"{m}{suffix}") for m in models}

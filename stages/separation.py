@@ -12,6 +12,7 @@ and ``labels``), ``--figure`` (the silhouette values grouped by class).
 from latentspace.core import params
 from latentspace.core.stage import Stage, dep, metric, out, plot, parse, stage_main
 from latentspace.core.names import title
+from latentspace.core.outputs import load_arrays, save_arrays, save_figure, write_json
 
 
 STAGE = Stage({
@@ -27,7 +28,6 @@ STAGE = Stage({
 def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
-    from latentspace.core.outputs import load_arrays, save_arrays, save_figure, write_json
     from latentspace.pages.plotting import silhouette_plot
     from latentspace.measures.separation import Codes, check, scores
 

@@ -6,8 +6,11 @@ Outs: ``--model`` folder ({encoder,decoder}.keras), ``--metrics`` (final losses,
 
 from pathlib import Path
 
-from latentspace.core import params
+from latentspace.core import limits, params
 from latentspace.core.stage import Stage, dep, metric, out, plot, parse, stage_main
+from latentspace.data.digits import ARRAYS
+from latentspace.core.outputs import load_arrays, write_json
+from latentspace.core.schema import Train
 
 
 STAGE = Stage({
@@ -23,11 +26,7 @@ def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
     model, latent_size = p.model(args.name), p["model.latent_size"]
-    from latentspace.core import limits
     from latentspace.models import runtime
-    from latentspace.data.digits import ARRAYS
-    from latentspace.core.outputs import load_arrays, write_json
-    from latentspace.core.schema import Train
 
     arrays = load_arrays(args.data, ARRAYS)
     limits.at_most("model.latent_size", latent_size, len(arrays["y_train"]),

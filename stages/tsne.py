@@ -7,6 +7,7 @@ plot (CSV: ``x``, ``y``, ``digit``) for ``dvc plots show/diff`` (template .dvc/p
 from latentspace.core import params
 from latentspace.core.errors import StageError
 from latentspace.core.stage import Stage, dep, out, plot, parse, stage_main
+from latentspace.core.outputs import load_arrays, save_arrays, write_text
 
 
 STAGE = Stage({
@@ -20,7 +21,6 @@ STAGE = Stage({
 def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
-    from latentspace.core.outputs import load_arrays, save_arrays, write_text
 
     codes = load_arrays(args.codes, ("codes_eval", "labels_eval"))
     labels, perplexity = codes["labels_eval"], p["tsne.perplexity"]

@@ -8,6 +8,7 @@ dimension (that variance); for a VAE also ``kl`` (nats per image, the KL term of
 
 from latentspace.core import params
 from latentspace.core.stage import Stage, dep, metric, parse, stage_main
+from latentspace.core.outputs import load_arrays, write_json
 
 
 STAGE = Stage({
@@ -20,7 +21,6 @@ STAGE = Stage({
 def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
-    from latentspace.core.outputs import load_arrays, write_json
     from latentspace.measures.units import measure
 
     codes = load_arrays(args.codes, ("codes_eval",), optional=("log_var_eval",))

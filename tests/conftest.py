@@ -12,6 +12,7 @@ from latentspace.tools import browser
 import slurm
 import sshd
 from helpers import Project, tiny_params
+from install import apt_install
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +40,8 @@ def own_copy(reproduced, tmp_path) -> Project:
 def chromium_path() -> str:
     """A headless Chromium's path (installed with apt-get where possible); the test is skipped, saying why, without one."""
     path, why = browser.chromium()
+    if path is None and not (why := apt_install("chromium")):
+        path, why = browser.chromium()
     if path is None:
         pytest.skip(f"no headless Chromium: {why}")
     return path

@@ -15,7 +15,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from latentspace.tools.browser import apt_install
+from install import apt_install
 from sshd import free_port
 
 DAEMONS = ("slurmctld", "slurmd", "munged", "sbatch", "squeue", "sinfo")

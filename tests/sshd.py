@@ -15,7 +15,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from latentspace.tools.browser import apt_install
+from install import apt_install
 
 SSHD = "/usr/sbin/sshd"
 NOT_TO_BE_RUN = Path("/etc/ssh/sshd_not_to_be_run")  # Debian's init script and systemd unit start no sshd while it exists

@@ -160,15 +160,16 @@ def test_a_points_code_is_what_feeds_its_measurements():
         return {"deps": [{"path": p, "md5": p} for p in deps], "outs": [{"path": p} for p in outs]}
 
     lock = {"stages": {
-        "train@vae": stage(["data/dataset.npz", "latentspace/models/architectures.py", "latentspace/core/params.py"], ["models/vae"]),
+        "train@vae": stage(["data/dataset.npz", "latentspace/models/architectures.py", "latentspace/core/params.py"],
+                           ["models/vae"]),
         "separation@vae": stage(["models/vae", "latentspace/measures/separation.py"], ["data/separation/vae.npz"]),
         "contrasts": stage(["data/separation", "stages/contrasts.py"], ["metrics/contrasts.json"]),
         "claims": stage(["metrics/contrasts.json", "latentspace/claims/original_claims.py"], ["metrics/claims.json"]),
         "report": stage(["metrics/claims.json", "latentspace/pages/report.py"], ["report/index.html"]),
     }}
     assert study.upstream(lock) == ["contrasts", "separation@vae", "train@vae"]  # a folder dep reaches the files in it
-    assert sorted(study.locked_code(lock)) == ["latentspace/models/architectures.py", "latentspace/measures/separation.py",
-                                               "stages/contrasts.py"]
+    assert sorted(study.locked_code(lock)) == ["latentspace/measures/separation.py",
+                                               "latentspace/models/architectures.py", "stages/contrasts.py"]
     recorded = {"code": {"latentspace/models/architectures.py": "a", "latentspace/core/params.py": "old schema"}}
     point = study.Point("mnist-all", None, 1, ())
     assert study.state(point, {point.id: recorded}, {"latentspace/models/architectures.py": "a", "latentspace/core/params.py": "new"}) \

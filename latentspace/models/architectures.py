@@ -12,6 +12,7 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
+from latentspace.core.schema import ARCHITECTURES
 from latentspace.models.loss_terms import TERMS
 from latentspace.models.losses import Reconstruction, kl_divergence
 
@@ -202,10 +203,11 @@ def conv_vae(*, name: str, latent_size: int, seed: int, beta: float):
     return _autoencoder(name, encoder, decoder, seed, beta=beta), encoder, decoder
 
 
-# One builder per architecture of ``schema.ARCHITECTURES``, called with the model's ``name`` (its
+# The builder of each architecture ``schema.ARCHITECTURES`` declares (with its keys' rules, read before
+# Keras loads) is the function of this module named after it, called with the model's ``name`` (its
 # section in params.yaml), ``latent_size``, ``seed`` and the section's keys; each returns
-# (trainable model, encoder, decoder).
-BUILDERS = {"dense_ae": dense_ae, "dense_vae": dense_vae, "conv_vae": conv_vae, "class_vae": class_vae}
+# (trainable model, encoder, decoder). A declared architecture without its function fails here, at import.
+BUILDERS = {architecture: globals()[architecture] for architecture in ARCHITECTURES}
 
 
 def build(architecture: str, *, name: str | None = None, latent_size: int, seed: int = 0, **section):

@@ -1,8 +1,8 @@
 """A real headless Chromium, driven over the DevTools protocol on a pipe (no extra packages): the tests
 open pages with it, the benchmark times the explorer in it.
 
-:func:`chromium` finds Debian's ``chromium`` or installs it with apt-get where that is possible,
-and otherwise says why it cannot; :class:`Browser` opens a page and evaluates JavaScript in it.
+:func:`chromium` finds Debian's ``chromium`` or says how to install it (the tests install it themselves,
+tests/install.py); :class:`Browser` opens a page and evaluates JavaScript in it.
 """
 
 from __future__ import annotations
@@ -22,36 +22,9 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 
 def chromium() -> tuple[str | None, str]:
-    """(path of a Chromium, "") or (None, why there is none)."""
+    """(path of a Chromium, "") or (None, why there is none: how to install it)."""
     found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found, ""
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return None, "no chromium on PATH, and apt-get is not usable here (not root, or not Debian)"
-    why = apt_install("chromium")
-    if why:
-        return None, why
-    found = shutil.which("chromium")
-    return (found, "") if found else (None, "apt-get installed chromium but it is not on PATH")
-
-
-INSTALL = "LATENTSPACE_INSTALL"  # set to 1 to let the tests and the benchmark install system packages
-
-
-def apt_install(package: str) -> str:
-    """Install Debian's ``package`` with apt-get (as root), only when asked (:data:`INSTALL` = 1: .ci/run sets
-    it); "" when done, else why not, in one line (saying how to ask)."""
-    if os.environ.get(INSTALL) != "1":
-        return f"{package} is not installed; {INSTALL}=1 lets the tests install it with apt-get (as root)"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", package]):
-        try:
-            result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
-        except subprocess.TimeoutExpired:
-            return f"'{' '.join(command)}' timed out"
-        if result.returncode != 0:
-            return f"'{' '.join(command)}' failed: {result.stderr.strip().splitlines()[-1:]}"
-    return ""
+    return (found, "") if found else (None, "no chromium on PATH (Debian: apt-get install chromium)")
 
 
 def requested_urls(events: list[dict]) -> list[str]:
