@@ -11,7 +11,7 @@ import pytest
 from helpers import ROOT, dvc_stages, subprocess_env
 
 from latentspace.tools import pipeline
-from latentspace.tools.deps import import_closure, imported_modules  # the closure dvc.yaml's deps are held to
+from latentspace.tools.deps import code_deps, import_closure, imported_modules  # the closure dvc.yaml's deps are held to
 
 
 @pytest.fixture(scope="module")
@@ -33,17 +33,25 @@ def test_the_closure_finds_lazy_relative_and_package_imports(tmp_path):
     assert "latentspace/pages/plotting.py" not in closure  # a figure helper must not retrain a model
 
 
+def test_a_stage_that_renders_a_template_depends_on_the_templates():
+    """The report's page comes from latentspace/pages/templates (page_parts.py's ``READS``): editing a template
+    reruns the report and no stage that draws no page."""
+    assert "latentspace/pages/templates" in code_deps(ROOT / "stages" / "report.py")
+    assert "latentspace/pages/templates" not in code_deps(ROOT / "stages" / "train.py")
+
+
 def test_every_stage_depends_on_exactly_the_code_it_runs(stages):
     assert len(stages) > 5
     for name, stage in stages.items():
-        code = {str(dep) for dep in stage.deps if str(dep).endswith(".py")}
-        assert code == import_closure(script_of(stage)), name
+        code = {str(dep) for dep in stage.deps if str(dep).endswith(".py") or str(dep).startswith("latentspace/")}
+        assert code == code_deps(script_of(stage)), name
 
 
 def test_every_path_on_a_command_line_is_declared_and_every_declared_path_is_on_it(stages):
     for name, stage in stages.items():
         arguments = set(stage.cmd.split()[3:])
-        data = {str(dep) for dep in stage.deps if not str(dep).endswith(".py") and dep.def_path != "params.yaml"}
+        data = {str(dep) for dep in stage.deps if not str(dep).endswith(".py") and dep.def_path != "params.yaml"
+                and not str(dep).startswith("latentspace/")}  # the templates the library reads
         data -= {"params.yaml"}
         outs = {str(out) for out in stage.outs}
         paths = {arg for arg in arguments if "/" in arg or arg in data | outs}  # "models": a top folder

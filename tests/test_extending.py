@@ -73,7 +73,7 @@ def test_a_registered_family_reaches_the_contrasts_a_claim_the_report_and_the_st
     assert decided["verdict"] == SUPPORTED and decided["measure"] == "kept_strokes" and "agreement" not in decided
 
     page = report_claims.claims_section({TOY_CLAIM.key: decided}, margins, 0.9)
-    assert "the AE&#x27;s decoder keeps more strokes." in page and "share of the strokes kept" in page
+    assert "the AE&#39;s decoder keeps more strokes." in page and "share of the strokes kept" in page
 
     # the study: three seeds' records keep the measurements; the matrix decides the claim over them
     points = [study.Point("mnist-all", None, seed, ()) for seed in (1, 2, 3)]

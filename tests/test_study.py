@@ -397,3 +397,18 @@ def test_a_record_says_how_many_digits_its_point_trained_on_from_the_dataset_dvc
     assert train_digits({"stages": {}}) is None
     monkeypatch.chdir(tmp_path.parent)  # outside any DVC repository: no count, no error
     assert train_digits(lock) is None
+
+
+def test_the_study_page_escapes_every_value_a_record_brings():
+    """The page is a template (latentspace/pages/templates/study.html) that escapes each value unless the code
+    marks it as markup: a configuration, claim, comparison or machine named with markup shows as text."""
+    hostile = "<script>alert(1)</script>"
+    numbers = {"mean": 0.1, "low": 0.0, "high": 0.2, "differences": [0.1], "verdict": hostile, "freedom": None}
+    decided = {hostile: {"seeds": [1], "claims": {hostile: {"verdict": hostile, "measure": "silhouette",
+                                                             "comparisons": {hostile: {"silhouette": numbers}},
+                                                             "agreement": {hostile: hostile}}},
+                         "metrics": {hostile: {"mean": 1.0, "sd": 0.1, "values": [1.0]}},
+                         "compute": {"points": 1, "minutes": 1.0, "range": [1.0, 1.0], "machines": {hostile: [1]}}}}
+    shown = page(decided)
+    assert "<script>" not in shown and shown.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 8
+    assert shown.startswith("<!doctype html>") and '<b style="">&lt;script&gt;' in shown  # a verdict, in bold

@@ -1,10 +1,15 @@
 """What every HTML page the project writes shares: its content security policy, its style, a verdict's colour,
-an inlined figure (standard library only)."""
+an inlined figure, and the templates (latentspace/pages/templates/, Jinja with every value escaped unless the
+code marks it as markup)."""
 
 from __future__ import annotations
 
 import base64
 import html
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 VERDICT_STYLE = {"supported": "color:#1a7f37", "not supported": "color:#b42318", "inconclusive": "color:#7a5d00",
                  "not measured": "color:#666"}
@@ -24,9 +29,27 @@ th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
 th { background: #f4f4f4; } img { max-width: 100%; } figcaption { color: #555; font-size: 0.9em; }"""
 
 
-def verdict(text: str) -> str:
+READS = "templates"  # a dep of every stage that imports this module (latentspace/tools/deps.py)
+TEMPLATES = Path(__file__).with_name(READS)
+_JINJA = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
+                     keep_trailing_newline=True)
+_JINJA.globals.update(verdict_style=VERDICT_STYLE)
+
+
+def render(template: str, **values) -> str:
+    """The page ``template`` of :data:`TEMPLATES` filled with ``values`` (each escaped unless it is
+    :class:`markupsafe.Markup`), with the policy and style every page starts from."""
+    return _JINJA.get_template(template).render(policy=Markup(PAGE_POLICY), css=Markup(PAGE_CSS), **values)
+
+
+def macros(template: str):
+    """The macros of ``template`` (``macros("parts.html").verdict("supported")``), each giving escaped Markup."""
+    return _JINJA.get_template(template).module
+
+
+def verdict(text: str) -> Markup:
     """A verdict in bold, in its colour."""
-    return f'<b style="{VERDICT_STYLE.get(text, "")}">{html.escape(text)}</b>'
+    return macros("parts.html").verdict(text)
 
 
 def image(data: bytes, alt: str) -> str:

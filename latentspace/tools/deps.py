@@ -1,7 +1,8 @@
 """What a script imports of the project, read from its source (standard library only).
 
-A stage's code deps are its script (``python3 -m stages.<name>``) and every project module the script
-imports, transitively, function-level imports included (:func:`import_closure`); latentspace/tools/pipeline.py
+A stage's code deps are its script (``python3 -m stages.<name>``), every project module the script
+imports, transitively, function-level imports included (:func:`import_closure`), and the folders those
+modules read beside themselves (their ``READS``: the pages' templates; :func:`code_deps`); latentspace/tools/pipeline.py
 writes them into dvc.yaml, and tests/test_imports.py finds import circles with :func:`imported_modules`.
 """
 
@@ -54,3 +55,19 @@ def import_closure(script: Path, root: Path = ROOT) -> set[str]:
                 parts = module.split(".")
                 todo.extend(f for i in range(1, len(parts) + 1) if (f := project_file(".".join(parts[:i]), root)))
     return {str(path.relative_to(root)) for path in seen}
+
+
+def reads(path: Path, root: Path = ROOT) -> list[str]:
+    """The folder a module reads beside itself, as its module-level ``READS = "<folder>"`` names it (a string
+    literal, read from the source, never run), relative to ``root``; [] for a module without one."""
+    for node in ast.parse(path.read_text(encoding="utf-8"), filename=str(path)).body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "READS" for t in node.targets) \
+                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            return [str((path.parent / node.value.value).relative_to(root))]
+    return []
+
+
+def code_deps(script: Path, root: Path = ROOT) -> set[str]:
+    """:func:`import_closure` and the folders its modules read (:func:`reads`): what a change to reruns the script."""
+    closure = import_closure(script, root)
+    return closure | {folder for path in closure for folder in reads(root / path, root)}

@@ -19,7 +19,7 @@ import json
 import sys
 from pathlib import Path
 
-from latentspace.tools.deps import ROOT, import_closure
+from latentspace.tools.deps import ROOT, code_deps
 
 # The study, stage by stage, in order: what each stage is for (the header of dvc.yaml).
 CONTENTS = (
@@ -97,7 +97,7 @@ def stage_text(name: str, root: Path = ROOT) -> list[str]:
     lines = [f"  {name}:", *(["    foreach: ${models}", "    do:"] if declared.foreach else [])]
     lines += _folded(words, indent)
     script = f"stages/{name}.py"
-    code = [script, *sorted(import_closure(root / script, root) - {script})]
+    code = [script, *sorted(code_deps(root / script, root) - {script})]
     lines += [f"{indent}deps:", *(f"{indent}  - {f.path}" for f in declared.files.values() if f.kind == "deps"),
               *(f"{indent}  - {path}" for path in code)]
     lines += [f"{indent}params:", *([f"{indent}  - params.yaml:"] if declared.params is None else

@@ -4,7 +4,6 @@ figure a claim, the Markdown table docs/study.md shows and the findings docs/stu
 from __future__ import annotations
 
 import base64
-import html
 
 from latentspace.claims.original_claims import by_key
 from latentspace.claims.verdicts import NOT_MEASURED, POOLED_RULE
@@ -78,53 +77,23 @@ def _pooled(numbers: dict | None) -> str:
 
 
 def page(decided: dict, margins: dict[str, float] | None = None) -> str:
-    """study/index.html: the verdict matrix, a figure a claim, the key metrics, compute, every cell's per-seed values."""
-    from latentspace.pages.page_parts import PAGE_CSS, PAGE_POLICY
-    from latentspace.pages.report_claims import verdict_matrix
+    """study/index.html (templates/study.html): the verdict matrix, a figure a claim, the key metrics, compute,
+    every cell's per-seed values."""
+    from latentspace.pages.page_parts import render
+    from latentspace.pages.report_claims import matrix_rows
 
-    e = html.escape
-    details = []
-    for name, entry in decided.items():
-        for claim, result in entry["claims"].items():
-            for pair, measure, m in _cells(result):
-                values = ", ".join(f"{d:+.4g}" for d in m["differences"])
-                freedom = "∞" if m.get("freedom") is None else f"{m['freedom']:.1f}"
-                details.append(f"<tr><td>{e(name)}</td><td>{e(claim)}</td><td>{e(pair)}</td><td>{e(measure)}</td>"
-                               f"<td>{m['mean']:+.4g} [{m['low']:+.4g}, {m['high']:+.4g}]</td><td>{freedom}</td>"
-                               f"<td>{values}</td><td>{e(m['verdict'])}</td></tr>")
-    key_rows = "".join(
-        f"<tr><td>{e(name)}</td><td>{e(key)}</td><td>{m['mean']:.4g} ± {m['sd']:.2g}</td>"
-        f"<td>{', '.join(f'{v:.4g}' for v in m['values'])}</td></tr>"
-        for name, entry in decided.items() for key, m in entry.get("metrics", {}).items())
-    encoded, timed = _factor_table(decided), _compute_table(decided)
-    factors = f"<h2>What the units encode over seeds</h2><p>{e(FACTORS)}</p>{_html(*encoded)}" if encoded[1] else ""
-    compute = f"<h2>Compute</h2><p>{e(COMPUTE)}</p>{_html(*timed)}" if timed[1] else ""
-    pictures = "".join(
-        f'<figure><img alt="{e(claim)} over the configurations" src="data:image/png;base64,'
-        f'{base64.b64encode(claim_figure(decided, claim, margins or {})).decode("ascii")}"><figcaption>{e(claim)}: '
-        f"each seed's difference (grey), the pooled mean and interval (black); the shaded band is the "
-        f"measure's margin.</figcaption></figure>" for claim in _claims(decided))
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">{PAGE_POLICY}<title>The study over seeds</title>
-<style>
-{PAGE_CSS}
-body {{ max-width: 1300px; }}
-</style></head><body>
-<h1>The original's claims over the study's grid</h1>
-<p>{e(POOLED_RULE)}</p>
-{verdict_matrix(decided)}
-<h2>Each claim against the configurations</h2>
-{pictures}
-<h2>Key metrics over seeds</h2>
-<p>Validation loss and IWAE bound in nats per image; silhouette and linear probe on the evaluation codes.</p>
-<table><tr><th>configuration</th><th>metric</th><th>mean ± sd over seeds</th><th>one a seed</th></tr>{key_rows}</table>
-{factors}
-{compute}
-<h2>Per-seed values</h2>
-<table><tr><th>configuration</th><th>claim</th><th>comparison</th><th>measure</th><th>mean [interval]</th>
-<th>degrees of freedom</th><th>differences, one a seed</th><th>says</th></tr>{"".join(details)}</table>
-</body></html>
-"""
+    details = [[name, claim, pair, measure, f"{m['mean']:+.4g} [{m['low']:+.4g}, {m['high']:+.4g}]",
+                "∞" if m.get("freedom") is None else f"{m['freedom']:.1f}",
+                ", ".join(f"{d:+.4g}" for d in m["differences"]), m["verdict"]]
+               for name, entry in decided.items() for claim, result in entry["claims"].items()
+               for pair, measure, m in _cells(result)]
+    key_rows = [[name, key, f"{m['mean']:.4g} ± {m['sd']:.2g}", ", ".join(f"{v:.4g}" for v in m["values"])]
+                for name, entry in decided.items() for key, m in entry.get("metrics", {}).items()]
+    figures = [(claim, base64.b64encode(claim_figure(decided, claim, margins or {})).decode("ascii"))
+               for claim in _claims(decided)]
+    return render("study.html", rule=POOLED_RULE, matrix=matrix_rows(decided), figures=figures, key_rows=key_rows,
+                  factors=_factor_table(decided), factors_caption=FACTORS, compute=_compute_table(decided),
+                  compute_caption=COMPUTE, details=details)
 
 
 def column(name: str, entry: dict) -> str:
@@ -244,12 +213,6 @@ def _compute_table(decided: dict) -> tuple[list[str], list[list[str]]]:
              _machines(c["machines"])] for name, c in ((n, entry["compute"]) for n, entry in decided.items()
                                                         if "compute" in entry)]
     return ["configuration", "points timed", "minutes a point (fastest–slowest)", "machines, the seeds each ran"], rows
-
-
-def _html(header: list[str], rows: list[list[str]]) -> str:
-    e = html.escape
-    return ("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr>"
-            + "".join("<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>" for row in rows) + "</table>")
 
 
 def _markdown(header: list[str], rows: list[list[str]]) -> list[str]:
