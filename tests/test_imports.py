@@ -90,3 +90,15 @@ def test_each_subpackage_imports_only_the_layers_below_it():
     assert sorted((s, t) for s, targets in graph().items() for t in targets
                   if s.startswith("stages/") and layer(t) == LAYERS.index("tools")) == []
     assert {p.name for p in (ROOT / "latentspace").glob("*.py")} == {"__init__.py"}  # every module in a layer
+
+
+def test_every_page_is_a_template_and_no_module_writes_markup():
+    """The four pages and their parts live in latentspace/pages/templates (Jinja, every value escaped unless the
+    code marks it as markup); no module builds HTML in a string of its own."""
+    import re
+
+    tag = re.compile(r"<(td|th|tr|table|p|h[1-6]|li|ul|img|figure|html)[ >]")
+    writing = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "latentspace").rglob("*.py") if tag.search(p.read_text()))
+    assert writing == []
+    assert {p.name for p in (ROOT / "latentspace/pages/templates").glob("*.html")} >= {
+        "report.html", "study.html", "sweep.html", "explore.html"}

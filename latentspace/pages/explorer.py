@@ -11,11 +11,13 @@ Every code, map and draw comes from the pipeline's outputs, so the page follows 
 from __future__ import annotations
 
 import base64
-import html
 import json
 import re
 
 import numpy as np
+from markupsafe import Markup
+
+from latentspace.pages.page_parts import render
 
 LAYERS_BLOCK = re.compile(r"const LAYERS = \{(.*?)\n    \};", re.S)  # web/explorer/explorer.js's table of readers
 
@@ -166,38 +168,8 @@ def page(data: dict, runtime: str, script: str, title: str) -> str:
     for name, code in (("runtime", runtime), ("script", script)):
         if re.search(r"</script", code, re.IGNORECASE):
             raise ValueError(f"the explorer's {name} contains '</script', which would end its element")
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'unsafe-inline'; img-src data: blob:">
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 1.5em auto; max-width: 1200px; color: #222; }}
-.panel {{ display: flex; gap: 1.5em; border-top: 1px solid #ccc; padding: 1em 0; flex-wrap: wrap; }}
-.panel h2 {{ width: 100%; margin: 0; }}
-.panel h3 {{ font-size: 0.95em; margin: 0.8em 0 0.3em; }}
-canvas.map {{ border: 1px solid #ddd; cursor: crosshair; }}
-.pair {{ display: flex; gap: 1em; }} figure {{ margin: 0; }} figcaption {{ font-size: 0.85em; color: #555; }}
-.slider {{ display: flex; align-items: center; gap: 0.5em; font-size: 0.85em; }}
-.slider span {{ width: 11em; }} .slider input {{ width: 14em; }}
-.legend {{ display: flex; gap: 0.6em; font-size: 0.85em; margin: 0.3em 0; }} .legend span {{ padding-left: 0.3em; }}
-.hint, .caption {{ font-size: 0.9em; color: #444; max-width: 400px; }}
-#status {{ color: #b00; }}
-</style></head><body>
-<h1>{html.escape(title)}</h1>
-<p>Each panel is one model: its evaluation codes mapped by t-SNE (one colour a digit). Everything shown
-is decoded here, in this page, by TensorFlow.js running the model's own saved decoder: no server and no
-network. The generated digits' codes were drawn by the pipeline with the generation stage's samplers
-(the same fit and seed), and are decoded here.</p>
-<p id="status"></p>
-<div id="panels"></div>
-<script id="explorer-data" type="application/json">{script_json(data)}</script>
-<script>
-{runtime}
-</script>
-<script>
-{script}
-</script>
-</body></html>
-"""
+    return render("explore.html", title=title, data=Markup(script_json(data)), runtime=Markup(runtime),
+                  script=Markup(script))
 
 
 PAGE_LIMIT = 256e6  # bytes of codes a page may hold: a browser keeps the page and its parsed data in memory

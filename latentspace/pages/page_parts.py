@@ -5,7 +5,6 @@ code marks it as markup)."""
 from __future__ import annotations
 
 import base64
-import html
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -34,6 +33,7 @@ TEMPLATES = Path(__file__).with_name(READS)
 _JINJA = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                      keep_trailing_newline=True)
 _JINJA.globals.update(verdict_style=VERDICT_STYLE)
+_JINJA.filters["base64"] = lambda data: base64.b64encode(data).decode("ascii")  # a PNG inlined as a data: URL
 
 
 def render(template: str, **values) -> str:
@@ -45,17 +45,6 @@ def render(template: str, **values) -> str:
 def macros(template: str):
     """The macros of ``template`` (``macros("parts.html").verdict("supported")``), each giving escaped Markup."""
     return _JINJA.get_template(template).module
-
-
-def verdict(text: str) -> Markup:
-    """A verdict in bold, in its colour."""
-    return macros("parts.html").verdict(text)
-
-
-def image(data: bytes, alt: str) -> str:
-    """A PNG inlined as a data: URL (the pages open from disk)."""
-    encoded = base64.b64encode(data).decode("ascii")
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{encoded}">'
 
 
 def formatted(value) -> str:

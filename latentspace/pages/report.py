@@ -7,13 +7,15 @@ Models are named by their section in params.yaml's ``models``; the original's nu
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
+
+from markupsafe import Markup
 
 from latentspace.models.loss_terms import TERMS, TOTAL, VALIDATION
 from latentspace.core.names import title
 from latentspace.claims.original import ORIGINAL, SILHOUETTE_RANKING, TRAINING_DIGITS
-from latentspace.pages.page_parts import PAGE_CSS, PAGE_POLICY, formatted, image
+from latentspace.pages import page_parts
+from latentspace.pages.page_parts import formatted
 from latentspace.pages.report_claims import claims_section, study_section
 from latentspace.pages.report_sections import (
     explore_section, factors_section, generation_section, likelihood_section, separation_section, units_section
@@ -88,56 +90,27 @@ def findings(rows: dict[str, dict[str, float]]) -> list[str]:
     return sentences
 
 
-def _table(rows: dict[str, dict]) -> str:
-    e = html.escape
-    head = "".join(f"<th>{e(label)}</th>" for _, label in COLUMNS)
-    body = "".join(
-        f"<tr><th>{e(title(model))}</th>" + "".join(f"<td>{formatted(row.get(key))}</td>" for key, _ in COLUMNS) + "</tr>"
-        for model, row in rows.items()
-    )
-    return f"<table><tr><th>model</th>{head}</tr>{body}</table>"
+def _table(rows: dict[str, dict]) -> list[tuple[str, list[str]]]:
+    """The metrics table's rows: (model's title, a text a column of :data:`COLUMNS`)."""
+    return [(title(model), [formatted(row.get(key)) for key, _ in COLUMNS]) for model, row in rows.items()]
 
 
 def render(params: dict, rows: dict[str, dict], curves: dict, figures: dict[str, bytes], split_sizes: dict,
            claims: str = "", sections: tuple[str, ...] = ()) -> str:
-    """The page as an HTML string. ``curves`` maps a model to its curves (:mod:`latentspace.models.curves`),
-    ``figures`` a caption to PNG bytes; ``claims`` is :func:`claims_section`'s HTML, ``sections``
-    the HTML of the other sections (separation, latent units, generation), in order."""
+    """The page as an HTML string (templates/report.html). ``curves`` maps a model to its curves
+    (:mod:`latentspace.models.curves`), ``figures`` a caption to PNG bytes; ``claims`` is :func:`claims_section`'s
+    markup, ``sections`` the markup of the other sections (separation, latent units, generation), in order."""
     from latentspace.core.outputs import figure_png
     from latentspace.pages.plotting import loss_curves
 
-    e = html.escape
     original = {model: ORIGINAL[model] for model in rows if model in ORIGINAL}
-    param_rows = "".join(f"<tr><th>{e(k)}</th><td>{e(repr(v))}</td></tr>" for k, v in params.items())
-    sizes = ", ".join(f"{n:,} {split}" for split, n in split_sizes.items())
-    sentences = "".join(f"<li>{e(s)}</li>" for s in findings(rows))
-    pictures = "".join(f"<figure>{image(png, caption)}<figcaption>{e(caption)}</figcaption></figure>"
-                       for caption, png in figures.items())
     curves_png = figure_png(loss_curves({title(model): columns for model, columns in curves.items()}))
-    reference = (f"<p>The original study (full MNIST, {TRAINING_DIGITS:,} training digits, 30 epochs), for reference:</p>"
-                 + _table(original)) if original else ""
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">{PAGE_POLICY}<title>Latent spaces of auto-encoders</title>
-<style>
-{PAGE_CSS}
-body {{ max-width: 1150px; }} figure {{ margin: 1em 0 2em; }} .params th {{ text-align: left; }}
-.claims td.claim {{ text-align: left; max-width: 22em; }} small {{ color: #666; }}
-</style></head><body>
-<h1>Latent spaces of {e(_listing([title(m) for m in rows]))}</h1>
-<p>Digits: {e(sizes)} (source <code>{e(str(params.get('data.source')))}</code>).
-Losses are nats per image on the validation split; silhouette scores on the evaluation split.</p>
-<h2>Findings</h2>{claims}
-<p>Other observations:</p><ul>{sentences}</ul>
-<h2>Metrics</h2>
-{_table(rows)}
-{reference}
-{"".join(sections)}
-<h2>Training curves</h2>
-<figure>{image(curves_png, "loss curves")}<figcaption>Solid: training; dashed: validation.</figcaption></figure>
-<h2>Figures</h2>{pictures}
-<h2>Parameters</h2><table class="params">{param_rows}</table>
-</body></html>
-"""
+    return page_parts.render(
+        "report.html", models=_listing([title(m) for m in rows]), source=str(params.get("data.source")),
+        sizes=", ".join(f"{n:,} {split}" for split, n in split_sizes.items()), claims=Markup(claims),
+        sentences=findings(rows), head=[label for _, label in COLUMNS], rows=_table(rows), original=_table(original),
+        training_digits=f"{TRAINING_DIGITS:,}", sections=[Markup(section) for section in sections], curves=curves_png,
+        figures=list(figures.items()), params=[(k, repr(v)) for k, v in params.items()])
 
 
 @dataclass(frozen=True)

@@ -3,17 +3,15 @@ and the seeds' section (latentspace/tools/sweep.py; no TensorFlow)."""
 
 from __future__ import annotations
 
-from __future__ import annotations
-
 import csv
-import html
 import io
 import json
 import re
 from statistics import mean
 
 from latentspace.core.names import title
-from latentspace.pages.page_parts import PAGE_CSS, PAGE_POLICY, VERDICT_STYLE
+from latentspace.pages.page_parts import VERDICT_STYLE
+from latentspace.pages.page_parts import render as render_page
 from latentspace.models import samplers
 from latentspace.tools.sweep_runs import SEED, Column, cell_text, number, ordered_union, swept_params, varying_params
 
@@ -150,84 +148,36 @@ def figures(found: list[dict], columns: list[Column]) -> list[dict]:
     return drawn
 
 
-def _cell(value) -> str:
-    style = VERDICT_STYLE.get(value) if isinstance(value, str) else None
-    text = html.escape(cell_text(value))
-    return f'<td style="{style}">{text}</td>' if style else f"<td>{text}</td>"
-
-
-def _runs_table(found: list[dict], params: list[str], columns: list[Column]) -> str:
-    e = html.escape
-    groups = list(dict.fromkeys(c.group for c in columns))
-    top = ('<tr><th rowspan="2">run</th><th rowspan="2">based on</th>'
-           + (f'<th colspan="{len(params)}">params</th>' if params else "")
-           + "".join(f'<th colspan="{sum(c.group == g for c in columns)}">{e(title(g))}</th>' for g in groups) + "</tr>")
-    second = ("<tr>" + "".join(f"<th>{e(p)}</th>" for p in params)
-              + "".join(f"<th>{e(c.label)}</th>" for c in columns) + "</tr>")
-    body = "".join("<tr>" + f"<th>{e(cell_text(row[0]))}</th>" + "".join(_cell(v) for v in row[1:]) + "</tr>"
-                   for row in table(found, params, columns))
-    return f'<table class="runs">{top}{second}{body}</table>'
-
-
-def _seeds_section(groups: list[dict], columns: list[Column]) -> str:
-    e = html.escape
-    if not groups:
-        return "<p>No runs differ only in <code>seed</code>.</p>"
-    parts = []
+def _seeds(groups: list[dict], columns: list[Column]) -> list[tuple]:
+    """(heading, runs, rows) a group of runs that differ only in seed: a row (group, metric, n, counts or None,
+    mean, sd) a column; counts for a column of verdicts."""
+    found = []
     for group in groups:
         setting = ", ".join(f"{k}={cell_text(v)}" for k, v in group["params"].items())
         rows = []
         for c in columns:
             s = group["stats"][c.key]
-            if "counts" in s:
-                value = ", ".join(f"{k} ×{n}" for k, n in s["counts"].items())
-                rows.append(f"<tr><th>{e(title(c.group))}</th><th>{e(c.label)}</th><td>{s['n']}</td>"
-                            f'<td colspan="2">{e(value)}</td></tr>')
-            else:
-                rows.append(f"<tr><th>{e(title(c.group))}</th><th>{e(c.label)}</th><td>{s['n']}</td>"
-                            f"<td>{e(cell_text(s['mean']))}</td><td>{e(cell_text(s['sd']))}</td></tr>")
+            counts = ", ".join(f"{k} ×{n}" for k, n in s["counts"].items()) if "counts" in s else None
+            rows.append((title(c.group), c.label, s["n"], counts, *(("", "") if counts is not None else
+                                                                    (cell_text(s["mean"]), cell_text(s["sd"])))))
         runs = ", ".join(f"{name} (seed {cell_text(seed)})" for name, seed in zip(group["runs"], group["seeds"]))
         commit = f" (commit {str(group['commit'])[:7]})" if group.get("commit") else ""
-        parts.append(f"<h3>{e(setting or 'the shown params')}{e(commit)}</h3><p>Runs: {e(runs)}.</p>"
-                     "<table><tr><th>group</th><th>metric</th><th>n</th><th>mean</th><th>sd</th></tr>"
-                     + "".join(rows) + "</table>")
-    return "".join(parts)
+        found.append(((setting or "the shown params") + commit, runs, rows))
+    return found
 
 
 def render(found: list[dict], params: list[str], columns: list[Column], drawn: list[dict], seeds: list[dict],
            left: list[tuple[str, str]], command: str = "dvc exp show --json") -> str:
-    """The page as HTML: the runs' table, the sweeps' figures (by file name, beside the page), the seeds'
-    statistics and the runs left out. Every string from the data is escaped."""
-    e = html.escape
-    sweeps = []
-    for param in dict.fromkeys(d["param"] for d in drawn):
-        pictures = "".join(f'<figure><img alt="{e(d["label"])} against {e(param)}" src="{e(d["file"])}">'
-                           f"<figcaption>{e(d['label'])} against {e(param)}</figcaption></figure>"
-                           for d in drawn if d["param"] == param)
-        sweeps.append(f"<h3>{e(param)}</h3>{pictures}")
-    leftover = "".join(f"<li>{e(cell_text(name))}: {e(cell_text(why))}</li>" for name, why in left)
-    sampler_names = ", ".join(s.name if s.label == s.name else f"{s.name}: {s.label}" for s in samplers.SAMPLERS)
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">{PAGE_POLICY}<title>Runs compared</title>
-<style>
-{PAGE_CSS}
-body {{ max-width: 1400px; }} figure {{ display: inline-block; margin: 0.5em; }} .wide {{ overflow-x: auto; }}
-.runs tr > th:first-child {{ text-align: left; }}
-</style></head><body>
-<h1>Runs compared</h1>
-<p>{len(found)} runs from <code>{e(command)}</code>. The table shows the params that vary between them
-(every param if there is one run) and the key metrics; a blank cell is a metric the run lacks. Losses are nats
-per image on the validation split; separation scores on the evaluation split; <i>sampler</i>_<i>measure</i> scores
-the decoded draws of a sampler ({e(sampler_names)}) as the judge sees them. Every value: <code>runs.csv</code>.</p>
-<div class="wide">{_runs_table(found, params, columns)}</div>
-<h2>Sweeps</h2>
-<p>Each key metric against each numeric param that varies (not <code>seed</code>), among runs that differ in that
-param alone (and in seed): markers are the mean over seeds, bars the min–max over seeds.</p>
-{"".join(sweeps) or "<p>No param is swept.</p>"}
-<h2>Seeds</h2>
-<p>Runs of one commit that differ only in <code>seed</code>: mean and sample standard deviation (n − 1) over seeds; verdicts
-counted. <code>python3 -m latentspace.tools.over_seeds</code> decides the claims over seeds.</p>
-{_seeds_section(seeds, columns)}
-{f"<h2>Left out</h2><ul>{leftover}</ul>" if leftover else ""}
-</body></html>
-"""
+    """The page as HTML (templates/sweep.html): the runs' table, the sweeps' figures (by file name, beside the
+    page), the seeds' statistics and the runs left out. Every string from the data is escaped."""
+    groups = list(dict.fromkeys(c.group for c in columns))
+    rows = [(cell_text(row[0]), [(cell_text(v), VERDICT_STYLE.get(v) if isinstance(v, str) else None)
+                                 for v in row[1:]]) for row in table(found, params, columns)]
+    sweeps = [(param, [(d["label"], d["file"]) for d in drawn if d["param"] == param])
+              for param in dict.fromkeys(d["param"] for d in drawn)]
+    return render_page(
+        "sweep.html", count=len(found), command=command,
+        sampler_names=", ".join(s.name if s.label == s.name else f"{s.name}: {s.label}" for s in samplers.SAMPLERS),
+        params=params, groups=[(title(g), sum(c.group == g for c in columns)) for g in groups],
+        labels=[c.label for c in columns], rows=rows, sweeps=sweeps, seeds=_seeds(seeds, columns),
+        left=[(cell_text(name), cell_text(why)) for name, why in left])
