@@ -1,9 +1,10 @@
 """Stage claims: a verdict on each of the original study's claims (and this study's own) from this run's contrasts (no TensorFlow).
 
-The claims, their sentences and rules are in latentspace/claims/original_claims.py (the rules in latentspace/claims/verdicts.py);
+The claims, their sentences and rules are in latentspace/claims/sentences.py (the rules in latentspace/claims/verdicts.py);
 the numbers are ``--contrasts`` (the contrasts stage's paired bootstrap differences); each measure
-counts only beyond ``claims.margins``. Out ``--metrics``: {claim: {"verdict", "section", "sentence" (quoted), "measure",
-"agreement": {measure: verdict}, "comparisons": {"<a> vs <b>": {measure: {difference, low, high, sd, verdict}}}}}.
+counts only beyond ``claims.margins``. Out ``--metrics``: {claim: {"verdict", "section", "kind", "sentence" (quoted),
+"rule", "hypotheses", "alpha" (each one-sided test's level), "measure", "agreement": {measure: verdict},
+"comparisons": {"<a> vs <b>": {measure: {difference, low, high, sd, verdict}}}}}.
 """
 
 import sys
@@ -16,7 +17,7 @@ from latentspace.core.outputs import read_json, write_json
 STAGE = Stage({
     "--contrasts": dep("metrics/contrasts.json"),
     "--metrics": metric("metrics/claims.json"),
-}, ("models", "claims"))
+}, ("models", "claims", "bootstrap.level"))
 
 
 @stage_main
@@ -25,7 +26,8 @@ def main():
     p = params.for_stage()
     from latentspace.claims import original_claims as claims
 
-    verdicts = claims.decide_all(read_json(args.contrasts), claims.margins(p.section("claims.margins")), p.models())
+    verdicts = claims.decide_all(read_json(args.contrasts), claims.margins(p.section("claims.margins")), p.models(),
+                                 p["bootstrap.level"])
     write_json(args.metrics, verdicts)
     for key, result in verdicts.items():
         print(f"{key}: {result['verdict']}")

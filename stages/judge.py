@@ -3,7 +3,8 @@
 Outs: ``--model`` (the classifier, .keras); ``--metrics`` (its accuracy on the evaluation digits,
 and under ``real`` the floor of every generation measure of latentspace/measures/sample_quality.py: the
 validation digits judged as if generated, against as many evaluation digits; the judge's
-confidence and class measures of the evaluation digits); ``--real`` (.npz: the judge's ``features_eval`` (N, 128) of the evaluation digits).
+confidence and class measures of the evaluation digits); ``--real`` (.npz: the judge's ``features_eval`` (N, 128) of the evaluation digits, ``features_val``
+(M, 128) and ``confidence_val`` (M,) of the validation digits: the real digits as if generated).
 """
 
 from pathlib import Path
@@ -16,7 +17,7 @@ from latentspace.core.outputs import load_arrays, save_arrays, write_json, writt
 
 
 STAGE = Stage({
-    "--data": dep("data/dataset.npz"),
+    "--data": dep("data/digits.npz"),
     "--model": out("models/judge.keras"),
     "--metrics": metric("metrics/judge.json"),
     "--real": out("data/judge.npz"),
@@ -47,9 +48,9 @@ def main():
                          threads=p["compute.threads"], path=Path(args.model))
     model = runtime.load_model(written(Path(args.model)))  # saved, renamed with the other outputs at the end
     probabilities, features = judge.judge(model, x_eval)
-    _, features_val = judge.judge(model, x_val)
+    probabilities_val, features_val = judge.judge(model, x_val)
     metrics = q.judge_metrics(probabilities, y_eval, features_val[:n], features[:n], fitted)
-    save_arrays(args.real, features_eval=features)
+    save_arrays(args.real, features_eval=features, features_val=features_val, confidence_val=probabilities_val.max(axis=1))
     write_json(args.metrics, metrics)
     print(f"judge: evaluation accuracy {metrics['eval_accuracy']:.4f}; real Fréchet distance "
           f"{metrics['real']['frechet_distance']:.2f} → {args.metrics}")

@@ -14,7 +14,7 @@ from latentspace.core.outputs import load_arrays, save_arrays
 
 
 STAGE = Stage({
-    "--data": dep("data/dataset.npz"),
+    "--data": dep("data/digits.npz"),
     "--out": out("data/morphometry.npz"),
 }, ("compute.threads", "factors.strokes"))
 

@@ -1,12 +1,11 @@
-"""Every comparison measured, on per-item values whose answer is known; the judged centroids of resamples."""
+"""Every comparison measured, on per-item values whose answer is known; the judged centroids of subsets."""
 
 import numpy as np
 import pytest
 
-from latentspace.measures import bootstrap, fidelity
+from latentspace.measures import fidelity
 from latentspace.claims import contrasts
 from latentspace.claims.contrasts import REAL, Side
-from latentspace.core.errors import StageError
 from latentspace.measures.sample_quality import Draws
 
 
@@ -20,8 +19,12 @@ def test_every_pair_of_models_samplers_and_judged_sides_is_compared_once():
     found = contrasts.pairs(["ae", "vae", "conv_vae"], ["prior", "mixture"])
     kinds = [(contrasts.key(a, b), kind) for a, b, kind in found]
     # C(3,2) models and C(6,2) drawn sides, each on two kinds of measure (separation and the units' factors,
-    # generation and the draws' factors); 2 judged kinds a model; each model against the prior itself
-    assert len(kinds) == len(set(kinds)) == 2 * 3 + 2 * 15 + 6 + 3
+    # generation and the draws' factors) and the drawn sides on a third (holes); each model's codes against two
+    # places on the silhouette's scale; each drawn side against the real digits; 2 judged kinds a model; each model
+    # against the prior itself; each model's held-out codes against its 2 samplers' draws (holes)
+    assert len(kinds) == len(set(kinds)) == 2 * 3 + 3 * 15 + 3 * 2 + 6 + 6 + 3 + 6
+    assert ("vae vs reasonable structure", "separation") in kinds and ("ae@codes vs ae@prior", "holes") in kinds
+    assert ("conv_vae@mixture vs real digits", "generation") in kinds
     keys = [key for key, _ in kinds]
     assert "ae vs vae" in keys and "ae@prior vs conv_vae@mixture" in keys and "vae@centroids vs real digits" in keys
     assert contrasts.split_pair("vae@centroids vs real digits") == (Side("vae", "centroids"), REAL)
@@ -60,31 +63,16 @@ def test_find_reads_a_pair_either_way_round():
     assert contrasts.find(held, Side("ae"), Side("conv_vae"), "silhouette") is None
 
 
-def test_resampled_centroids_are_the_class_means_of_each_resample():
-    codes = np.array([[0.0, 0.0], [2.0, 0.0], [10.0, 10.0], [12.0, 10.0]])
-    labels, classes = np.array([3, 3, 7, 7]), np.array([3, 7])
-    indices = np.array([[0, 1, 2, 3], [0, 0, 2, 2], [1, 1, 1, 1]])
-    centroids, present = fidelity.resampled_centroids(codes, labels, classes, indices)
-    assert centroids.tolist() == [[[1, 0], [11, 10]], [[0, 0], [10, 10]], [[2, 0], [0, 0]]]
-    assert present.tolist() == [[True, True], [True, True], [True, False]]
-    # an absent class is not judged: the third resample's accuracy is its one centroid's
-    assert fidelity.per_resample(np.array([[1.0, 0.0]] * 3), present).tolist() == [0.5, 0.5, 1.0]
-
-
 def test_the_judges_grades_and_a_centroid_side_against_the_real_digits():
     probabilities = np.array([[0.9, 0.1], [0.3, 0.7], [0.6, 0.4]])
     correct, confidence = fidelity.graded(probabilities, np.array([0, 0, 0]))
     assert correct.tolist() == [1.0, 0.0, 1.0] and confidence.tolist() == [0.9, 0.3, 0.6]
     n, count = 200, 100
-    real = fidelity.Judged(np.ones(n), np.full(n, 0.9))
-    indices = bootstrap.resamples(n, count, 0)
-    centroids = fidelity.Judged(replicated={"judged_accuracy": (0.5, np.full(count, 0.5)),
-                                            "judged_confidence": (0.4, np.full(count, 0.4))})
-    result = contrasts.measure([(Side("ae", "centroids"), REAL, ("judged_accuracy", "judged_confidence"))],
-                               {"ae@centroids": centroids, REAL.label: real}, resamples=count, level=0.95, seed=0)
+    real = fidelity.Judged(np.ones(n), np.full(n, 0.9), np.ones(n))
+    centroids = fidelity.Judged(np.tile([1.0, 0.0], 50), np.full(100, 0.4))  # centroids have no original
+    held = contrasts.held_pairs(fidelity.FAMILY, {"ae@centroids": centroids, REAL.label: real}, ["ae"], ["prior"])
+    assert held == [(Side("ae", "centroids"), REAL, ("judged_accuracy", "judged_confidence"))]
+    result = contrasts.measure(held, {"ae@centroids": centroids, REAL.label: real}, resamples=count, level=0.95, seed=0)
     assert result["ae@centroids vs real digits"]["judged_accuracy"]["difference"] == pytest.approx(-0.5)
+    assert result["ae@centroids vs real digits"]["judged_accuracy"]["high"] < -0.3  # a thousand-item interval
     assert result["ae@centroids vs real digits"]["judged_confidence"]["high"] == pytest.approx(-0.5)
-    assert len(indices) == count
-    with pytest.raises(StageError, match="replicates of judged_accuracy"):
-        contrasts.measure([(Side("ae", "centroids"), REAL, ("judged_accuracy",))],
-                          {"ae@centroids": centroids, REAL.label: real}, resamples=count + 1, level=0.95, seed=0)

@@ -21,6 +21,7 @@ from latentspace.measures.sides import Side, model_pairs
 from latentspace.tools.study import cli as study
 from latentspace.tools.study.pages import markdown
 from latentspace.claims.verdicts import BETTER, SUPPORTED
+from latentspace.claims.sentences import OWN
 from latentspace.tools import sweep_runs
 
 TOY_KIND = "toy"
@@ -38,7 +39,7 @@ def toy_kept(paths, models, samplers, resamples):
 TOY = Family(TOY_KIND, (TOY_MEASURE,), compares=model_pairs, reads=toy_kept, inputs=("toy",))
 TOY_CLAIM = claims.Claim("ae_keeps_more_strokes", "", "This study (a toy): the AE's decoder keeps more strokes.",
                          "The AE keeps a larger share of each digit's strokes than the VAE", BETTER,
-                         ((Side("ae"), Side("vae")),), ("kept_strokes",), original=False)
+                         ((Side("ae"), Side("vae")),), ("kept_strokes",), kind=OWN)
 
 
 @pytest.fixture
@@ -69,7 +70,7 @@ def test_a_registered_family_reaches_the_contrasts_a_claim_the_report_and_the_st
     margins = claims.margins({**margins, "kept_strokes": 0.1})
 
     assert TOY_CLAIM in claims.claims(["ae", "vae"]) and claims.left_out(["vae"])["ae_keeps_more_strokes"] == ["ae"]
-    decided = claims.decide(TOY_CLAIM, measured, margins)
+    decided = claims.decide(TOY_CLAIM, measured, margins, 0.95)
     assert decided["verdict"] == SUPPORTED and decided["measure"] == "kept_strokes" and "agreement" not in decided
 
     page = report_claims.claims_section({TOY_CLAIM.key: decided}, margins, 0.9)

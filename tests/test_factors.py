@@ -44,7 +44,15 @@ def test_each_unit_carries_and_moves_the_factor_it_draws(measured):
     assert units["z0"]["moves"]["width"]["effect"] > 0 and units["z1"]["moves"]["height"]["effect"] > 0
     assert measured.metrics["traversals"] == {"anchors": 3, "steps": 9, "reach_sd": 3.0}
     assert measured.figure["measured"] == ["area", "slant", "width", "height"]
-    assert measured.figure["information"].shape == (3, 5)  # units × (factors and the class)
+    assert measured.figure["share"].shape == (3, 5)  # units × (factors and the class)
+
+
+def test_the_units_labels_are_the_figures_matrix_argmax(measured):
+    """The JSON's labels and the figure's left panel read one matrix: each unit carries its row's argmax."""
+    names, share = measured.figure["factors"], measured.figure["share"]
+    units = measured.metrics["units"]
+    assert [units[f"z{d}"]["carries"] for d in range(3)] == [names[k] for k in share.argmax(axis=1)]
+    assert all(units[f"z{d}"]["share"] == dict(zip(names, share[d].tolist())) for d in range(3))
 
 
 def test_reconstructions_are_the_real_digits_and_only_the_wider_draws_sit_far(measured):

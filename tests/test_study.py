@@ -18,7 +18,10 @@ def test_the_committed_study_declares_the_issues_grid():
     for point in points:
         by_configuration.setdefault(point.configuration, []).append(point.seed)
     assert by_configuration == {"mnist-all": [1, 2, 3, 4, 5], "fashion-3000": [1, 2, 3], "fashion-12000": [1, 2, 3],
-                                "fashion-50000": [1, 2, 3], "mnist-idx-50000": [1, 2, 3]}
+                                "fashion-50000": [1, 2, 3], "mnist-idx-50000": [1, 2, 3], "mnist-idx-3000": [1, 2, 3],
+                                "mnist-idx-12000": [1, 2, 3]}  # size alone: MNIST's own files at 3,000 and 12,000
+    mnist = [dict(p.overrides) for p in points if p.configuration == "mnist-all"]
+    assert {m["data.split_seed"] for m in mnist} == {42}  # every seed the same evaluation digits
     fashion = dict(next(p for p in points if p.id == "fashion-12000-seed2").overrides)
     assert fashion["data.train_size"] == 12000 and fashion["seed"] == 2 and fashion["data.source"] == "idx"
     assert fashion["factors.strokes"] is False  # clothes: the shape factors alone

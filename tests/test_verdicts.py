@@ -5,7 +5,8 @@ import math
 import pytest
 
 from latentspace.claims.verdicts import (
-    AS_REAL, BETTER, BEYOND, EQUIVALENT, INCONCLUSIVE, NOT_MEASURED, NOT_SUPPORTED, SUPPORTED, over_seeds, overall
+    AS_REAL, BETTER, BEYOND, DIRECTION, EQUIVALENT, INCONCLUSIVE, NOT_BETTER, NOT_MEASURED, NOT_SUPPORTED, RULES,
+    SUPPORTED, alpha, over_seeds, overall
 )
 
 
@@ -56,6 +57,46 @@ def test_the_as_real_rule_is_non_inferiority(low, high, expected):
 ])
 def test_the_beyond_rule_asks_the_whole_interval_past_the_margin(low, high, expected):
     assert BEYOND.decide((low + high) / 2, low, high, 0.1) == expected
+
+
+@pytest.mark.parametrize("low, high, expected", [
+    (-0.03, 0.005, SUPPORTED),         # below the margin of 0.01: not better by as much as the margin
+    (-0.0230, -0.0025, SUPPORTED),     # worse satisfies "not better" too (fashion-50000's conv − VAE silhouette)
+    (0.01, 0.03, NOT_SUPPORTED),       # the lower end reaches the margin: better by at least the margin
+    (0.002, 0.015, INCONCLUSIVE),      # straddles the margin
+    (-0.02, 0.0146, INCONCLUSIVE),     # three seeds' half-width wider than the margin around 0
+])
+def test_the_not_better_rule_is_non_superiority_below_above_and_straddling_the_margin(low, high, expected):
+    assert NOT_BETTER.decide((low + high) / 2, low, high, 0.01) == expected
+
+
+def test_non_superiority_and_equivalence_part_where_the_words_differ():
+    # the conv VAE surely worse by 0.0127: "no real difference" fails to be shown, "not better" holds
+    assert EQUIVALENT.decide(-0.0127, -0.0230, -0.0025, 0.01) == INCONCLUSIVE
+    assert NOT_BETTER.decide(-0.0127, -0.0230, -0.0025, 0.01) == SUPPORTED
+
+
+@pytest.mark.parametrize("low, high, expected", [
+    (0.001, 0.004, SUPPORTED),         # surely positive, however small: a direction needs no margin
+    (-0.004, -0.001, NOT_SUPPORTED),
+    (-0.001, 0.004, INCONCLUSIVE),
+])
+def test_the_direction_rule_is_the_sign_alone(low, high, expected):
+    assert DIRECTION.decide((low + high) / 2, low, high, 0.5) == expected
+
+
+def test_every_rule_states_its_hypotheses_and_the_boundaries_its_interval_must_clear():
+    assert alpha(0.95) == pytest.approx(0.025) and alpha(0.9) == pytest.approx(0.05)
+    for rule in RULES:
+        assert rule.hypotheses.startswith("H0: ") and " · H1: " in rule.hypotheses, rule.name
+        assert rule.boundaries(0.01), rule.name
+    assert NOT_BETTER.boundaries(0.01) == (0.01,) and EQUIVALENT.boundaries(0.01) == (-0.01, 0.01)
+    assert AS_REAL.boundaries(0.05) == (-0.05,) and BETTER.boundaries(0.01) == (0.0,)
+    # a verdict changes where the interval crosses a boundary, and nowhere else
+    for rule in RULES:
+        for bound in rule.boundaries(0.01):
+            assert rule.decide(bound + 0.02, bound + 0.001, bound + 0.04, 0.01) != rule.decide(
+                bound - 0.02, bound - 0.04, bound - 0.001, 0.01), rule.name
 
 
 def test_a_claim_needs_every_comparison_and_a_missing_measurement_is_said():

@@ -53,7 +53,9 @@ def gather(paths: Mapping[str, Any], models: Sequence[str], samplers: Sequence[s
 
 def _holds(kept, name: str) -> bool:
     """Whether a side's kept values give ``name``: a per-digit dict or a Replicated side holds what it kept;
-    draws and judged images give every measure of their family."""
+    draws give every measure of their family, judged images those they kept (a centroid has no original)."""
+    if isinstance(kept, fidelity.Judged):
+        return families.measures()[name].compute(kept) is not None
     return name in kept if isinstance(kept, (dict, Replicated)) else True
 
 
@@ -93,7 +95,7 @@ def items(kept) -> int:
     if isinstance(kept, sample_quality.Draws):
         return len(kept.features)
     if isinstance(kept, fidelity.Judged):
-        return len(kept.correct) if kept.correct is not None else 0
+        return len(kept.correct)
     if isinstance(kept, Replicated):
         return 0  # its replicates were drawn by the stage that made them
     return len(next(iter(kept.values())))
@@ -104,10 +106,10 @@ def replicates(measure: str, kept, indices: np.ndarray) -> tuple[float, np.ndarr
 
     ``kept`` are the side's per-item values as the stages saved them: a model's per-digit
     separation values ``{measure: (N,)}``, a sampler's :class:`latentspace.measures.sample_quality.Draws`, or
-    a :class:`latentspace.measures.fidelity.Judged` (per digit, or replicated already for the centroids); a
+    a :class:`latentspace.measures.fidelity.Judged` (per digit or per subset centroid); a
     statistic of the whole set (the Fréchet distance) is recomputed on each resample.
     """
-    if getattr(kept, "replicated", None) is not None:  # a Judged side's centroids, a Replicated side
+    if isinstance(kept, Replicated):
         value, replicated = kept.replicated[measure]
         if len(replicated) != len(indices):
             raise StageError(f"{len(replicated)} replicates of {measure} for bootstrap.resamples = {len(indices)}: "

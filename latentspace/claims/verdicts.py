@@ -3,8 +3,9 @@
 A comparison is a difference between two sides, signed so that positive favours the claim, with an
 interval (a run's paired bootstrap interval over the same evaluation digits or draws, or the
 interval over seeds of :func:`over_seeds`) and the measure's margin, ``claims.margins.<measure>``:
-the smallest difference that counts. A :class:`Rule` turns these into a verdict; a claim's verdict
-over several comparisons is :func:`overall`.
+the smallest difference that counts (δ). A :class:`Rule` turns these into a verdict, each written once as
+its hypotheses and its one-sided level α = (1 − level) / 2 beside its description; a claim's verdict over
+several comparisons is :func:`overall`.
 """
 
 from __future__ import annotations
@@ -21,17 +22,44 @@ VERDICTS = (SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE, NOT_MEASURED)
 
 @dataclass(frozen=True)
 class Rule:
-    """``decide(difference, low, high, margin)`` → a verdict; ``description`` says it in words."""
+    """``decide(difference, low, high, margin)`` → a verdict, from a two-sided interval at ``level``: each bound is
+    a one-sided test at α = (1 − level) / 2 (:func:`alpha`; 2.5 % at the 95 % interval). ``hypotheses(margin)``
+    states what it tests (Δ: the difference, signed so that positive favours the claim); ``boundaries(margin)``
+    are the values the interval must clear (the seed plan's targets: latentspace/tools/study/plan.py);
+    ``description`` says it in words."""
 
     name: str
     description: str
+    hypotheses: str       # "H0: … · H1: …" with δ for the margin; a refutation tests the mirror
     decide: Callable[[float, float, float, float], str]
+    boundaries: Callable[[float], tuple[float, ...]]
+
+
+def alpha(level: float) -> float:
+    """The one-sided level of each test a rule makes from a two-sided ``level`` interval: (1 − level) / 2."""
+    return (1.0 - level) / 2.0
 
 
 def _better(difference: float, low: float, high: float, margin: float) -> str:
     if low > 0 and difference >= margin:
         return SUPPORTED
     if high < 0 and -difference >= margin:
+        return NOT_SUPPORTED
+    return INCONCLUSIVE
+
+
+def _direction(difference: float, low: float, high: float, margin: float) -> str:
+    if low > 0:
+        return SUPPORTED
+    if high < 0:
+        return NOT_SUPPORTED
+    return INCONCLUSIVE
+
+
+def _not_better(difference: float, low: float, high: float, margin: float) -> str:
+    if high < margin:
+        return SUPPORTED
+    if low >= margin:
         return NOT_SUPPORTED
     return INCONCLUSIVE
 
@@ -60,18 +88,30 @@ def _beyond(difference: float, low: float, high: float, margin: float) -> str:
     return INCONCLUSIVE
 
 
-BETTER = Rule("better", "supported when the interval lies above 0 and the difference reaches the margin; not "
-              "supported when both hold the other way; inconclusive otherwise", _better)
-EQUIVALENT = Rule("no real difference", "an equivalence test (two one-sided tests at the interval's level): "
-                  "supported when the whole interval lies inside ± the margin; not supported when it lies wholly "
-                  "outside it; inconclusive when it straddles a bound", _equivalent)
-AS_REAL = Rule("as recognisable as the real digits", "non-inferiority against the judge on the real evaluation "
-               "digits: supported when the interval's lower end lies above − the margin (at most a margin less "
-               "recognisable); not supported when its upper end lies below − the margin; inconclusive otherwise",
-               _not_worse)
+BETTER = Rule("better", "superiority with a relevance threshold: supported when the interval lies above 0 and the "
+              "estimate reaches the margin; not supported when both hold the other way (the other side better by "
+              "the margin); inconclusive otherwise", "H0: Δ ≤ 0 · H1: Δ > 0, and the estimate ≥ δ", _better,
+              lambda margin: (0.0,))
+DIRECTION = Rule("in that direction", "a one-sided test of the sign alone, for a sentence that states a direction "
+                 "or a place on a published scale and no size: supported when the interval lies above 0; not "
+                 "supported when it lies below 0; inconclusive otherwise (the margin plays no part)",
+                 "H0: Δ ≤ 0 · H1: Δ > 0", _direction, lambda margin: (0.0,))
+NOT_BETTER = Rule("not better", "non-superiority, for \"not better\" and \"not big enough to consider … better\": "
+                  "supported when the interval's upper end lies below the margin (not better by as much as the "
+                  "margin; worse satisfies it too); not supported when its lower end reaches the margin; "
+                  "inconclusive otherwise", "H0: Δ ≥ δ · H1: Δ < δ", _not_better, lambda margin: (margin,))
+EQUIVALENT = Rule("no real difference", "an equivalence test (two one-sided tests, each at α), only where the words "
+                  "claim no difference either way: supported when the whole interval lies inside ± the margin; not "
+                  "supported when it lies wholly outside it; inconclusive when it straddles a bound",
+                  "H0: |Δ| ≥ δ · H1: |Δ| < δ", _equivalent, lambda margin: (-margin, margin))
+AS_REAL = Rule("as recognisable as the real digits", "non-inferiority against the real digits' own score: supported "
+               "when the interval's lower end lies above − the margin (at most a margin worse than the real digits); "
+               "not supported when its upper end lies below − the margin; inconclusive otherwise",
+               "H0: Δ ≤ −δ · H1: Δ > −δ", _not_worse, lambda margin: (-margin,))
 BEYOND = Rule("more than the margin", "supported when the whole interval lies above the margin; not supported "
-              "when it lies wholly below it; inconclusive when it holds the margin", _beyond)
-RULES = (BETTER, EQUIVALENT, AS_REAL, BEYOND)
+              "when it lies wholly below it; inconclusive when it holds the margin", "H0: Δ ≤ δ · H1: Δ > δ", _beyond,
+              lambda margin: (margin,))
+RULES = (BETTER, DIRECTION, NOT_BETTER, EQUIVALENT, AS_REAL, BEYOND)
 
 
 def overall(verdicts: list[str]) -> str:

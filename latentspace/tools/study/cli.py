@@ -5,6 +5,7 @@ the seeds (no TensorFlow here)::
     python3 -m latentspace.tools.study status          # the grid: recorded, stale (older code) or to run
     python3 -m latentspace.tools.study run [--only ID] # run what is not recorded, one point after another
     python3 -m latentspace.tools.study report          # study/verdicts.{json,md}, study/findings.md, study/index.html
+    python3 -m latentspace.tools.study plan [--power 0.8]  # the seeds each claim's comparisons need (plan.py)
     python3 -m latentspace.tools.study submit --shared DIR [--wait]  # each point a SLURM job
     python3 -m latentspace.tools.study collect --shared DIR          # commit the jobs' records
     python3 -m latentspace.tools.study bring --from ../runner         # commit a runner clone's records
@@ -12,7 +13,8 @@ the seeds (no TensorFlow here)::
 The study's parts, one responsibility each: :mod:`~latentspace.tools.study.grid` (study.yaml and its points),
 :mod:`~latentspace.tools.study.records` (records and whether each is current),
 :mod:`~latentspace.tools.study.matrix` (verdicts pooled over seeds), :mod:`~latentspace.tools.study.pages`
-(the page, the Markdown, the figures), :mod:`~latentspace.tools.study.slurm` (a SLURM cluster); this module
+(the page, the Markdown, the figures), :mod:`~latentspace.tools.study.plan` (the seeds a verdict needs),
+:mod:`~latentspace.tools.study.slurm` (a SLURM cluster); this module
 runs points and is the command line.
 
 A point is one configuration (a dataset and a training-set size: params overrides) and one seed.
@@ -51,8 +53,10 @@ from pathlib import Path
 
 from latentspace.core.machine import facts as machine
 from latentspace.tools.experiments import ExperimentsError, all_runs, exp_show
+from latentspace.tools.study import instruments
 from latentspace.tools.study.grid import POINTS, STUDY_FILE, Point, StudyError, load_study
 from latentspace.tools.study.lock import LockError, held
+from latentspace.tools.study.plan import POWER, check, table
 from latentspace.tools.study.matrix import FOLDER, configurations, decide, deciding_params, matrix, report, summarise
 from latentspace.tools.study.records import (
     FORMAT, MEASUREMENTS, Measuring, bring, git_output, code_hashes, locked_code, measuring, models_of, read_records,
@@ -127,6 +131,8 @@ def run_point(point: Point, checkpoints: Path = CHECKPOINTS) -> dict:
             "overrides": dict(point.overrides), "params": run["params"], "commit": run.get("commit"),
             "experiment": run["rev"], "code": locked_code(lock), "train_digits": point.size if point.size is not None else train_digits(lock),
             "measurements": run["files"].get(MEASUREMENTS, {}), "metrics": metrics,
+            # the judge, the evaluation digits and their shapes it was measured with: only the same pool
+            "instrument": instruments.instrument(lock, run["files"]),
             # what the units encode, per model (stages/factors.py): the study's factor findings over seeds
             "factors": {m: run["files"][f] for m in models_of(run["params"])
                         if (f := FACTORS.format(model=m)) in run["files"]},
@@ -143,11 +149,13 @@ def _forget(checkpoints: Path, point: Point) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=("status", "run", "report", "submit", "collect", "bring"))
+    parser.add_argument("command", choices=("status", "run", "report", "plan", "submit", "collect", "bring"))
     parser.add_argument("--only", action="append", help="run only this point id (repeatable)")
     parser.add_argument("--study", default=STUDY_FILE)
     parser.add_argument("--shared", type=Path, help="submit, collect: a folder every node sees (records, logs, cache)")
     parser.add_argument("--from", dest="clone", type=Path, help="bring: the clone whose committed records to bring")
+    parser.add_argument("--power", type=float, default=POWER,
+                        help=f"plan: the chance the planned seeds decide a comparison (default {POWER})")
     parser.add_argument("--wait", action="store_true", help="submit: wait for the jobs, then collect")
     parser.add_argument("--sbatch", action="append", default=[], help="submit: an option for sbatch (repeatable)")
     parser.add_argument("--record-to", type=Path, help=argparse.SUPPRESS)  # a SLURM job's run: write, do not commit
@@ -159,6 +167,8 @@ def main(argv=None) -> int:
     if args.command == "bring" and args.clone is None:
         parser.error("bring needs --from CLONE, the clone that ran the points")
     try:
+        if args.command == "plan":
+            check(args.power)
         points = load_study(args.study)
         records, code, measured = read_records(), code_hashes(), measuring()
         if args.command == "status":
@@ -170,6 +180,9 @@ def main(argv=None) -> int:
             uncommitted = uncommitted_records()
             if uncommitted:
                 print(f"read from the working tree: {len(uncommitted)} records not committed; commit them to share the page")
+        elif args.command == "plan":
+            margins, level = deciding_params()
+            print(table(matrix(points, records, code, margins, level, measured), margins, level, args.power))
         elif args.command == "bring":
             with held(FOLDER / ".run.lock", "study run or bring"):
                 brought, kept = bring(points, args.clone, records, code, measured)

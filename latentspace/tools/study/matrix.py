@@ -12,6 +12,7 @@ from pathlib import Path
 from statistics import mean, variance
 
 from latentspace.claims import original_claims
+from latentspace.tools.study import instruments, plan
 from latentspace.tools.study.grid import Point, StudyError
 from latentspace.tools.study.records import Measuring, measurements, models_of, state
 
@@ -20,10 +21,17 @@ FOLDER = Path("study")
 
 
 def decide(records: list[dict], margins: dict[str, float], level: float) -> dict:
-    """``{claim: decided}`` over the records of one configuration (:func:`latentspace.claims.original_claims.decide_pooled`)."""
+    """``{claim: decided}`` over the records of one configuration (:func:`latentspace.claims.original_claims.decide_pooled`);
+    an inconclusive claim says why under ``"plan"`` (:func:`latentspace.tools.study.plan.why`: too few seeds, or
+    undecidable at this size)."""
     runs = [measurements(record) for record in records]
-    return {claim.key: original_claims.decide_pooled(claim, runs, margins, level)
-            for claim in original_claims.claims(models_of(records[0]["params"]))}
+    decided = {}
+    for claim in original_claims.claims(models_of(records[0]["params"])):
+        result = decided[claim.key] = original_claims.decide_pooled(claim, runs, margins, level)
+        reason = plan.why(claim, result, margins, level)
+        if reason:
+            result["plan"] = reason
+    return decided
 
 
 def configurations(points: list[Point], records: dict[str, dict], code: dict[str, str],
@@ -49,6 +57,7 @@ def matrix(points: list[Point], records: dict[str, dict], code: dict[str, str], 
     """``{configuration: {"seeds", "size", "claims": decide(...)}}``: the verdict matrix."""
     result = {}
     for name, (found, older) in configurations(points, records, code, measuring).items():
+        instruments.refuse_mixed(name, found)
         result[name] = {"seeds": [r["params"]["seed"] for r in found], "size": found[0].get("train_digits"),
                         **({"older code": True} if older else {}),
                         "claims": decide(found, margins, level), "metrics": summarise(found)}

@@ -7,6 +7,7 @@ import base64
 
 from latentspace.claims.original_claims import by_key
 from latentspace.claims.verdicts import NOT_MEASURED, POOLED_RULE
+from latentspace.tools.study.plan import CAPTION, said
 
 COMPUTE = ("Wall time of a point as its record keeps it: its interrupted runs included, stages DVC restored from "
            "its run cache next to nothing.")  # the compute table's caption, on the page and in the findings
@@ -91,9 +92,20 @@ def page(decided: dict, margins: dict[str, float] | None = None) -> str:
                 for name, entry in decided.items() for key, m in entry.get("metrics", {}).items()]
     figures = [(claim, base64.b64encode(claim_figure(decided, claim, margins or {})).decode("ascii"))
                for claim in _claims(decided)]
-    return render("study.html", rule=POOLED_RULE, matrix=matrix_rows(decided), figures=figures, key_rows=key_rows,
+    return render("study.html", rule=POOLED_RULE, matrix=_with_reasons(decided, matrix_rows(decided)), plan=CAPTION,
+                  figures=figures, key_rows=key_rows,
                   factors=_factor_table(decided), factors_caption=FACTORS, compute=_compute_table(decided),
                   compute_caption=COMPUTE, details=details)
+
+
+def _with_reasons(decided: dict, matrix: tuple[list, list]) -> tuple[list, list]:
+    """The verdict matrix's (columns, rows), each inconclusive cell with why (``why``: latentspace/tools/study/plan.py)."""
+    for claim, (_, cells) in zip(_claims(decided), matrix[1]):
+        for entry, cell in zip(decided.values(), cells):
+            reason = entry["claims"].get(claim, {}).get("plan")
+            if cell is not None and reason:
+                cell["why"] = said(reason)
+    return matrix
 
 
 def column(name: str, entry: dict) -> str:

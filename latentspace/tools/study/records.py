@@ -19,6 +19,7 @@ from pathlib import Path
 
 from latentspace.claims import original_claims
 from latentspace.tools.experiments import flatten
+from latentspace.tools.study import instruments
 from latentspace.tools.study.grid import POINTS, STUDY_FILE, Point, StudyError
 
 
@@ -130,6 +131,7 @@ def check_record(where: str, record) -> dict:
     factors = record.get("factors", {})
     if not isinstance(factors, dict) or not all(isinstance(v, dict) for v in factors.values()):
         raise bad("'factors'", "must map each model to its factors metrics")
+    instruments.check(where, record)
     return record
 
 

@@ -1,0 +1,86 @@
+"""Holes in a latent space: how much of the prior's mass lies where no training code is (no TensorFlow).
+
+The codes' manifold is estimated as Kynkäänniemi et al. (2019) estimate a real set's: the union of
+balls around each code reaching its k-th nearest other code
+(:func:`latentspace.measures.manifold.inside_manifold`). A prior draw outside it decodes from
+a region no training digit was encoded to. Even without holes, some draws from the codes' own
+distribution fall outside such an estimate (between the balls, beyond the outermost), so the share of
+prior draws outside is read against the share of held-out codes outside (the no-holes reference):
+``prior_share − held_out_share`` is the mass the prior puts in holes, over what sampling alone leaves.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from latentspace.core.outputs import load_arrays
+from latentspace.measures.registry import Family, Measure
+from latentspace.measures.sides import Side, drawn_pairs
+
+from latentspace.measures.manifold import NEIGHBOURS, inside_manifold
+
+# k of the manifold's balls: that of precision and recall (3), so "outside" here is what precision counts
+# as not realistic there, in the latent space instead of the judge's features. A larger k fills
+# small gaps between sparse codes (fewer false holes in many dimensions) but also bridges small real holes.
+BALLS = NEIGHBOURS
+
+
+def outside(points: np.ndarray, codes: np.ndarray, k: int = BALLS) -> np.ndarray:
+    """Whether each point (N, D) lies outside the codes' (M, D) manifold (N,) bool: a per-item measure."""
+    return ~inside_manifold(points, codes, k)
+
+
+def prior_draws(count: int, dim: int, seed: int) -> np.ndarray:
+    """``count`` seeded draws of the standard normal prior N(0, I) in ``dim`` dimensions (count, dim)."""
+    return np.random.default_rng(seed).standard_normal((count, dim))
+
+
+def outside_shares(codes: np.ndarray, held_out: np.ndarray, draws: np.ndarray, k: int = BALLS) -> dict[str, float]:
+    """``{"prior", "held_out", "excess"}``: the share of prior ``draws`` (N, D) and of ``held_out`` codes
+    (H, D) outside the training ``codes``' (M, D) manifold, and the prior's excess over the held-out codes'
+    (near 0 where the prior and the codes agree; up to 1 where the prior's mass is all in holes)."""
+    prior, reference = float(outside(draws, codes, k).mean()), float(outside(held_out, codes, k).mean())
+    return {"prior": prior, "held_out": reference, "excess": prior - reference}
+
+
+HOLES = "holes"  # the kind of the measure below: of points in a model's latent space against its training codes
+CODES = "codes"  # the held-out evaluation codes: a side's "sampler" slot (ae@codes), the no-holes reference
+
+
+def kept_name(what: str) -> str:
+    """The generation stage's samples-file array of whether each point of ``what`` (a sampler, or :data:`CODES`)
+    lies outside the training codes: ``outside_prior``, ``outside_codes``."""
+    return f"outside_{what}"
+
+
+def outside_all(codes: np.ndarray, held_out: np.ndarray, draws: dict[str, np.ndarray], k: int = BALLS) -> dict:
+    """``{kept_name(what): (n,) float 0/1}`` for each sampler's ``draws`` (n, D) and the ``held_out`` codes (H, D),
+    against the training ``codes`` (M, D): the arrays the generation stage keeps."""
+    points = {**draws, CODES: held_out}
+    return {kept_name(what): outside(z, codes, k).astype(np.float64) for what, z in points.items()}
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure(HOLES, "outside the codes", HOLES, larger_is_better=False, claims=True, compute=lambda values: values,
+            heading="holes"),
+)
+
+
+def compared(models, samplers) -> list[tuple[Side, Side]]:
+    """Each model's held-out codes against each of its samplers' draws, then every pair of (model, sampler) draws."""
+    return [(Side(m, CODES), Side(m, s)) for m in models for s in samplers] + drawn_pairs(models, samplers)
+
+
+def kept(paths, models, samplers, resamples) -> dict[str, dict[str, np.ndarray]]:
+    """Each model's held-out codes and each sampler's draws: ``{side: {"holes": (n,) 0/1}}``, as the generation
+    stage kept them (``paths["samples"]``)."""
+    found = {}
+    for model in models:
+        arrays = load_arrays(Path(paths["samples"]) / f"{model}.npz", tuple(kept_name(w) for w in (*samplers, CODES)))
+        found.update({Side(model, what).label: {HOLES: arrays[kept_name(what)]} for what in (*samplers, CODES)})
+    return found
+
+
+FAMILY = Family(HOLES, MEASURES, compares=compared, reads=kept, inputs=("samples",))

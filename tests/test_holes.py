@@ -1,0 +1,65 @@
+"""Holes in a latent space on codes whose holes are known: the prior's share outside the codes' manifold."""
+
+import numpy as np
+import pytest
+
+from latentspace.measures import holes as h
+
+
+def annulus(count, inner, outer, seed):
+    """Points spread evenly over the ring inner ≤ r ≤ outer in 2-D (count, 2)."""
+    rng = np.random.default_rng(seed)
+    radius = np.sqrt(rng.uniform(inner ** 2, outer ** 2, count))  # even in area
+    angle = rng.uniform(0, 2 * np.pi, count)
+    return np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+
+
+def test_codes_from_the_prior_leave_no_holes_beyond_the_held_out_codes():
+    codes, held_out, draws = (h.prior_draws(3000, 10, seed) for seed in (0, 1, 2))
+    shares = h.outside_shares(codes, held_out, draws)
+    assert shares["excess"] == pytest.approx(0.0, abs=0.04)
+    assert 0.0 < shares["held_out"] < 0.8  # some fall outside by chance alone: hence the reference
+
+
+def test_codes_on_an_annulus_leave_the_priors_centre_a_hole():
+    codes, held_out = annulus(3000, 2.0, 3.0, 0), annulus(3000, 2.0, 3.0, 1)
+    shares = h.outside_shares(codes, held_out, h.prior_draws(5000, 2, 2))
+    # N(0, I) in 2-D puts 1 − e^−2 ≈ 0.86 of its mass inside radius 2
+    assert shares["prior"] > 0.75
+    assert shares["held_out"] < 0.05
+    assert shares["excess"] > 0.7
+    centre = annulus(500, 0.0, 1.0, 3)
+    assert h.outside(centre, codes).all()
+
+
+def test_codes_far_narrower_than_the_prior_leave_most_draws_outside():
+    codes = 0.1 * h.prior_draws(3000, 5, 0)
+    shares = h.outside_shares(codes, 0.1 * h.prior_draws(3000, 5, 1), h.prior_draws(3000, 5, 2))
+    assert shares["prior"] > 0.9
+    assert shares["excess"] > 0.7
+
+
+def test_codes_far_from_the_prior_change_nothing_it_reaches():
+    """A cluster of codes where the prior puts no mass is no hole, and fills none."""
+    rng = np.random.default_rng(0)
+    codes, draws = h.prior_draws(2000, 2, 1), h.prior_draws(2000, 2, 2)
+    far = rng.normal(50.0, 0.5, size=(300, 2))
+    assert np.array_equal(h.outside(draws, codes), h.outside(draws, np.concatenate([codes, far])))
+    assert not h.outside(far, np.concatenate([codes, far])).all()
+
+
+def test_a_half_plane_without_codes_is_a_hole_the_size_of_its_prior_mass():
+    codes, held_out, draws = (h.prior_draws(6000, 2, seed) for seed in (0, 1, 2))
+    kept = codes[codes[:, 0] < 0.0]  # no code with x ≥ 0: half the prior's mass
+    shares = h.outside_shares(kept, held_out[held_out[:, 0] < 0.0], draws)
+    assert shares["excess"] == pytest.approx(0.5, abs=0.06)
+    assert h.outside(draws[draws[:, 0] > 0.5], kept).all()
+
+
+def test_outside_is_the_negation_of_inside_and_takes_k():
+    codes, points = h.prior_draws(500, 3, 0), h.prior_draws(200, 3, 1)
+    from latentspace.measures.manifold import inside_manifold
+
+    assert np.array_equal(h.outside(points, codes, 7), ~inside_manifold(points, codes, 7))
+    assert h.outside(points, codes, 1).sum() >= h.outside(points, codes, 10).sum()  # larger balls leave fewer out
+    assert not h.outside(codes, codes).any()  # every code is inside its own ball
