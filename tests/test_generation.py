@@ -37,7 +37,11 @@ def test_draws_centroids_and_reconstructions_judged_as_their_answers_say():
     # each evaluation code's first unit is its class ± 0.3: every reconstruction and centroid is recognised
     assert result.metrics["reconstructions"] == {"accuracy": 1.0} and result.metrics["centroids"] == {"accuracy": 1.0}
     assert result.metrics["prior"]["confidence"] == 1.0  # the judge is always certain
-    assert list(result.metrics) == [*drawn.codes, "centroids", "reconstructions"]
+    assert list(result.metrics) == [*drawn.codes, "held_out_codes", "centroids", "reconstructions"]
+    # the training codes are N(0, I) in 2-D: the prior's draws fall outside them about as often as held-out codes do,
+    # the evaluation codes (spread over 0–9 in the first unit) far more often
+    assert 0.0 <= result.metrics["prior"]["holes"] < 0.3 < result.metrics["held_out_codes"]["holes"]
+    assert result.arrays["outside_prior"].shape == (50,) and result.arrays["outside_codes"].shape == (60,)
     for name in drawn.codes:
         assert result.arrays[name].shape == (50, 28, 28, 1)
         assert all(result.arrays[kept_name(kept, name)].shape[0] == 50 for kept in Draws.KEPT)
