@@ -130,7 +130,8 @@ def markdown(decided: dict) -> str:
                 cells.append("–")
                 continue
             agreeing = ", ".join(f"{m} {SHORT[v]}" for m, v in result.get("agreement", {}).items())
-            cells.append(f"**{result['verdict']}** ({result['measure']})" + (f"<br>{agreeing}" if agreeing else ""))
+            why = f", {said(result['plan'])}" if result.get("plan") else ""  # too few seeds, or undecidable
+            cells.append(f"**{result['verdict']}** ({result['measure']}{why})" + (f"<br>{agreeing}" if agreeing else ""))
         lines.append(f"| {head} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
