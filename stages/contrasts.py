@@ -3,9 +3,9 @@
 Each measure family (latentspace/measures/families.py) reads what its stage kept, per model of params.yaml's
 ``models``: ``--separation`` (the separation stage's per-digit values), ``--samples`` and ``--real``
 (the generation stage's per-draw values and the judge's features of the evaluation digits),
-``--fidelity`` (the judged reconstructions and centroids) and ``--factors`` (the factors stage's values
-and bootstrap replicates: MIG, SAP, each sampler's factor distances, a VAE's prior gap); which pairs each
-compares: its ``compares``. Out ``--metrics``: {"<a> vs <b>": {measure: {difference, low, high, sd}}},
+``--fidelity`` (the judged reconstructions and centroids), ``--factors`` (the factors stage's values
+and bootstrap replicates: MIG, SAP, each sampler's factor distances, a VAE's prior gap) and ``--likelihood``
+(each digit's IWAE bound); which pairs each compares: its ``compares``. Out ``--metrics``: {"<a> vs <b>": {measure: {difference, low, high, sd}}},
 paired bootstrap (``bootstrap.*``, ``seed``); no verdict: the claims stage decides from these numbers.
 """
 
@@ -19,6 +19,7 @@ STAGE = Stage({
     "--real": dep("data/judge.npz"),
     "--fidelity": dep("data/fidelity"),
     "--factors": dep("data/factors"),
+    "--likelihood": dep("data/likelihood"),
     "--metrics": metric("metrics/contrasts.json"),
 }, ("seed", "models", "bootstrap"))
 

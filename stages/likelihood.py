@@ -6,14 +6,14 @@ and the ELBO, nats per image, each the mean over the evaluation digits with its 
 ``likelihood.check_factor`` times as many draws: how much the estimate still moves with more samples.
 The digits are grey levels, not binarised: these numbers compare the models with each other, not
 with binarised-MNIST papers. The AE has no posterior: its metrics say so and hold no number.
-Out: ``--metrics``.
+Outs: ``--metrics``; ``--values`` (.npz: ``iwae`` (N,), each evaluation digit's bound; empty for the AE).
 """
 
 from pathlib import Path
 
 from latentspace.core import params
-from latentspace.core.stage import Stage, dep, metric, parse, stage_main
-from latentspace.core.outputs import load_arrays, write_json
+from latentspace.core.stage import Stage, dep, metric, out, parse, stage_main
+from latentspace.core.outputs import load_arrays, save_arrays, write_json
 from latentspace.core.schema import Bootstrap, Likelihood
 
 
@@ -22,6 +22,7 @@ STAGE = Stage({
     "--codes": dep("data/codes/${key}.npz"),
     "--model": dep("models/${key}"),
     "--metrics": metric("metrics/likelihood/${key}.json"),
+    "--values": out("data/likelihood/${key}.npz"),
 }, ("seed", "compute.threads", "bootstrap", "likelihood"), foreach=True, named=True)
 
 
@@ -29,10 +30,13 @@ STAGE = Stage({
 def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
+    import numpy as np
+
     from latentspace.measures import likelihood
 
     codes = load_arrays(args.codes, ("codes_eval",), optional=("log_var_eval",))
     if "log_var_eval" not in codes:
+        save_arrays(args.values, posterior=np.array(False))  # no iwae: compared with no one
         write_json(args.metrics, {"note": "a deterministic code: no posterior, no bound"})  # no nulls: DVC drops them
         print(f"{args.name}: no posterior (an AE), no likelihood → {args.metrics}")
         return
@@ -42,8 +46,9 @@ def main():
 
     runtime.start(p["compute.threads"])
     decoder = runtime.load_model(Path(args.model) / "decoder.keras")
-    m = likelihood.measure(codes["codes_eval"], codes["log_var_eval"], images, lambda z: runtime.predict(decoder, z),
-                           p.get(Likelihood), p.get(Bootstrap), seed=p["seed"])
+    m, bound = likelihood.measure(codes["codes_eval"], codes["log_var_eval"], images,
+                                  lambda z: runtime.predict(decoder, z), p.get(Likelihood), p.get(Bootstrap), seed=p["seed"])
+    save_arrays(args.values, iwae=bound)
     write_json(args.metrics, m)
     print(f"{args.name}: IWAE ({m['samples']} samples) {m['iwae']['value']:.2f}, ELBO {m['elbo']['value']:.2f} nats; "
           f"{m['check']['samples']} samples move it by {m['check']['change']:+.3f} on {m['check']['digits']} digits "

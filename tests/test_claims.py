@@ -18,7 +18,7 @@ ORIGINAL = ROOT.parent / "shared" / "original"
 MARGINS = {"silhouette": 0.01, "knn_accuracy": 0.01, "probe_accuracy": 0.01, "confidence": 0.01, "precision": 0.01,
            "coverage": 0.05, "frechet_distance": 5.0, "identified": 0.1, "judged_accuracy": 0.05,
            "judged_confidence": 0.05, "mig": 0.01, "sap": 0.01, "factor_distance": 0.05, "factor_distance_decoded": 0.05,
-           "prior_gap": 0.1, "holes": 0.1}
+           "prior_gap": 0.1, "holes": 0.1, "iwae": 1.0}
 
 
 def measured(difference, low, high, sd=0.01):
@@ -32,7 +32,7 @@ def test_the_original_claims_come_in_its_order_with_its_models_and_this_studys_o
         ("3.2.1", "centroids_nice"), ("3.2.1", "centroids_are_digits"), ("3.2.1", "ae_latent_space_has_holes"),
         ("3.2.1", "centroid_is_a_valid_image"), ("3.2.2", "ae_prior_draws_not_digits"), ("3.2.2", "ae_draws_not_digits"),
         ("3.2.2", "vae_draws_like_numbers"), ("3.3", "vae_draws_too_naive"), ("3.3", "better_models_better_draws"),
-        ("3.3.2", "conv_vae_improves_generation"), ("3.3.2", "no_clear_improvement"),
+        ("3.3.2", "conv_vae_a_bit_better"), ("3.3.2", "conv_vae_improves_generation"), ("3.3.2", "no_clear_improvement"),
         ("3.3.2", "conv_vae_draws_more_like_digits"), ("3.3.2", "better_prior_helps"),
         ("3.4.1", "vaes_separate_clearly"), ("3.4.1", "vaes_not_better_than_ae"), ("3.4.1", "class_term_helps"),
         ("3.4.2", "classes_not_far_apart"), ("3.4.2", "no_big_differences_expected"),

@@ -70,8 +70,9 @@ def test_the_stages_measure_is_exact_with_the_prior_as_posterior_and_checks_more
         decoded.append(len(z))
         return np.broadcast_to(p, (len(z), 784))
 
-    found = likelihood.measure(np.zeros((6, 3)), np.zeros((6, 3)), x, decode,
-                               Likelihood(samples=4, check_digits=2, check_factor=5), Bootstrap(30, 0.9), seed=1)
+    found, bound = likelihood.measure(np.zeros((6, 3)), np.zeros((6, 3)), x, decode,
+                                      Likelihood(samples=4, check_digits=2, check_factor=5), Bootstrap(30, 0.9), seed=1)
+    assert bound == pytest.approx([bernoulli_log_likelihood(x[i], p) for i in range(6)], rel=1e-6)  # each digit's
     exact = np.mean([bernoulli_log_likelihood(x[i], p) for i in range(6)])
     assert found["iwae"]["value"] == pytest.approx(exact, rel=1e-6)
     assert found["elbo"]["value"] == pytest.approx(exact, rel=1e-6)

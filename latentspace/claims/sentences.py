@@ -125,6 +125,12 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("better_models_better_draws", "3.3", "The hypothesis here is that better models may provide better "
           "generated images.", "The conv VAE's decoded N(0, I) draws look more like digits than the VAE's", BETTER,
           ((Side("conv_vae", PRIOR), Side("vae", PRIOR)),), LOOKING, HYPOTHESIS),
+    Claim("conv_vae_a_bit_better", "3.3.2",
+          "We have trained a VAE using some convolutions that seems a bit better than the VAE we used to compare with "
+          "the standard auto-encoder.",
+          "The conv VAE's IWAE bound on log p(x) of the evaluation digits is higher than the VAE's, digit by digit, by "
+          "at least the margin (the original judged it by the losses: 97.3 against 111.8 nats)", BETTER,
+          ((Side("conv_vae"), Side("vae")),), ("iwae",)),
     Claim("conv_vae_improves_generation", "3.3.2",
           "We expect from this experiment an improvement on the generation capabilities of the VAE according to the "
           "representational power of both, the encoder and the decoder.",
@@ -226,10 +232,6 @@ UNDECIDED: tuple[tuple[str, str, str], ...] = (
      "hand-written digits.", "It needs a model with the dense VAE's encoder and a bigger decoder, so that the "
      "decoder is changed alone; that model is built under the prior issue, and the claim is decided there under "
      "the original's name."),
-    ("3.3.2", "We have trained a VAE using some convolutions that seems a bit better than the VAE we used to compare "
-     "with the standard auto-encoder.", "The original judged it by the losses (97.3 against 111.8 nats); the losses "
-     "and the IWAE bounds are reported beside each other (the report's reference table), but the bound is kept "
-     "per model, not per digit, so it carries no paired interval to decide by yet."),
     ("3.4.2", "From the *Silhouette* scores obtained for the evaluated models confirm the results from the "
      "visualization experiments.", "The visualisation's result is the author's reading of the t-SNE maps; the maps "
      "are drawn, not scored, so there is no number of theirs the silhouettes could confirm. The silhouette's own "

@@ -9,11 +9,11 @@ measures and margins (latentspace/claims/original_claims.py), the report's and t
 from __future__ import annotations
 
 from latentspace.measures.factors import disentanglement, factor_effects
-from latentspace.measures import fidelity, holes, prior_gap, sample_quality, separation
+from latentspace.measures import fidelity, holes, likelihood, prior_gap, sample_quality, separation
 from latentspace.measures.registry import Family, Measure
 
 FAMILIES: tuple[Family, ...] = (separation.FAMILY, sample_quality.FAMILY, fidelity.FAMILY, disentanglement.FAMILY,
-                                factor_effects.FAMILY, prior_gap.FAMILY, holes.FAMILY)
+                                factor_effects.FAMILY, prior_gap.FAMILY, holes.FAMILY, likelihood.FAMILY)
 
 
 def measures() -> dict[str, Measure]:

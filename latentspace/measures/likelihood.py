@@ -21,6 +21,8 @@ import numpy as np
 from latentspace.core import limits
 from latentspace.measures.bootstrap import mean_interval, resamples as resampled
 from latentspace.core.schema import Bootstrap, Likelihood
+from latentspace.measures.registry import Family, Measure
+from latentspace.measures.sides import model_pairs
 
 EPSILON = 1e-7  # Keras' epsilon: the decoder's outputs are clipped to [ε, 1 − ε], as in the loss
 LOG_2PI = math.log(2.0 * math.pi)
@@ -80,11 +82,12 @@ def check(digits: int, samples: int) -> None:
 
 
 def measure(mean: np.ndarray, log_var: np.ndarray, images: np.ndarray, decode: Callable[[np.ndarray], np.ndarray],
-            settings: Likelihood, bootstrap_settings: Bootstrap, *, seed: int) -> dict:
+            settings: Likelihood, bootstrap_settings: Bootstrap, *, seed: int) -> tuple[dict, np.ndarray]:
     """A VAE's likelihood metrics: the IWAE bound and the ELBO of ``settings.samples`` draws a digit, nats per image,
     mean and bootstrap interval over the digits (``bootstrap_settings``); and on the first ``settings.check_digits``
     digits the bound again with ``settings.check_factor`` times the draws (how much it still moves). ``mean``,
-    ``log_var`` (N, D) the posteriors of the N digits ``images`` (N, 784) in [0, 1]."""
+    ``log_var`` (N, D) the posteriors of the N digits ``images`` (N, 784) in [0, 1]. Returns the metrics and each
+    digit's IWAE bound (N,), which the contrasts compare digit by digit (:data:`FAMILY`)."""
     samples, check_digits, check_factor = settings.samples, settings.check_digits, settings.check_factor
     resamples, level = bootstrap_settings.resamples, bootstrap_settings.level
     checked, more = min(check_digits, len(mean)), samples * check_factor
@@ -95,4 +98,27 @@ def measure(mean: np.ndarray, log_var: np.ndarray, images: np.ndarray, decode: C
     return {"samples": samples, "iwae": mean_interval(bound, indices, level),
             "elbo": mean_interval(elbo(log_w), indices, level),
             "check": {"digits": checked, "samples": more, "iwae": float(bound[:checked].mean()),
-                      "iwae_more_samples": float(rich.mean()), "change": float(rich.mean() - bound[:checked].mean())}}
+                      "iwae_more_samples": float(rich.mean()), "change": float(rich.mean() - bound[:checked].mean())}}, bound
+
+
+LIKELIHOOD = "likelihood"  # the kind of the measure below: of a model's posterior and decoder on the evaluation digits
+
+MEASURES: tuple[Measure, ...] = (
+    Measure("iwae", "IWAE bound on log p(x) (nats)", LIKELIHOOD, claims=True, decimals=1, heading="IWAE",
+            compute=lambda values: values),
+)
+
+
+def kept(paths, models, samplers, resamples) -> dict[str, dict[str, np.ndarray]]:
+    """Each model's per-digit IWAE bounds ``{"iwae": (N,)}`` as the likelihood stage kept them
+    (``paths["likelihood"]``); a model without a posterior (the AE) keeps none and is compared with no one."""
+    from pathlib import Path
+
+    from latentspace.core.outputs import load_arrays
+
+    found = {model: load_arrays(Path(paths["likelihood"]) / f"{model}.npz", (), optional=("iwae",)) for model in models}
+    return {model: values for model, values in found.items() if "iwae" in values}
+
+
+# every pair of models with a posterior, digit by digit (the same evaluation digits)
+FAMILY = Family(LIKELIHOOD, MEASURES, compares=model_pairs, reads=kept, inputs=("likelihood",))
