@@ -35,7 +35,7 @@ def main():
     from latentspace.models import runtime
     from latentspace.pages.plotting import image_grid
 
-    codes = load_arrays(args.codes, ("codes_train", "codes_eval", "labels_eval"))
+    codes = load_arrays(args.codes, ("codes_train", "codes_eval", "labels_eval"), optional=("log_var_train", "log_var_eval"))
     real = load_arrays(args.real, ("features_eval",))["features_eval"]
     settings = p.get(Generation)
     drawn = generation.draw(codes, len(real), settings, seed=p["seed"])

@@ -63,3 +63,24 @@ def test_outside_is_the_negation_of_inside_and_takes_k():
     assert np.array_equal(h.outside(points, codes, 7), ~inside_manifold(points, codes, 7))
     assert h.outside(points, codes, 1).sum() >= h.outside(points, codes, 10).sum()  # larger balls leave fewer out
     assert not h.outside(codes, codes).any()  # every code is inside its own ball
+
+
+def test_a_vaes_codes_are_its_posteriors_draws_whose_spread_fills_the_gaps_between_its_class_means():
+    """Means in ten tight class clusters leave most of N(0, I) in gaps between them; the posteriors (σ² = 0.8 about
+    means of variance 0.2: their mixture is N(0, I)) fill them, so against the posteriors' draws the prior puts
+    about as much mass outside as held-out codes do, and against the means alone far more."""
+    rng = np.random.default_rng(0)
+    centres = rng.normal(0.0, np.sqrt(0.2), size=(10, 4))
+    labels = rng.integers(0, 10, 6000)
+    means = centres[labels] + rng.normal(0.0, 0.02, size=(6000, 4))
+    log_var = np.full((6000, 4), np.log(0.8))
+    draws = {"prior": h.prior_draws(1000, 4, 3)}
+    codes = {"codes_train": means[:5000], "codes_eval": means[5000:]}
+    as_means = h.outside_all(codes, draws, seed=1)
+    posterior = h.outside_all({**codes, "log_var_train": log_var[:5000], "log_var_eval": log_var[5000:]}, draws, seed=1)
+    assert as_means["outside_prior"].mean() > 0.8
+    excess = posterior["outside_prior"].mean() - posterior["outside_codes"].mean()
+    assert abs(excess) < 0.05 and set(posterior) == {"outside_prior", "outside_codes"}
+    assert np.array_equal(h.posterior_draws(means, None, 0), means)  # an AE: its codes themselves
+    again = h.outside_all({**codes, "log_var_train": log_var[:5000], "log_var_eval": log_var[5000:]}, draws, seed=1)
+    assert all(np.array_equal(again[k], posterior[k]) for k in posterior)  # seeded

@@ -49,8 +49,9 @@ class Judged:
 
 def draw(codes: dict[str, np.ndarray], real: int, settings: Generation, *, seed: int) -> Drawn:
     """``settings.num_samples`` codes of each sampler fitted to ``codes["codes_train"]`` (``settings``: ``generation``),
-    and the class centroids of ``codes["codes_eval"]`` by ``codes["labels_eval"]``; ``real`` is how many real
-    digits the draws will be judged against (for the memory check)."""
+    and the class centroids of ``codes["codes_eval"]`` by ``codes["labels_eval"]``, and the holes (a VAE's codes as
+    draws of their posteriors, ``codes["log_var_*"]``); ``real`` is how many real digits the draws will be judged
+    against (for the memory check)."""
     num_samples = settings.num_samples
     limits.at_most("generation.mixture_components", settings.mixture_components, len(codes["codes_train"]),
                    "the mixture is fitted to the training codes, at least one a component")
@@ -59,7 +60,7 @@ def draw(codes: dict[str, np.ndarray], real: int, settings: Generation, *, seed:
     fitted = [sampler().fit(codes["codes_train"], seed, settings) for sampler in SAMPLERS]
     classes, centroids = class_centroids(codes["codes_eval"], codes["labels_eval"])
     drawn = {s.name: s.draw(num_samples, seed) for s in fitted}
-    return Drawn(fitted, drawn, classes, centroids, holes.outside_all(codes["codes_train"], codes["codes_eval"], drawn))
+    return Drawn(fitted, drawn, classes, centroids, holes.outside_all(codes, drawn, seed=seed))
 
 
 def judge(drawn: Drawn, codes_eval: np.ndarray, labels_eval: np.ndarray, real: np.ndarray,

@@ -1,7 +1,8 @@
 """Holes in a latent space: how much of the prior's mass lies where no training code is (no TensorFlow).
 
-The codes' manifold is estimated as Kynkäänniemi et al. (2019) estimate a real set's: the union of
-balls around each code reaching its k-th nearest other code
+A VAE's codes are its aggregate posterior (one draw of each digit's posterior: :func:`posterior_draws`),
+an AE's its deterministic codes. The codes' manifold is estimated as Kynkäänniemi et al. (2019) estimate a
+real set's: the union of balls around each code reaching its k-th nearest other code
 (:func:`latentspace.measures.manifold.inside_manifold`). A prior draw outside it decodes from
 a region no training digit was encoded to. Even without holes, some draws from the codes' own
 distribution fall outside such an estimate (between the balls, beyond the outermost), so the share of
@@ -32,6 +33,16 @@ def outside(points: np.ndarray, codes: np.ndarray, k: int = BALLS) -> np.ndarray
     return ~inside_manifold(points, codes, k)
 
 
+def posterior_draws(mean: np.ndarray, log_var: np.ndarray | None, seed: int) -> np.ndarray:
+    """One seeded draw z = μ + σ·ε of each code's posterior N(μ, diag σ²) (N, D): a VAE's codes as its decoder
+    learnt from them (the aggregate posterior q(z), what the prior should match: its class clusters' means
+    alone leave gaps the posteriors' spread fills); ``mean`` itself where there is no posterior (an AE)."""
+    mean = np.asarray(mean, np.float64)
+    if log_var is None:
+        return mean
+    return mean + np.exp(0.5 * np.asarray(log_var, np.float64)) * np.random.default_rng(seed).standard_normal(mean.shape)
+
+
 def prior_draws(count: int, dim: int, seed: int) -> np.ndarray:
     """``count`` seeded draws of the standard normal prior N(0, I) in ``dim`` dimensions (count, dim)."""
     return np.random.default_rng(seed).standard_normal((count, dim))
@@ -55,11 +66,13 @@ def kept_name(what: str) -> str:
     return f"outside_{what}"
 
 
-def outside_all(codes: np.ndarray, held_out: np.ndarray, draws: dict[str, np.ndarray], k: int = BALLS) -> dict:
-    """``{kept_name(what): (n,) float 0/1}`` for each sampler's ``draws`` (n, D) and the ``held_out`` codes (H, D),
-    against the training ``codes`` (M, D): the arrays the generation stage keeps."""
-    points = {**draws, CODES: held_out}
-    return {kept_name(what): outside(z, codes, k).astype(np.float64) for what, z in points.items()}
+def outside_all(codes: dict[str, np.ndarray], draws: dict[str, np.ndarray], *, seed: int, k: int = BALLS) -> dict:
+    """``{kept_name(what): (n,) float 0/1}`` for each sampler's ``draws`` (n, D) and the held-out evaluation codes
+    against the training codes, both as :func:`posterior_draws` of ``codes`` (the codes stage's ``codes_train``,
+    ``codes_eval`` (N, D) and, for a VAE, ``log_var_train``, ``log_var_eval``): the arrays the generation stage keeps."""
+    train = posterior_draws(codes["codes_train"], codes.get("log_var_train"), seed)
+    held_out = posterior_draws(codes["codes_eval"], codes.get("log_var_eval"), seed + 1)
+    return {kept_name(what): outside(z, train, k).astype(np.float64) for what, z in {**draws, CODES: held_out}.items()}
 
 
 MEASURES: tuple[Measure, ...] = (
