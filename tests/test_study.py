@@ -93,6 +93,8 @@ def test_status_and_report_come_from_the_committed_records_alone(tmp_path, monke
     study.report(points, records, code, MARGINS, 0.95)
     assert {name: (study.FOLDER / name).read_bytes() for name in first} == first  # byte for byte
     assert "class_term_helps" in first["index.html"].decode() and "+0.1, +0.12" in first["index.html"].decode()
+    assert "one-sided test at α = 2.5%" in first["index.html"].decode()  # the level of each rule's tests, stated
+    assert "(H0: Δ ≤ 0 · H1: Δ &gt; 0, and the estimate ≥ δ)" in first["index.html"].decode()  # class_term_helps'
     (tmp_path / "latentspace" / "a.py").write_text("x = 2\n")  # a later change of the code
     newer = study.code_hashes()
     assert [study.state(p, records, newer) for p in points] == ["stale", "stale", "to run"]

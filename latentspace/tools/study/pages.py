@@ -92,7 +92,9 @@ def page(decided: dict, margins: dict[str, float] | None = None) -> str:
                 for name, entry in decided.items() for key, m in entry.get("metrics", {}).items()]
     figures = [(claim, base64.b64encode(claim_figure(decided, claim, margins or {})).decode("ascii"))
                for claim in _claims(decided)]
-    return render("study.html", rule=POOLED_RULE, matrix=_with_reasons(decided, matrix_rows(decided)), plan=CAPTION,
+    alpha = next((f"{r['alpha']:.1%}" for e in decided.values() for r in e["claims"].values() if "alpha" in r), "")
+    return render("study.html", rule=POOLED_RULE, alpha=alpha, matrix=_with_reasons(decided, matrix_rows(decided)),
+                  plan=CAPTION,
                   figures=figures, key_rows=key_rows,
                   factors=_factor_table(decided), factors_caption=FACTORS, compute=_compute_table(decided),
                   compute_caption=COMPUTE, details=details)
