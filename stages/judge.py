@@ -34,7 +34,7 @@ def main():
     arrays = load_arrays(args.data, ARRAYS)
     (x_train, y_train), (x_val, y_val), (x_eval, y_eval) = (load_split(arrays, s) for s in ("train", "val", "eval"))
     n = min(len(y_val), len(y_eval))
-    if n <= q.NEIGHBOURS:
+    if n <= q.FEWEST:
         raise StageError(f"{args.data}: {n} validation or evaluation digits are too few to compare feature sets")
 
     limits.memory("data (validation and evaluation digits)", n, 16 * n * n,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from latentspace.measures import coverage as c
-from latentspace.measures.bootstrap import replicates, resamples
+from latentspace.measures.bootstrap import resamples
 
 
 def prdc_values(real, fake, k):
@@ -51,22 +51,17 @@ def test_fakes_on_one_of_two_modes_cover_half_the_real_balls():
     assert density == pytest.approx(1.0, abs=0.05)  # fidelity, not diversity: each fake is as real as a real one
 
 
-def test_replicates_equal_each_resample_computed_directly():
-    rng = np.random.default_rng(2)
-    real, fake = rng.normal(size=(300, 5)), rng.normal(0.3, size=(120, 5))
-    indices = resamples(len(fake), 40, seed=3)
-    vectorised = c.coverage_replicates(real, fake, c.NEIGHBOURS, indices)
-    direct = [c.density_coverage(real, fake[rows])[1] for rows in indices]
-    assert vectorised == pytest.approx(direct, abs=1e-12)
-    statistic = c.coverage_statistic(real, fake, c.NEIGHBOURS)
-    assert replicates(statistic, indices) == pytest.approx(direct, abs=1e-12)
-    assert statistic(slice(None)) == c.density_coverage(real, fake)[1]  # all the fakes, as values() asks
-    small_chunks = c.coverage_of_rows(c.within(real, fake), indices, chunk=7)
-    assert small_chunks == pytest.approx(vectorised, abs=0)
-
-
-def test_a_resample_covers_no_more_than_all_the_fakes():
-    rng = np.random.default_rng(4)
-    real, fake = rng.normal(size=(500, 3)), rng.normal(size=(200, 3))
-    full = c.density_coverage(real, fake)[1]
-    assert np.all(c.coverage_replicates(real, fake, c.NEIGHBOURS, resamples(200, 50, seed=5)) <= full)
+def test_coverage_is_the_mean_of_each_real_digits_ball_holding_a_draw_and_its_interval_holds_it():
+    """Kept per real sample, the coverage is their mean; resampling the real samples (as the contrasts do) centres
+    the replicates on it, where resampling the draws (a set statistic) lies below it in nearly every resample."""
+    rng = np.random.default_rng(3)
+    real, fake = rng.normal(size=(400, 8)), rng.normal(size=(300, 8))
+    per_real = c.covered(real, fake)
+    assert per_real.shape == (400,) and set(np.unique(per_real)) <= {0.0, 1.0}
+    assert per_real.mean() == pytest.approx(c.density_coverage(real, fake)[1])
+    indices = resamples(400, 500, seed=1)
+    replicated = per_real[indices].mean(axis=1)
+    assert abs(replicated.mean() - per_real.mean()) < 0.005
+    draws = resamples(300, 200, seed=1)  # the draws resampled instead: a set statistic, biased low
+    below = [c.covered(real, fake[rows]).mean() < per_real.mean() for rows in draws]
+    assert np.mean(below) > 0.95

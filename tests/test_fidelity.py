@@ -24,8 +24,8 @@ def test_codes_that_hold_their_class_decode_to_recognised_reconstructions_and_ce
     values = fidelity.measure(codes, decode(codes), labels, decode, probabilities, seed=1)
     assert values["correct_real"].tolist() == [1.0] * 50 and values["confidence_real"].tolist() == [1.0] * 50
     assert values["correct_reconstructions"].mean() == 1.0
-    # a centroid of each class of each subset: 100 subsets × 10 classes, every one recognised
-    assert values["correct_centroids"].shape == (1000,) and values["correct_centroids"].mean() == 1.0
+    # 5 codes a class: one group of all of them (fewer than 10), every centroid recognised
+    assert values["correct_centroids"].shape == (10,) and values["correct_centroids"].mean() == 1.0
     assert values["centroids_all"].tolist() == [1.0, 1.0]
 
 
@@ -37,19 +37,19 @@ def test_codes_that_name_another_class_decode_to_digits_the_judge_never_recognis
     assert values["centroids_all"].tolist() == [0.0, 0.0]
 
 
-def test_the_subsets_centroids_are_class_means_of_balanced_draws_of_the_codes():
+def test_the_groups_centroids_are_class_means_of_disjoint_groups_of_the_codes():
     labels = np.repeat([3, 7], 60)
     codes = np.where(labels[:, None] == 3, 0.0, 10.0) + np.arange(120)[:, None] % 60 * np.array([[1.0, 0.0]])
-    centroids, classes = fidelity.subset_centroids(codes, labels, seed=0, subsets=4, per_class=5)
-    assert classes.tolist() == [3, 7] * 4 and centroids.shape == (8, 2)
-    # each centroid is the mean of 5 distinct codes of its class: its first unit lies in the class's range
-    assert np.all((centroids[classes == 3, 0] >= 2) & (centroids[classes == 3, 0] <= 57))
+    centroids, classes = fidelity.subset_centroids(codes, labels, seed=0, per_class=5)
+    assert classes.tolist() == [3] * 12 + [7] * 12 and centroids.shape == (24, 2)  # 60 codes a class: 12 groups of 5
+    # disjoint groups of one class: their centroids average to the class mean, each its own
+    assert centroids[classes == 3, 0].mean() == pytest.approx(29.5) and len(np.unique(centroids[classes == 3, 0])) > 6
     assert np.all(centroids[classes == 7, 1] == 10.0) and np.all(centroids[classes == 3, 1] == 0.0)
-    again, _ = fidelity.subset_centroids(codes, labels, seed=0, subsets=4, per_class=5)
-    assert np.array_equal(again, centroids) and len(np.unique(centroids[classes == 3, 0])) > 1
-    # a class with fewer codes than per_class gives all of them: its centroid is the class mean
-    few, _ = fidelity.subset_centroids(codes[:63], labels[:63], seed=0, subsets=2, per_class=5)
-    assert few[1].tolist() == pytest.approx([11.0, 10.0])
+    again, _ = fidelity.subset_centroids(codes, labels, seed=0, per_class=5)
+    assert np.array_equal(again, centroids)
+    # a class with fewer codes than per_class is one group of all of them: its centroid is the class mean
+    few, few_classes = fidelity.subset_centroids(codes[:63], labels[:63], seed=0, per_class=5)
+    assert few_classes.tolist() == [3] * 12 + [7] and few[-1].tolist() == pytest.approx([11.0, 10.0])
 
 
 def test_a_reconstruction_equal_to_its_original_is_identified_and_another_digits_is_not():

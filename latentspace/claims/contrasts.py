@@ -101,26 +101,29 @@ def items(kept) -> int:
     return len(next(iter(kept.values())))
 
 
-def replicates(measure: str, kept, indices: np.ndarray) -> tuple[float, np.ndarray]:
-    """A measure's value and its bootstrap replicates (count,) for one side.
+def replicates(measure: str, kept, resamples: int, seed: int) -> tuple[float, np.ndarray]:
+    """A measure's value and its ``resamples`` bootstrap replicates (count,) for one side, seeded by ``seed``.
 
     ``kept`` are the side's per-item values as the stages saved them: a model's per-digit
     separation values ``{measure: (N,)}``, a sampler's :class:`latentspace.measures.sample_quality.Draws`, or
-    a :class:`latentspace.measures.fidelity.Judged` (per digit or per subset centroid); a
-    statistic of the whole set (the Fréchet distance) is recomputed on each resample.
+    a :class:`latentspace.measures.fidelity.Judged`. A per-item measure resamples its own items (the draws, or
+    for the coverage the real digits: every side that shares them is resampled alike, so pairs are paired); a
+    statistic of the whole set (the Fréchet distance) is recomputed on each resample of the side's items; a
+    :class:`Replicated` side carries its replicates already.
     """
     if isinstance(kept, Replicated):
         value, replicated = kept.replicated[measure]
-        if len(replicated) != len(indices):
-            raise StageError(f"{len(replicated)} replicates of {measure} for bootstrap.resamples = {len(indices)}: "
+        if len(replicated) != resamples:
+            raise StageError(f"{len(replicated)} replicates of {measure} for bootstrap.resamples = {resamples}: "
                              "rerun the stage that made them")
         return float(value), np.asarray(replicated, np.float64)
     declared = families.measures()[measure]
     computed = kept[measure] if isinstance(kept, dict) else declared.compute(kept)
     if declared.per_item:
         values = np.asarray(computed, dtype=np.float64)
-        return float(values.mean()), values[indices].mean(axis=1)
-    return float(computed(slice(None))), bootstrap.replicates(computed, indices)
+        return float(values.mean()), values[bootstrap.resamples(len(values) or 1, resamples, seed)].mean(axis=1)
+    return float(computed(slice(None))), bootstrap.replicates(computed, bootstrap.resamples(items(kept) or 1,
+                                                                                            resamples, seed))
 
 
 def measure(compared: list[tuple[Side, Side, tuple[str, ...]]], data: dict, *, resamples: int, level: float,
@@ -138,8 +141,7 @@ def measure(compared: list[tuple[Side, Side, tuple[str, ...]]], data: dict, *, r
             sides = []
             for side in (a, b):
                 if (side.label, name) not in cache:
-                    indices = bootstrap.resamples(items(data[side.label]) or 1, resamples, seed)
-                    cache[side.label, name] = replicates(name, data[side.label], indices)
+                    cache[side.label, name] = replicates(name, data[side.label], resamples, seed)
                 sides.append(cache[side.label, name])
             sign = 1.0 if declared[name].larger_is_better else -1.0
             difference = sign * (sides[0][0] - sides[1][0])

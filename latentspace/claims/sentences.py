@@ -90,13 +90,13 @@ CLAIMS: tuple[Claim, ...] = (
           "AE's decoded N(0, I) draws than of real digits, by more than the margin", BEYOND,
           _each(("ae",), PRIOR, reverse=True), LOOKING, EXPECTATION),
     Claim("centroids_nice", "3.2.1", "We expect both models to generate nice images.",
-          "The judge recognises the AE's and the VAE's decoded class centroids (of class-balanced subsets of the "
-          "evaluation codes) at most the margin less often than the real digits", AS_REAL,
+          "The judge recognises the AE's and the VAE's decoded class centroids (of disjoint groups of 10 "
+          "evaluation codes of a class) at most the margin less often than the real digits", AS_REAL,
           _each(AE_VAE, "centroids"), RECOGNISED, EXPECTATION),
     Claim("centroids_are_digits", "3.2.1",
           "As we expected both models can generate images from the mean representation of each class.",
-          "The judge recognises the AE's and the VAE's decoded class centroids (of class-balanced subsets of the "
-          "evaluation codes) at most the margin less often than the real digits", AS_REAL,
+          "The judge recognises the AE's and the VAE's decoded class centroids (of disjoint groups of 10 "
+          "evaluation codes of a class) at most the margin less often than the real digits", AS_REAL,
           _each(AE_VAE, "centroids"), RECOGNISED),
     Claim("ae_latent_space_has_holes", "3.2.1",
           "The auto-encoder is not a generative model because the latent space it learns “*has a lot of holes*”, that "
@@ -106,7 +106,7 @@ CLAIMS: tuple[Claim, ...] = (
           ((Side("ae", CODES), Side("ae", PRIOR)),), HOLED),
     Claim("centroid_is_a_valid_image", "3.2.1",
           "The centroid, that is the average of all the representations of a class, does correspond to a valid image.",
-          "The judge recognises the AE's decoded class centroids (of class-balanced subsets of its evaluation codes) "
+          "The judge recognises the AE's decoded class centroids (of disjoint groups of 10 of its evaluation codes) "
           "at most the margin less often than the real digits", AS_REAL, _each(("ae",), "centroids"), RECOGNISED),
     Claim("ae_prior_draws_not_digits", "3.2.2", _322,
           "The VAE's decoded N(0, I) draws look more like digits than the AE's", BETTER,

@@ -8,9 +8,10 @@ nearer (Euclidean, in pixels) its own original than any of a fixed number of oth
 real digits' score is 1). The judge (latentspace/measures/judge.py) adds whether it recognises the digit's
 class (``correct``) and its probability of that class (``confidence``), against its own accuracy on
 the real evaluation digits. Ten class centroids are too few for an interval, so the centroids judged
-are those of :data:`SUBSETS` class-balanced subsets of the evaluation codes, :data:`PER_CLASS` codes a
-class each (:func:`subset_centroids`): a thousand "mean representations of a class", each an item,
-whose interval carries the variation of the subsets; ``centroids_all`` keeps the original's ten.
+are those of disjoint groups of :data:`PER_CLASS` evaluation codes of one class (:func:`subset_centroids`):
+about a hundred "mean representations of a class" at 1,000 evaluation digits, a thousand at 10,000, each
+an item independent of the others (no code in two), whose interval carries the evaluation codes'
+variation; ``centroids_all`` keeps the original's ten, of all the codes.
 """
 
 from __future__ import annotations
@@ -29,8 +30,7 @@ JUDGED = "judged"  # the kind of the measures below: of decoded images the judge
 KINDS = ("reconstructions", "centroids")  # what is judged, per model: a side's "sampler" slot (vae@centroids)
 
 
-SUBSETS = 100  # class-balanced subsets of the evaluation codes whose class centroids are judged
-PER_CLASS = 50  # codes of each class in a subset (all of a class's codes where it has fewer)
+PER_CLASS = 10  # codes a centroid averages: each class's evaluation codes cut into disjoint groups of this many
 
 
 @dataclass
@@ -68,22 +68,25 @@ def check(digits: int, classes: int, dimensions: int) -> None:
     from latentspace.measures.identification import DISTRACTORS
 
     limits.at_least("data (evaluation digits)", digits, 2, "each reconstruction is told from the other digits")
-    limits.memory("data (evaluation digits)", digits, SUBSETS * classes * (4 * dimensions + 2 * 784 * 4)
-                  + 8 * DISTRACTORS * digits, "decoding and judging the subsets' class centroids")
+    limits.memory("data (evaluation digits)", digits, digits // PER_CLASS * (4 * dimensions + 2 * 784 * 4)
+                  + 8 * DISTRACTORS * digits, "decoding and judging the groups' class centroids")
 
 
-def subset_centroids(codes: np.ndarray, labels: np.ndarray, *, seed: int, subsets: int = SUBSETS,
+def subset_centroids(codes: np.ndarray, labels: np.ndarray, *, seed: int,
                      per_class: int = PER_CLASS) -> tuple[np.ndarray, np.ndarray]:
-    """The class centroids of ``subsets`` class-balanced subsets of the codes (N, D) by ``labels`` (N,): each subset
-    draws ``per_class`` codes of each class without replacement (all of a class with fewer), seeded → centroids
-    (subsets · K, D) float32 and their classes (subsets · K,), subset by subset, the classes sorted."""
+    """The centroids of disjoint groups of ``per_class`` codes (N, D) of one class by ``labels`` (N,): each class's
+    codes shuffled (seeded) and cut into groups, a remainder too small for a group left out (a class with fewer
+    codes is one group of all of them) → centroids (G, D) float32 and their classes (G,), class by class."""
     codes, labels = np.asarray(codes, np.float64), np.asarray(labels)
     rng = np.random.default_rng(seed)
-    classes = np.unique(labels)
-    members = [np.flatnonzero(labels == c) for c in classes]
-    centroids = [codes[rng.choice(rows, min(per_class, len(rows)), replace=False)].mean(axis=0)
-                 for _ in range(subsets) for rows in members]
-    return np.asarray(centroids, np.float32), np.tile(classes, subsets)
+    centroids, classes = [], []
+    for c in np.unique(labels):
+        rows = rng.permutation(np.flatnonzero(labels == c))
+        size = min(per_class, len(rows))
+        for g in range(len(rows) // size):
+            centroids.append(codes[rows[g * size:(g + 1) * size]].mean(axis=0))
+            classes.append(c)
+    return np.asarray(centroids, np.float32), np.asarray(classes)
 
 
 def measure(codes: np.ndarray, images: np.ndarray, labels: np.ndarray, decode: Callable[[np.ndarray], np.ndarray],

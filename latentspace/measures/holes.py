@@ -33,6 +33,10 @@ def outside(points: np.ndarray, codes: np.ndarray, k: int = BALLS) -> np.ndarray
     return ~inside_manifold(points, codes, k)
 
 
+STREAM = 7919  # the posterior draws' random stream beside ``seed``: N(0, I)'s sampler draws from default_rng(seed)
+# itself, and a training code must not be its prior draw's twin (μ_j + σ_j·ε_j with the prior's ε_j)
+
+
 def posterior_draws(mean: np.ndarray, log_var: np.ndarray | None, seed: int) -> np.ndarray:
     """One seeded draw z = μ + σ·ε of each code's posterior N(μ, diag σ²) (N, D): a VAE's codes as its decoder
     learnt from them (the aggregate posterior q(z), what the prior should match: its class clusters' means
@@ -40,7 +44,8 @@ def posterior_draws(mean: np.ndarray, log_var: np.ndarray | None, seed: int) -> 
     mean = np.asarray(mean, np.float64)
     if log_var is None:
         return mean
-    return mean + np.exp(0.5 * np.asarray(log_var, np.float64)) * np.random.default_rng(seed).standard_normal(mean.shape)
+    noise = np.random.default_rng([seed, STREAM]).standard_normal(mean.shape)  # not the prior sampler's stream
+    return mean + np.exp(0.5 * np.asarray(log_var, np.float64)) * noise
 
 
 def prior_draws(count: int, dim: int, seed: int) -> np.ndarray:

@@ -13,7 +13,9 @@ from typing import Callable
 import numpy as np
 
 from latentspace.measures.registry import GENERATION, Family, Measure
+from latentspace.core.errors import StageError
 from latentspace.core.outputs import load_arrays
+from latentspace.measures import coverage
 from latentspace.measures.manifold import NEIGHBOURS, inside_manifold
 from latentspace.measures.sides import REAL, Side, drawn_pairs
 
@@ -107,11 +109,7 @@ class Draws:
         return lambda rows: statistic(*(getattr(self, name)[rows] for name in arrays))
 
 
-def _coverage():
-    """latentspace/measures/coverage.py (density and coverage, Naeem et al. 2020), imported when measured."""
-    from latentspace.measures import coverage
-
-    return coverage
+FEWEST = max(NEIGHBOURS, coverage.NEIGHBOURS)  # real digits a feature set needs beyond each one's neighbours
 
 
 def _recall(features: np.ndarray, real: np.ndarray) -> float:
@@ -131,9 +129,9 @@ MEASURES: tuple[Measure, ...] = (
             decimals=1,
             compute=_frechet_to_real),
     Measure("precision", "precision", GENERATION, claims=True, compute=lambda d: d.inside),
-    Measure("density", "density", GENERATION, decimals=2, compute=lambda d: _coverage().density_per_draw(d.real, d.features)),
-    Measure("coverage", "coverage", GENERATION, per_item=False, claims=True,
-            compute=lambda d: _coverage().coverage_statistic(d.real, d.features)),
+    Measure("density", "density", GENERATION, decimals=2, compute=lambda d: coverage.density_per_draw(d.real, d.features)),
+    Measure("coverage", "coverage", GENERATION, claims=True,  # per real digit: resampled over the real digits
+            compute=lambda d: coverage.covered(d.real, d.features)),
     Measure("recall", "recall", GENERATION, per_item=False,
             compute=lambda d: lambda rows: _recall(d.features[rows], d.real)),
 )
@@ -168,6 +166,9 @@ def kept(paths, models, samplers, resamples) -> dict[str, Draws]:
                       for s in samplers})
     if found:
         n = len(next(iter(found.values())).features)
+        if n > len(real["features_val"]):
+            raise StageError(f"generation.num_samples = {n} is more than the {len(real['features_val'])} validation "
+                             "digits the real digits' side is drawn from (as many as the draws): at most that many")
         features = real["features_val"][:n]
         found[REAL.label] = Draws(features, real["features_eval"], real["confidence_val"][:n],
                                   inside_manifold(features, real["features_eval"]))
