@@ -212,7 +212,7 @@ def test_the_report_shows_params_metrics_sentences_and_every_figure(reproduced):
     assert "<h2>Separation</h2>" in page and "raw pixels (baseline)" in page and "<h2>Latent units</h2>" in page
     assert len(re.findall(r'rowspan="\d+" class="claim"', page)) == len(CLAIMS)  # each claim with its sentence:
     assert "3.4.2 (finding) <q>The standard auto-encoder performs best in the clustering task than the VAE models.</q>" in page
-    assert "rule: not better (H0: Δ ≥ δ · H1: Δ < δ)" in page and "This study: " in page
+    assert "rule: not better (H0: Δ ≥ δ · H1: Δ &lt; δ)" in page and "This study: " in page
     assert "one-sided test at α = 2.5%" in page and "that no number of this run decides" in page
     from latentspace.pages.page_parts import PAGE_POLICY
 
