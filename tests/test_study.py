@@ -403,6 +403,10 @@ def test_a_record_says_how_many_digits_its_point_trained_on_from_the_dataset_dvc
     monkeypatch.chdir(tmp_path)
     lock = {"stages": {"download": {"outs": [{"path": "data/dataset.npz", "md5": md5}]}}}
     assert train_digits(lock) == 7
+    # beside every training digit (data/digits.npz), the models' subset is the one counted
+    both = {"stages": {"download": {"outs": [{"path": "data/digits.npz", "md5": "1" * 32},
+                                             {"path": "data/dataset.npz", "md5": md5}]}}}
+    assert train_digits(both) == 7
     assert train_digits({"stages": {"download": {"outs": [{"path": "data/dataset.npz", "md5": "0" * 32}]}}}) is None
     assert train_digits({"stages": {}}) is None
     monkeypatch.chdir(tmp_path.parent)  # outside any DVC repository: no count, no error

@@ -16,8 +16,8 @@ LOCK = {"stages": {
     "morphometry": {"outs": [{"path": "data/morphometry.npz", "md5": "f1"}]}}}
 
 
-def record(seed, judge="j1", digits="d1"):
-    return {"point": f"mnist-all-seed{seed}", "params": {"seed": seed},
+def record(seed, judge="j1", digits="d1", split=42):
+    return {"point": f"mnist-all-seed{seed}", "params": {"seed": seed, "data.split_seed": split},
             "instrument": {"judge": judge, "digits": digits, "morphometry": "f1", "judge_accuracy": 0.99}}
 
 
@@ -35,8 +35,11 @@ def test_points_measured_with_different_judges_are_not_pooled_and_the_error_name
     message = str(raised.value)
     assert message.startswith("mnist-idx-50000: its points were measured with different judges")
     assert "mnist-all-seed1: aaaa1111" in message and "mnist-all-seed2, mnist-all-seed3: j1" in message
+    assert "dvc push --run-cache" in message  # one split, two judges: another machine's
     with pytest.raises(StudyError, match="different digitss|different digits"):
         instruments.refuse_mixed("c", [record(1), record(2, digits="d2")])
+    with pytest.raises(StudyError, match=r"data.split_seed is null\): set data.split_seed"):  # each seed its own split
+        instruments.refuse_mixed("c", [record(1, digits="d1", split=None), record(2, digits="d2", split=None)])
 
 
 @pytest.mark.parametrize("instrument, field", [

@@ -54,6 +54,10 @@ def refuse_mixed(configuration: str, records: list[dict]) -> None:
                 digests.setdefault(r["instrument"][name], []).append(str(r.get("point", r["params"].get("seed"))))
         if len(digests) > 1:
             held = "; ".join(f"{', '.join(points)}: {digest[:8]}" for digest, points in digests.items())
+            splits = {r["params"].get("data.split_seed") for r in kept}
+            remedy = ("each seed split its own digits (data.split_seed is null): set data.split_seed in the "
+                      "dataset's study.yaml entry and run the points again" if None in splits else
+                      "share it (dvc push --run-cache to a common remote, then dvc pull --run-cache where the "
+                      "points run) or rerun the points on one kind of machine")
             raise StudyError(f"{configuration}: its points were measured with different {name}s ({held}); one "
-                             f"instrument a dataset: share it (dvc push --run-cache to a common remote, then dvc pull "
-                             f"--run-cache where the points run) or rerun the points on one kind of machine")
+                             f"instrument a dataset: {remedy}")

@@ -67,16 +67,17 @@ def locked_code(lock: dict) -> dict[str, str]:
 
 
 DATASET_STAGE = "download"  # dvc.yaml's stage that writes the digits every other stage reads
+DATASET = "data/dataset.npz"  # of its outs, the one the models learn from (data/digits.npz: every training digit)
 
 
 def train_digits(lock: dict) -> int | None:
     """How many training digits a point ran on: the length of ``y_train`` (latentspace.data.digits's arrays) in the
-    dataset ``lock``'s :data:`DATASET_STAGE` wrote, read from the workspace's DVC cache. None where the lock
+    dataset (:data:`DATASET`) ``lock``'s :data:`DATASET_STAGE` wrote, read from the workspace's DVC cache. None where the lock
     or the cache lacks it. A point of all its source's digits (``data.train_size: null``) says its size so."""
     import numpy as np
     from dvc.repo import Repo
 
-    outs = lock.get("stages", {}).get(DATASET_STAGE, {}).get("outs", [])
+    outs = [out for out in lock.get("stages", {}).get(DATASET_STAGE, {}).get("outs", []) if out.get("path") == DATASET]
     if len(outs) != 1 or "md5" not in outs[0]:
         return None
     try:  # a count the record can do without must never cost a finished point its record
