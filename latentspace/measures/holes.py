@@ -48,19 +48,6 @@ def posterior_draws(mean: np.ndarray, log_var: np.ndarray | None, seed: int) -> 
     return mean + np.exp(0.5 * np.asarray(log_var, np.float64)) * noise
 
 
-def prior_draws(count: int, dim: int, seed: int) -> np.ndarray:
-    """``count`` seeded draws of the standard normal prior N(0, I) in ``dim`` dimensions (count, dim)."""
-    return np.random.default_rng(seed).standard_normal((count, dim))
-
-
-def outside_shares(codes: np.ndarray, held_out: np.ndarray, draws: np.ndarray, k: int = BALLS) -> dict[str, float]:
-    """``{"prior", "held_out", "excess"}``: the share of prior ``draws`` (N, D) and of ``held_out`` codes
-    (H, D) outside the training ``codes``' (M, D) manifold, and the prior's excess over the held-out codes'
-    (near 0 where the prior and the codes agree; up to 1 where the prior's mass is all in holes)."""
-    prior, reference = float(outside(draws, codes, k).mean()), float(outside(held_out, codes, k).mean())
-    return {"prior": prior, "held_out": reference, "excess": prior - reference}
-
-
 HOLES = "holes"  # the kind of the measure below: of points in a model's latent space against its training codes
 CODES = "codes"  # the held-out evaluation codes: a side's "sampler" slot (ae@codes), the no-holes reference
 
