@@ -1,7 +1,8 @@
 """Stage codes@<model>: one model's latent codes of every split, and the images it decodes from them.
 
 Outs: ``--codes`` (.npz: ``codes_<split>`` (N, latent) — the AE's code, a VAE's mean —,
-``log_var_<split>`` (N, latent, VAEs only) and ``labels_<split>`` (N,) for train, val and eval);
+``log_var_<split>`` (N, latent, VAEs only) and ``labels_<split>`` (N,) for train, val and eval; a VampPrior
+model's prior, its pseudo-inputs encoded, ``prior_mean``, ``prior_log_var`` (K, latent));
 ``--decoded`` (.npz, images (n, 28, 28, 1) in [0, 1]: ``originals``, the first
 ``report.num_samples`` evaluation digits, and their ``reconstructions`` (decoded mean codes);
 ``interpolations`` (pairs, steps, 28, 28, 1), the straight line in code space between the first
@@ -42,6 +43,8 @@ def main():
     encoder = runtime.load_model(Path(args.model) / "encoder.keras")
     decoder = runtime.load_model(Path(args.model) / "decoder.keras")
     codes = encoded(splits, lambda x: runtime.encode(encoder, x))
+    if (pseudo := runtime.load_pseudo_inputs(args.model)) is not None:  # a VampPrior: its mixture's components
+        codes["prior_mean"], codes["prior_log_var"] = runtime.encode(encoder, pseudo)
     save_arrays(args.codes, **codes)
     save_arrays(args.decoded, **decoded(images, labels, codes["codes_eval"], lambda z: runtime.predict(decoder, z),
                                         shown=n, steps=p["report.interpolation_steps"]))

@@ -1,8 +1,9 @@
 """Stage contrasts: every comparison the claims can ask for, measured on this run (no TensorFlow).
 
 Each measure family (latentspace/measures/families.py) reads what its stage kept, per model of params.yaml's
-``models``: ``--separation`` (the separation stage's per-digit values), ``--samples`` and ``--real``
-(the generation stage's per-draw values and the judge's features of the evaluation digits),
+``models``: ``--separation`` (the separation stage's per-digit values), ``--samples``, ``--real`` and ``--copies``
+(the generation stage's per-draw values, the judge's features of the evaluation digits, the copies stage's
+distances of the validation digits to the training digits),
 ``--fidelity`` (the judged reconstructions and centroids), ``--factors`` (the factors stage's values
 and bootstrap replicates: MIG, SAP, each sampler's factor distances, a VAE's prior gap) and ``--likelihood``
 (each digit's IWAE bound); which pairs each compares: its ``compares``. Out ``--metrics``: {"<a> vs <b>": {measure: {difference, low, high, sd}}},
@@ -17,6 +18,7 @@ STAGE = Stage({
     "--separation": dep("data/separation"),
     "--samples": dep("data/samples"),
     "--real": dep("data/judge.npz"),
+    "--copies": dep("data/copies.npz"),
     "--fidelity": dep("data/fidelity"),
     "--factors": dep("data/factors"),
     "--likelihood": dep("data/likelihood"),

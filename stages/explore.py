@@ -3,18 +3,18 @@ by the model's own decoder) and each model's traversal figure (latentspace/pages
 
 from pathlib import Path
 
-from latentspace.core import params
+from latentspace.core import limits, params
 from latentspace.core.names import title
 from latentspace.core.stage import Stage, dep, out, plot, parse, stage_main
 from latentspace.core.outputs import load_arrays, read_json, save_figures, write_text, written
-from latentspace.core.schema import Generation
+from latentspace.models import fits
 
 
 STAGE = Stage({
     "--data": dep("data/dataset.npz"), "--morphometry": dep("data/morphometry.npz"), "--models": dep("models"),
-    "--codes": dep("data/codes"), "--tsne": dep("data/tsne"), "--units": dep("metrics/units"),
-    "--web": dep("web/explorer"), "--out": out("report/explore.html"), "--figures": plot("plots/traversals"),
-}, ("seed", "models", "compute.threads", "generation", "explore", "report.interpolation_steps"))
+    "--codes": dep("data/codes"), "--samplers": dep("data/samplers"), "--tsne": dep("data/tsne"),
+    "--units": dep("metrics/units"), "--web": dep("web/explorer"), "--out": out("report/explore.html"), "--figures": plot("plots/traversals"),
+}, ("seed", "models", "compute.threads", "generation.num_samples", "explore", "report.interpolation_steps"))
 
 
 @stage_main
@@ -28,8 +28,8 @@ def main():
 
     runtime_js, script = (explorer.read_script(Path(args.web) / name) for name in ("tfjs.js", "explorer.js"))
     digits = load_arrays(args.data, ("x_eval", "y_eval"))
-    seed, settings = p["seed"], p.get(Generation)
-    shown = traversals.subset(digits["y_eval"], p["explore.points"], seed)
+    limits.at_most("explore.draws", p["explore.draws"], p["generation.num_samples"], "the page shows the samplers' draws")
+    shown = traversals.subset(digits["y_eval"], p["explore.points"], p["seed"])
     measured = load_arrays(args.morphometry, ("labels",), optional=morphometrics.FACTORS)
     morphometrics.check_same_digits(measured["labels"], digits["y_eval"], args.morphometry, args.data)
     factors = {name: measured[name] for name in morphometrics.FACTORS if name in measured}
@@ -46,7 +46,7 @@ def main():
         panels.append(explorer.panel(
             name, title(name), codes, mapped, read_json(Path(args.units) / f"{name}.json"),
             (decoder.get_config(), {layer.name: layer.get_weights() for layer in decoder.layers}), shown,
-            factors, draws=p["explore.draws"], seed=seed, settings=settings))
+            factors, draws=p["explore.draws"], drawn=fits.drawn(Path(args.samplers) / name)))
         images = runtime.predict(decoder, explorer.sweep(codes["codes_eval"], shown, panels[-1]))
         grids[name] = plotting.traversal_figure(title(name), explorer.sweep_rows(panels[-1], images))
     data = explorer.data(panels, digits["y_eval"], digits["x_eval"], factors, shown, p["report.interpolation_steps"])

@@ -1,11 +1,11 @@
 """Stage likelihood@<model>: a VAE's importance-weighted log-likelihood of the evaluation digits.
 
-``likelihood.samples`` posterior draws a digit, decoded (latentspace/measures/likelihood.py): the IWAE bound
-and the ELBO, nats per image, each the mean over the evaluation digits with its bootstrap interval
-(``bootstrap.*``); and, on the first ``likelihood.check_digits`` digits, the IWAE bound again with
-``likelihood.check_factor`` times as many draws: how much the estimate still moves with more samples.
-The digits are grey levels, not binarised: these numbers compare the models with each other, not
-with binarised-MNIST papers. The AE has no posterior: its metrics say so and hold no number.
+``likelihood.samples`` posterior draws a digit, decoded (latentspace/measures/likelihood.py): the IWAE bound and the
+ELBO, nats per image, each the mean over the evaluation digits with its bootstrap interval (``bootstrap.*``); and, on
+the first ``likelihood.check_digits`` digits, the IWAE bound again with ``likelihood.check_factor`` times as many
+draws: how much the estimate still moves with more samples. The prior is N(0, I), or a VampPrior model's learnt
+mixture (its codes' ``prior_mean``, ``prior_log_var``). The digits are grey levels, not binarised: these numbers
+compare the models with each other, not with binarised-MNIST papers. The AE has no posterior: its metrics say so.
 Outs: ``--metrics``; ``--values`` (.npz: ``iwae`` (N,), each evaluation digit's bound; empty for the AE).
 """
 
@@ -34,7 +34,7 @@ def main():
 
     from latentspace.measures import likelihood
 
-    codes = load_arrays(args.codes, ("codes_eval",), optional=("log_var_eval",))
+    codes = load_arrays(args.codes, ("codes_eval",), optional=("log_var_eval", "prior_mean", "prior_log_var"))
     if "log_var_eval" not in codes:
         save_arrays(args.values, posterior=np.array(False))  # no iwae: compared with no one
         write_json(args.metrics, {"note": "a deterministic code: no posterior, no bound"})  # no nulls: DVC drops them
@@ -42,12 +42,13 @@ def main():
         return
     likelihood.check(len(codes["codes_eval"]), p["likelihood.samples"])
     images = load_arrays(args.data, ("x_eval",))["x_eval"].reshape(len(codes["codes_eval"]), -1) / 255.0
-    from latentspace.models import runtime
+    from latentspace.models import priors, runtime
 
     runtime.start(p["compute.threads"])
-    decoder = runtime.load_model(Path(args.model) / "decoder.keras")
+    decoder, log_prior = runtime.load_model(Path(args.model) / "decoder.keras"), priors.learnt_log_density(codes)
     m, bound = likelihood.measure(codes["codes_eval"], codes["log_var_eval"], images,
-                                  lambda z: runtime.predict(decoder, z), p.get(Likelihood), p.get(Bootstrap), seed=p["seed"])
+                                  lambda z: runtime.predict(decoder, z), p.get(Likelihood), p.get(Bootstrap),
+                                  seed=p["seed"], log_prior=log_prior or likelihood.standard_normal)  # or N(0, I)
     save_arrays(args.values, iwae=bound)
     write_json(args.metrics, m)
     print(f"{args.name}: IWAE ({m['samples']} samples) {m['iwae']['value']:.2f}, ELBO {m['elbo']['value']:.2f} nats; "

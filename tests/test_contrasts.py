@@ -18,17 +18,22 @@ def per_digit(accuracy, silhouette, n=500, seed=0):
 def test_every_pair_of_models_samplers_and_judged_sides_is_compared_once():
     found = contrasts.pairs(["ae", "vae", "conv_vae"], ["prior", "mixture"])
     kinds = [(contrasts.key(a, b), kind) for a, b, kind in found]
-    # C(3,2) models and C(6,2) drawn sides, each on two kinds of measure (separation and the units' factors,
+    # C(3,2) models and the 9 pairs of drawn sides that share a model or a sampler (of C(6,2)), each on two kinds of measure (separation and the units' factors,
     # generation and the draws' factors) and the drawn sides on a third (holes); each model's codes against two
     # places on the silhouette's scale; each drawn side against the real digits; 2 judged kinds a model; each model
     # against the prior itself; each model's held-out codes against its 2 samplers' draws (holes)
     # against the prior itself; each model's held-out codes against its 2 samplers' draws (holes); the likelihood's
     # pairs of models (those without a posterior are left out when read)
-    assert len(kinds) == len(set(kinds)) == 3 * 3 + 3 * 15 + 3 * 2 + 6 + 6 + 3 + 6
+    assert len(kinds) == len(set(kinds)) == 3 * 3 + 3 * 9 + 3 * 2 + 6 + 6 + 3 + 6
     assert ("vae vs reasonable structure", "separation") in kinds and ("ae@codes vs ae@prior", "holes") in kinds
     assert ("conv_vae@mixture vs real digits", "generation") in kinds
     keys = [key for key, _ in kinds]
-    assert "ae vs vae" in keys and "ae@prior vs conv_vae@mixture" in keys and "vae@centroids vs real digits" in keys
+    assert "ae vs vae" in keys and "ae@prior vs conv_vae@prior" in keys
+    assert "ae@prior vs conv_vae@mixture" not in keys  # differ in both: no claim asks
+    crossed = contrasts.pairs(["vae", "vamp_vae"], ["prior", "mixture", "best"])
+    crossed = {contrasts.key(a, b) for a, b, kind in crossed if kind == "generation"}
+    assert "vae@best vs vamp_vae@prior" in crossed and "vae@prior vs vamp_vae@best" in crossed  # learnt vs fitted
+    assert "vae@mixture vs vamp_vae@best" not in crossed and "vae@centroids vs real digits" in keys
     assert contrasts.split_pair("vae@centroids vs real digits") == (Side("vae", "centroids"), REAL)
 
 

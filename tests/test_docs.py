@@ -41,8 +41,12 @@ OUTPUT = re.compile(r"`((?:plots|metrics|models|report|data)/[\w./<>{},-]*)`")
 
 
 def _expanded(name: str, models: list[str]) -> list[str]:
-    """``name`` with ``<model>`` as each model and each ``{a,b}`` as each of its words."""
+    """``name`` with ``<model>`` as each model, ``<sampler>`` as each fitted sampler and each ``{a,b}`` as each of
+    its words."""
+    from latentspace.models.samplers import SAMPLERS
+
     names = [name.replace("<model>", m) for m in models] if "<model>" in name else [name]
+    names = [n.replace("<sampler>", s.name) for n in names for s in SAMPLERS if s.fitted] if "<sampler>" in name else names
     while any("{" in n for n in names):
         names = [n[:n.index("{")] + word + n[n.index("}") + 1:] for n in names
                  for word in n[n.index("{") + 1:n.index("}")].split(",")]
@@ -71,14 +75,26 @@ def test_every_pipeline_output_the_docs_name_is_one_that_dvc_lock_records():
     assert not missing, sorted(missing)
 
 
+def _placeholders(text: str) -> str:
+    """dvc.yaml's ``${key}`` (a ``foreach``'s model) and ``${item.<key>}`` (a ``matrix``'s) as the docs write them."""
+    return re.sub(r"\$\{item\.(\w+)\}", r"<\1>", text.replace("${key}", "<model>"))
+
+
+def _row_name(name: str, stage: dict) -> str:
+    """A stage as the docs name it: ``train@<model>`` for a ``foreach``, ``samplers@<model>-<sampler>`` for a matrix."""
+    if "matrix" in stage:
+        return name + "@" + "-".join(f"<{key}>" for key in stage["matrix"])
+    return name + ("@<model>" if "foreach" in stage else "")
+
+
 def _stage_graph() -> list[str]:
     """docs/pipeline.md's list of what each stage reads, from dvc.yaml: a line a stage (``@<model>`` for a
     ``foreach``), in dvc.yaml's order, naming the stages whose outputs it reads."""
     import yaml
 
     stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
-    norm = lambda path: str(path).replace("${key}", "<model>").rstrip("/")  # noqa: E731
-    bodies = {name + ("@<model>" if "foreach" in stage else ""): stage.get("do", stage) for name, stage in stages.items()}
+    norm = lambda path: _placeholders(str(path)).rstrip("/")  # noqa: E731
+    bodies = {_row_name(name, stage): stage.get("do", stage) for name, stage in stages.items()}
     writer = {norm(next(iter(out)) if isinstance(out, dict) else out): name for name, body in bodies.items()
               for out in (*body.get("outs", []), *body.get("metrics", []), *body.get("plots", []))}
     lines = []
@@ -105,15 +121,15 @@ def test_the_stage_tables_params_are_dvc_yamls():
     import yaml
 
     stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
-    rows = dict(re.findall(r"^\| `([\w@<>]+)` \| ([^|]+) \|", (ROOT / "docs/pipeline.md").read_text(), re.M))
+    rows = dict(re.findall(r"^\| `([\w@<>-]+)` \| ([^|]+) \|", (ROOT / "docs/pipeline.md").read_text(), re.M))
     for name, stage in stages.items():
         body = stage.get("do", stage)
         keys = [k for p in body.get("params", []) for k in (p if isinstance(p, dict) else [p])]
-        row = rows[name + ("@<model>" if "foreach" in stage else "")]
+        row = rows[_row_name(name, stage)]
         if keys == ["params.yaml"]:
             assert row.strip() == "all of `params.yaml`", name
         else:
-            assert [k.replace("${key}", "<model>") for k in keys] == re.findall(r"`([^`]+)`", row), name
+            assert [_placeholders(k) for k in keys] == re.findall(r"`([^`]+)`", row), name
 
 
 def test_the_readme_points_to_dvc_dag_for_the_pipeline_rather_than_copying_it():

@@ -61,7 +61,7 @@ def test_every_path_on_a_command_line_is_declared_and_every_declared_path_is_on_
 def test_stages_that_neither_train_nor_decode_import_no_tensorflow_code(stages):
     heavy = {"latentspace/models/architectures.py", "latentspace/models/training.py", "latentspace/models/losses.py"}
     light = [name for name in stages if name.split("@")[0] not in ("train", "codes", "judge", "generation", "fidelity", "explore",
-                                                                    "likelihood", "factors")]
+                                                                    "likelihood", "factors", "samplers", "copies")]
     assert {"download", "baselines", "tsne@vae", "separation@ae", "units@vae", "contrasts", "claims", "compare",
             "report"} <= set(light)
     for name in light:
@@ -113,3 +113,15 @@ def test_a_stage_parses_the_command_line_its_declaration_gives_dvc_yaml(monkeypa
     monkeypatch.setattr(sys, "argv", ["separation", *words])
     args = parse(declared, "Stage separation.")
     assert args.name == "vae" and args.codes == "data/codes/vae.npz" and args.figure == "plots/silhouette/vae.png"
+
+
+def test_the_samplers_stage_depends_on_every_trained_samplers_code_and_no_stage_that_only_names_them_does():
+    """A trained sampler's module (latentspace.models.samplers.Trained.module) is imported when it is fitted only:
+    the samplers stage must still depend on it, and stages that only name the samplers (their labels, markers)
+    must not."""
+    from latentspace.models.samplers import SAMPLERS, Trained
+
+    modules = {f"latentspace/models/{s.module}.py" for s in SAMPLERS if issubclass(s, Trained)}
+    assert modules and modules <= code_deps(ROOT / "stages/samplers.py")
+    for light in ("contrasts", "claims", "report", "separation"):
+        assert not modules & code_deps(ROOT / f"stages/{light}.py"), light

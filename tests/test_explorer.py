@@ -11,7 +11,6 @@ import pytest
 from latentspace.tools import browser
 from latentspace.pages import explorer
 from latentspace.measures.factors import traversals
-from latentspace.core.schema import Generation
 
 from helpers import ROOT, run
 
@@ -219,9 +218,9 @@ def test_a_panel_holds_the_shown_codes_the_order_of_use_factor_directions_and_ea
     decoder = ({"name": "decoder", "layers": []}, {"dense": [np.ones((3, 2)), np.zeros(2)]})
     shown = np.array([0, 5, 7, 9])
     factors = {"width": 2.0 * codes["codes_eval"][:, 0].astype(np.float64)}
-    settings = Generation(num_samples=16, mixture_components=2, mixture_covariance="full")
+    drawn = {s.name: rng.normal(size=(20, 3)).astype(np.float32) for s in samplers.SAMPLERS}
     found = explorer.panel("vae", "VAE", codes, codes["codes_eval"][:, :2], units, decoder, shown, factors,
-                           draws=16, seed=1, settings=settings)
+                           draws=16, drawn=drawn)
     assert found["order"] == [1, 2, 0] and found["order_by"] == "KL" and found["dimensions"] == 3
     assert found["anchor"] == traversals.anchor(codes["codes_eval"][shown])
     def unpacked(text):  # explorer.floats: float32 as base64
@@ -234,7 +233,7 @@ def test_a_panel_holds_the_shown_codes_the_order_of_use_factor_directions_and_ea
     direction = np.array(found["directions"]["width"])
     assert abs(direction[0]) > 10 * max(abs(direction[1:]))  # the width is z0's
     assert [s["name"] for s in found["samplers"]] == [s.name for s in samplers.SAMPLERS]
-    assert all(unpacked(s["codes"]).shape == (16 * 3,) for s in found["samplers"])
+    assert all(np.array_equal(unpacked(s["codes"]), drawn[s["name"]][:16].ravel()) for s in found["samplers"])
     assert found["decoder"]["weights"] == {"dense": [[0, [3, 2]], [6, [2]]]}
 
     swept = explorer.sweep(codes["codes_eval"], shown, found)

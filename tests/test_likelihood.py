@@ -87,3 +87,18 @@ def test_a_likelihood_too_large_for_the_memory_is_refused_naming_the_param():
 
     with pytest.raises(StageError, match="likelihood.samples"):
         likelihood.check(10_000_000, 100_000)
+
+
+def test_the_default_prior_is_the_standard_normal_the_weights_always_had_to_the_bit():
+    """``log_prior`` (a VampPrior model's learnt mixture) defaults to N(0, I): every other model's weights are the
+    floats the formula below, the one before it had a prior to choose, gives."""
+    rng = np.random.default_rng(7)
+    for dimensions in (2, 10, 33):
+        x, decoded = rng.uniform(size=(5, 784)), rng.uniform(0.05, 0.95, size=(5, 9, 784))
+        mean, log_var = rng.normal(size=(5, dimensions)), rng.normal(size=(5, dimensions)) - 1
+        z, eps = likelihood.draws(mean, log_var, 9, seed=2)
+        p = np.clip(decoded, likelihood.EPSILON, 1 - likelihood.EPSILON)
+        before = ((x[:, None, :] * np.log(p) + (1 - x[:, None, :]) * np.log(1 - p)).sum(axis=2)
+                  - 0.5 * (np.square(np.asarray(z, np.float64)) + likelihood.LOG_2PI).sum(axis=2)
+                  + 0.5 * (np.square(eps) + likelihood.LOG_2PI + log_var[:, None, :]).sum(axis=2))
+        np.testing.assert_array_equal(likelihood.log_weights(x, decoded, z, eps, log_var), before)

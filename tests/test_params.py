@@ -143,11 +143,11 @@ def test_a_bad_models_section_is_refused_naming_it(models, says):
 
 def test_a_new_model_is_one_section():
     tree = copy.deepcopy(DEFAULT)
-    tree["models"]["wide_vae"] = {"architecture": "dense_vae", "hidden_units": 600, "beta": 0.5}
+    tree["models"]["big_vae"] = {"architecture": "dense_vae", "hidden_units": 600, "beta": 0.5}
     flat = params.validate(tree)
-    assert flat["models.wide_vae.hidden_units"] == 600
+    assert flat["models.big_vae.hidden_units"] == 600
     p = params.Params(flat, ("models",))
-    assert p.models() == ["ae", "vae", "conv_vae", "class_vae", "wide_vae"]
+    assert p.models() == ["ae", "vae", "conv_vae", "class_vae", "vamp_vae", "wide_vae", "big_vae"]
 
 
 def test_a_stage_reads_exactly_its_declared_keys_and_sections():

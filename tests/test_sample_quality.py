@@ -7,7 +7,7 @@ import pytest
 
 from latentspace.measures import sample_quality as q
 from latentspace.models.samplers import Mixture
-from latentspace.core.schema import Generation
+from helpers import generation_settings
 
 
 def one_hot(classes, n_classes=10, confidence=1.0):
@@ -86,7 +86,7 @@ def test_the_mixture_sampler_recovers_a_known_two_component_mixture():
     means = np.array([[-4.0, 0.0, 1.0], [4.0, 2.0, -1.0]])
     codes = np.concatenate([means[0] + rng.normal(scale=0.5, size=(2000, 3)),
                             means[1] + rng.normal(scale=0.5, size=(2000, 3))])
-    sampler = Mixture().fit(codes, seed=0, settings=Generation(10, 2, "full"))
+    sampler = Mixture().fit(codes, seed=0, settings=generation_settings(num_samples=10, mixture_components=2))
     found = sampler.mixture.means_[np.argsort(sampler.mixture.means_[:, 0])]
     np.testing.assert_allclose(found, means, atol=0.1)
     draws = sampler.draw(1000, seed=1)

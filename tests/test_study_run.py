@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from helpers import Project, run, subprocess_env, tiny_params
+from helpers import Project, run, subprocess_env, tiny_params, ORIGINAL_MODELS
 
 pytestmark = pytest.mark.slow  # three tiny pipelines as experiments, about ten minutes on 2 cores
 
@@ -24,7 +24,7 @@ def study(project: Project, *args, check=True, env_extra=None) -> subprocess.Com
 
 
 def test_a_killed_runner_reruns_only_the_point_in_progress_and_a_clone_rebuilds_the_page(tmp_path):
-    project = Project(tmp_path / "project", tiny_params())
+    project = Project(tmp_path / "project", tiny_params(ORIGINAL_MODELS[:3]))
     (project.path / "study.yaml").write_text(STUDY)
     project.commit("a study of two points")
     runner = subprocess.Popen([sys.executable, "-m", "latentspace.tools.study", "run"], cwd=project.path,
@@ -67,7 +67,7 @@ def test_a_killed_runner_reruns_only_the_point_in_progress_and_a_clone_rebuilds_
 
 
 def test_points_submitted_to_a_real_slurm_cluster_are_recorded_with_the_local_runners_numbers(tmp_path, slurm_cluster):
-    on_slurm, local = (Project(tmp_path / name, tiny_params()) for name in ("slurm", "local"))
+    on_slurm, local = (Project(tmp_path / name, tiny_params(ORIGINAL_MODELS[:3])) for name in ("slurm", "local"))
     for project in (on_slurm, local):
         (project.path / "study.yaml").write_text(STUDY)
         project.commit("a study of two points")

@@ -195,6 +195,14 @@ class Generation:
     num_samples: int = key(upto(int, 4, 1_000_000))  # precision and recall need more than k = 3 samples
     mixture_components: int = key(upto(int, 1, 10_000))
     mixture_covariance: str = key(Rule(str, choices=("full", "tied", "diag", "spherical")))
+    bic_max_components: int = key(upto(int, 1, 1_000))  # the BIC mixture's largest number of components
+    fit_steps: int = key(upto(int, 1, 1_000_000))  # gradient steps of a trained sampler (flow, two-stage VAE)
+    flow_layers: int = key(upto(int, 2, 64))  # the flow's affine coupling layers
+    flow_units: int = key(upto(int, 1, 100_000))  # hidden units of each coupling's two-layer network
+    two_stage_units: int = key(upto(int, 1, 100_000))  # the second-stage VAE's hidden units a layer
+    two_stage_depth: int = key(upto(int, 1, 16))  # … and its hidden layers, in the encoder and in the decoder
+    bound_samples: int = key(upto(int, 1, 100_000))  # importance samples of the two-stage VAE's IWAE bound on log p(z)
+    copy_cells: int = key(upto(int, 1, 1_000))  # k-means cells of the data-copying test's C_T (Meehan et al. 2020)
 
 
 @dataclass(frozen=True)
@@ -239,6 +247,10 @@ ARCHITECTURES: dict[str, dict[str, Rule]] = {
     "dense_vae": {"hidden_units": upto(int, 1, 100_000), "beta": WEIGHT},
     "conv_vae": {"beta": WEIGHT},
     "class_vae": {"hidden_units": upto(int, 1, 100_000), "beta": WEIGHT, "gamma": WEIGHT},
+    "wide_vae": {"hidden_units": upto(int, 1, 100_000), "beta": WEIGHT, "decoder_units": upto(int, 1, 100_000),
+                 "decoder_layers": upto(int, 1, 16)},  # the VAE's encoder, a deeper and wider dense decoder
+    "dense_conv_vae": {"hidden_units": upto(int, 1, 100_000), "beta": WEIGHT},  # the VAE's encoder, the conv decoder
+    "vamp_vae": {"hidden_units": upto(int, 1, 100_000), "beta": WEIGHT, "components": upto(int, 1, 1_000)},  # VampPrior
 }
 
 

@@ -77,18 +77,21 @@ def plot(path: str, **options: str) -> File:
 class Stage:
     """A stage of dvc.yaml: ``files`` ``{option: File}`` in command-line order, the ``params`` keys it reads
     (``None``: all of params.yaml), whether it runs once a model (``foreach``) and takes the model's name first
-    (``named``)."""
+    (``named``), or once for each combination of its ``matrix`` ``((key, values), …)`` (DVC's ``matrix``:
+    ``values`` a params reference such as ``${models}`` or a tuple of names; the stage is handed each key's value
+    first, in order, and its paths name them as ``${item.<key>}``)."""
 
     files: dict
     params: tuple[str, ...] | None
     foreach: bool = False
     named: bool = False
+    matrix: tuple[tuple[str, str | tuple[str, ...]], ...] = ()
 
 
 def parse(stage: Stage, doc: str) -> argparse.Namespace:
-    """A stage's command line as its declaration says: the model's ``name`` first where it takes one, then each
-    of its files' options (required). ``doc``'s first line is the ``--help`` text."""
-    return arguments(doc, *(("name",) if stage.named else ()), *stage.files)
+    """A stage's command line as its declaration says: the model's ``name`` first where it takes one (or each
+    matrix key's value), then each of its files' options (required). ``doc``'s first line is the ``--help`` text."""
+    return arguments(doc, *(("name",) if stage.named else ()), *(key for key, _ in stage.matrix), *stage.files)
 
 
 def arguments(doc: str, *names: str, lists: tuple[str, ...] = ()) -> argparse.Namespace:
@@ -101,5 +104,6 @@ def arguments(doc: str, *names: str, lists: tuple[str, ...] = ()) -> argparse.Na
         if name.startswith("--"):
             parser.add_argument(name, required=True, nargs="+" if name in lists else None)
         else:
-            parser.add_argument(name, help="a model's section in params.yaml's models")
+            parser.add_argument(name, help="a model's section in params.yaml's models" if name in ("name", "model")
+                                else f"a {name} of the stage's matrix")
     return parser.parse_args()

@@ -16,9 +16,12 @@ from typing import Callable
 import numpy as np
 
 from latentspace.core import limits
+from latentspace.core.errors import StageError
 from latentspace.measures import holes, sample_quality as q
 from latentspace.measures.analysis import class_centroids
-from latentspace.models.samplers import SAMPLERS
+from latentspace.models import samplers
+from latentspace.models.fits import Fitted, best
+from latentspace.models.samplers import BEST, CHOSEN, SAMPLERS
 from latentspace.core.schema import Generation
 
 FIGURE_SAMPLES = 30  # draws of each sampler in the figure
@@ -28,13 +31,14 @@ FIGURE_SAMPLES = 30  # draws of each sampler in the figure
 class Drawn:
     """Each fitted sampler and its codes ``{sampler: (n, D)}``, the evaluation codes' class centroids, and whether
     each draw and each evaluation code lies outside the training codes (``outside``: the holes' arrays, named by
-    latentspace.measures.holes.kept_name)."""
+    latentspace.measures.holes.kept_name), and which ex-post sampler ``best`` is (``chosen``: its name and fit)."""
 
     samplers: list
     codes: dict[str, np.ndarray]
     classes: np.ndarray
     centroids: np.ndarray
     outside: dict[str, np.ndarray]
+    chosen: dict
 
 
 @dataclass(frozen=True)
@@ -47,39 +51,60 @@ class Judged:
     rows: dict[str, np.ndarray]
 
 
-def draw(codes: dict[str, np.ndarray], real: int, settings: Generation, *, seed: int) -> Drawn:
-    """``settings.num_samples`` codes of each sampler fitted to ``codes["codes_train"]`` (``settings``: ``generation``),
-    and the class centroids of ``codes["codes_eval"]`` by ``codes["labels_eval"]``, and the holes (a VAE's codes as
-    draws of their posteriors, ``codes["log_var_*"]``); ``real`` is how many real digits the draws will be judged
-    against (for the memory check)."""
+def draw(codes: dict[str, np.ndarray], fits: dict[str, Fitted], real: int, settings: Generation, *,
+         seed: int) -> Drawn:
+    """Each fitted sampler's draws (``fits``, from the samplers stages) and the :data:`BEST` one's, the class
+    centroids of ``codes["codes_eval"]`` by ``codes["labels_eval"]``, and the holes (a VAE's codes as draws of their
+    posteriors, ``codes["log_var_*"]``); ``real`` is how many real digits the draws will be judged against (for the
+    memory check)."""
     num_samples = settings.num_samples
-    limits.at_most("generation.mixture_components", settings.mixture_components, len(codes["codes_train"]),
-                   "the mixture is fitted to the training codes, at least one a component")
     limits.memory("generation.num_samples", num_samples, num_samples * len(SAMPLERS) * (2 * 784 * 4 + 2 * 8 * real),
                   f"decoding and judging that many draws against {real} real digits")
-    fitted = [sampler().fit(codes["codes_train"], seed, settings) for sampler in SAMPLERS]
+    for name, fit in fits.items():
+        if fit.codes.shape != (num_samples, codes["codes_train"].shape[1]):
+            raise StageError(f"the {name} sampler's draws are {fit.codes.shape}, not generation.num_samples × the "
+                             f"code size {(num_samples, codes['codes_train'].shape[1])}: rerun its samplers stage")
+    chosen = best(fits)
+    drawn = {s.name: (fits[chosen] if s.name == BEST else fits[s.name]).codes for s in SAMPLERS}
     classes, centroids = class_centroids(codes["codes_eval"], codes["labels_eval"])
-    drawn = {s.name: s.draw(num_samples, seed) for s in fitted}
-    return Drawn(fitted, drawn, classes, centroids, holes.outside_all(codes, drawn, seed=seed))
+    return Drawn(list(SAMPLERS), drawn, classes, centroids, holes.outside_all(codes, drawn, seed=seed),
+                 {"sampler": chosen, "val_log_density": {name: fit.metrics["val_log_density"] for name, fit in fits.items()}})
 
 
 def judge(drawn: Drawn, codes_eval: np.ndarray, labels_eval: np.ndarray, real: np.ndarray,
           decode: Callable[[np.ndarray], np.ndarray],
-          judged: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]) -> Judged:
+          judged: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], copies=None) -> Judged:
     """Decode (``decode``: codes (K, D) → images (K, 28, 28, 1)) and judge (``judged``: images → the judge's
     probabilities (K, 10) and features (K, F)) the draws against the real digits' features ``real`` (M, F), the
-    centroids and the reconstructions of ``codes_eval`` against ``labels_eval``."""
+    centroids and the reconstructions of ``codes_eval`` against ``labels_eval``; ``copies``: the training digits'
+    features (l, F) and the copies stage's :class:`~latentspace.measures.copying.Reference`, to measure each draw
+    against (None: not measured)."""
     images = {name: decode(z) for name, z in drawn.codes.items()}
     metrics, per_draw = {}, {}
     for name, decoded in images.items():
-        draws = q.Draws.judged(*judged(decoded), real)
-        per_draw.update({q.kept_name(kept, name): getattr(draws, kept) for kept in q.Draws.KEPT})
+        draws = q.Draws.judged(*judged(decoded), real, copies)
+        per_draw.update({q.kept_name(kept, name): getattr(draws, kept) for kept in q.Draws.KEPT
+                         if getattr(draws, kept) is not None})
         metrics[name] = {**q.values(draws), "holes": float(drawn.outside[holes.kept_name(name)].mean())}
     centroids = decode(drawn.centroids.astype(np.float32))
+    metrics[CHOSEN] = drawn.chosen
     metrics["held_out_codes"] = {"holes": float(drawn.outside[holes.kept_name(holes.CODES)].mean())}
     metrics["centroids"] = {"accuracy": float((judged(centroids)[0].argmax(axis=1) == drawn.classes).mean())}
     reconstructed = judged(decode(codes_eval))[0]
     metrics["reconstructions"] = {"accuracy": float((reconstructed.argmax(axis=1) == labels_eval).mean())}
     shown = min(FIGURE_SAMPLES, len(next(iter(images.values()))))
     return Judged(metrics, {**images, **per_draw, **drawn.outside, "centroids": centroids, "classes": drawn.classes},
-                  {s.label: images[s.name][:shown] for s in drawn.samplers})
+                  {row_label(s.name, drawn.chosen["sampler"]): images[s.name][:shown] for s in drawn.samplers})
+
+
+def row_label(sampler: str, chosen: str) -> str:
+    """A sampler's row in the figures: its label; the best one's names the sampler it is."""
+    labels = samplers.labels()
+    return f"{labels[sampler]} ({labels[chosen]})" if sampler == BEST else labels[sampler]
+
+
+
+def summary(metrics: dict) -> str:
+    """A line of the generation metrics: each sampler's Fréchet distance, and which sampler is the best."""
+    return ("Fréchet distance " + ", ".join(f"{s.name} {metrics[s.name]['frechet_distance']:.2f}" for s in SAMPLERS)
+            + f"; best: {metrics[CHOSEN]['sampler']}")

@@ -15,7 +15,7 @@ import numpy as np
 from latentspace.measures.registry import GENERATION, Family, Measure
 from latentspace.core.errors import StageError
 from latentspace.core.outputs import load_arrays
-from latentspace.measures import coverage
+from latentspace.measures import copying, coverage
 from latentspace.measures.manifold import NEIGHBOURS, inside_manifold
 from latentspace.measures.sides import REAL, Side, drawn_pairs
 
@@ -91,18 +91,33 @@ class Draws:
     """What every generation measure is computed from, for one sampler's decoded draws: the judge's
     ``features`` (N, F) of the draws and ``real`` (M, F) of the real digits they are compared with,
     its ``probabilities`` (N, 10) (None where only the per-draw values were kept), and per draw its
-    ``confidence`` (N,) and whether it lies ``inside`` the real digits' manifold (N,) bool."""
+    ``confidence`` (N,) and whether it lies ``inside`` the real digits' manifold (N,) bool; against the training
+    digits (latentspace/measures/copying.py: None where not measured), its ``copy_score`` (N,), whether it is
+    ``authentic`` (N,) 0/1, its ``distance`` to the nearest training digit (N,) and ``cell`` (N,) int, and the run's
+    copying ``reference``."""
     features: np.ndarray
     real: np.ndarray
     confidence: np.ndarray
     inside: np.ndarray
     probabilities: np.ndarray | None = None
+    copy_score: np.ndarray | None = None
+    authentic: np.ndarray | None = None
+    distance: np.ndarray | None = None
+    cell: np.ndarray | None = None
+    reference: copying.Reference | None = None
 
-    KEPT = ("confidence", "inside", "features")  # the per-draw arrays the generation stage saves for the claims
+    # the per-draw arrays the generation stage saves for the claims
+    KEPT = ("confidence", "inside", "features", "copy_score", "authentic", "distance", "cell")
 
     @classmethod
-    def judged(cls, probabilities: np.ndarray, features: np.ndarray, real: np.ndarray) -> "Draws":
-        return cls(features, real, np.max(probabilities, axis=1), inside_manifold(features, real), probabilities)
+    def judged(cls, probabilities: np.ndarray, features: np.ndarray, real: np.ndarray,
+               copies: tuple[np.ndarray, copying.Reference] | None = None) -> "Draws":
+        """A sampler's draws as the judge sees them (``probabilities`` (N, 10), ``features`` (N, F)) against the real
+        digits' features ``real`` (M, F), and against ``copies``: the training digits' features (l, F) and the run's
+        :class:`~latentspace.measures.copying.Reference`."""
+        measured = {} if copies is None else {**copying.per_draw(features, *copies), "reference": copies[1]}
+        return cls(features, real, np.max(probabilities, axis=1), inside_manifold(features, real), probabilities,
+                   **measured)
 
     def on_rows(self, statistic: Callable[..., float], *arrays: str) -> Callable[[np.ndarray], float]:
         """``statistic`` of the named arrays, taken at the draws of a resample, as a function of its rows."""
@@ -134,6 +149,12 @@ MEASURES: tuple[Measure, ...] = (
             compute=lambda d: coverage.covered(d.real, d.features)),
     Measure("recall", "recall", GENERATION, per_item=False,
             compute=lambda d: lambda rows: _recall(d.features[rows], d.real)),
+    # not copies of the training digits (Meehan et al. 2020; Alaa et al. 2022): about 0.5 and the validation
+    # digits' authenticity when the draws are as far from the training digits as held-out digits are; 0 for copies
+    Measure("copy_score", "copy score", GENERATION, claims=True, heading="copy score", compute=lambda d: d.copy_score),
+    Measure("authenticity", "authenticity", GENERATION, claims=True, compute=lambda d: d.authentic),
+    Measure("c_t", "C_T (Meehan et al.)", GENERATION, per_item=False, decimals=2, heading="C_T",
+            compute=lambda d: None if d.reference is None else copying.c_t(d.distance, d.cell, d.reference)),
 )
 
 
@@ -155,13 +176,15 @@ def kept_name(kept: str, sampler: str) -> str:
 def kept(paths, models, samplers, resamples) -> dict[str, Draws]:
     """Each (model, sampler) side's draws as the generation stage kept them (``paths["samples"]``), and the real
     digits as if drawn (:data:`REAL`: the first validation digits, as many as the draws, judged by the judge stage,
-    ``paths["real"]``), against the judge's features of the real evaluation digits."""
+    ``paths["real"]``, measured against the training digits by the copies stage, ``paths["copies"]``), against the
+    judge's features of the real evaluation digits."""
     real = load_arrays(paths["real"], ("features_eval", "features_val", "confidence_val"))
+    reference = copying.Reference.from_arrays(load_arrays(paths["copies"], copying.Reference.names()))
     found = {}
     for model in models:
         arrays = load_arrays(Path(paths["samples"]) / f"{model}.npz",
                              tuple(kept_name(k, s) for k in Draws.KEPT for s in samplers))
-        found.update({Side(model, s).label: Draws(real=real["features_eval"],
+        found.update({Side(model, s).label: Draws(real=real["features_eval"], reference=reference,
                                                   **{k: arrays[kept_name(k, s)] for k in Draws.KEPT})
                       for s in samplers})
     if found:
@@ -171,7 +194,11 @@ def kept(paths, models, samplers, resamples) -> dict[str, Draws]:
                              "digits the real digits' side is drawn from (as many as the draws): at most that many")
         features = real["features_val"][:n]
         found[REAL.label] = Draws(features, real["features_eval"], real["confidence_val"][:n],
-                                  inside_manifold(features, real["features_eval"]))
+                                  inside_manifold(features, real["features_eval"]),
+                                  copy_score=copying.copy_scores(reference.validation[:n], reference.held_out),
+                                  authentic=reference.validation_authentic[:n].astype(np.float64),
+                                  distance=reference.validation[:n], cell=reference.validation_cells[:n],
+                                  reference=reference)
     return found
 
 
@@ -181,7 +208,7 @@ def compared(models, samplers) -> list[tuple[Side, Side]]:
 
 
 # every pair of (model, sampler) draws and each against the real digits, on the measures that decide claims
-FAMILY = Family(GENERATION, MEASURES, compares=compared, reads=kept, inputs=("samples", "real"))
+FAMILY = Family(GENERATION, MEASURES, compares=compared, reads=kept, inputs=("samples", "real", "copies"))
 
 
 def values(draws: Draws, measures: tuple[Measure, ...] = MEASURES) -> dict[str, float]:

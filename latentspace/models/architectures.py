@@ -15,6 +15,7 @@ from keras import layers, ops
 from latentspace.core.schema import ARCHITECTURES
 from latentspace.models.loss_terms import TERMS
 from latentspace.models.losses import Reconstruction, kl_divergence
+from latentspace.models.vamp import PseudoInputs, VampSampling
 
 IMAGE_SHAPE = (28, 28, 1)
 
@@ -48,12 +49,14 @@ def dense_encoder(hidden_units: int, latent_size: int, variational: bool) -> ker
     return _code_heads(image, h, latent_size, variational, name="encoder")
 
 
-def dense_decoder(hidden_units: int, latent_size: int) -> keras.Model:
-    """Dense(hidden, LeakyReLU) → Dense(784, sigmoid) → Reshape(28, 28, 1)."""
+def dense_decoder(hidden_units: int, latent_size: int, layers: int = 1) -> keras.Model:
+    """``layers`` × Dense(hidden, LeakyReLU) → Dense(784, sigmoid) → Reshape(28, 28, 1) (the original's: one)."""
     z = keras.Input((latent_size,), name="z")
-    h = layers.LeakyReLU()(layers.Dense(hidden_units)(z))
-    h = layers.Dense(784, activation="sigmoid", dtype="float32")(h)  # float32 output under mixed precision
-    return keras.Model(z, layers.Reshape(IMAGE_SHAPE, dtype="float32")(h), name="decoder")
+    h = z
+    for _ in range(layers):
+        h = keras.layers.LeakyReLU()(keras.layers.Dense(hidden_units)(h))
+    h = keras.layers.Dense(784, activation="sigmoid", dtype="float32")(h)  # float32 output under mixed precision
+    return keras.Model(z, keras.layers.Reshape(IMAGE_SHAPE, dtype="float32")(h), name="decoder")
 
 
 def conv_encoder(latent_size: int) -> keras.Model:
@@ -201,6 +204,34 @@ def conv_vae(*, name: str, latent_size: int, seed: int, beta: float):
     """The original's convolutional VAE (layers fixed by the paper), loss BCE + β·KL."""
     encoder, decoder = conv_encoder(latent_size), conv_decoder(latent_size)
     return _autoencoder(name, encoder, decoder, seed, beta=beta), encoder, decoder
+
+
+def wide_vae(*, name: str, latent_size: int, seed: int, hidden_units: int, beta: float, decoder_units: int,
+             decoder_layers: int):
+    """The original's 3.2.2 hypothesis, "the decoder used here is not powerful enough": the VAE's encoder with a
+    dense decoder of ``decoder_layers`` hidden layers of ``decoder_units`` each; loss BCE + β·KL."""
+    encoder = dense_encoder(hidden_units, latent_size, variational=True)
+    decoder = dense_decoder(decoder_units, latent_size, layers=decoder_layers)
+    return _autoencoder(name, encoder, decoder, seed, beta=beta), encoder, decoder
+
+
+def dense_conv_vae(*, name: str, latent_size: int, seed: int, hidden_units: int, beta: float):
+    """The dense VAE's encoder with the conv VAE's decoder (with ``conv_vae`` and ``dense_vae``, and a conv encoder
+    before a dense decoder, the 2 × 2 of encoders and decoders); loss BCE + β·KL."""
+    encoder, decoder = dense_encoder(hidden_units, latent_size, variational=True), conv_decoder(latent_size)
+    return _autoencoder(name, encoder, decoder, seed, beta=beta), encoder, decoder
+
+
+def vamp_vae(*, name: str, latent_size: int, seed: int, hidden_units: int, beta: float, components: int):
+    """The dense VAE under a VampPrior (Tomczak & Welling 2018; latentspace/models/vamp.py): the prior is the
+    mixture of the encoder's posteriors at ``components`` trainable pseudo-inputs, which pass through the same
+    encoder as the batch each step; loss BCE + β·(log q(z|x) − log p_λ(z)) at the sampled z."""
+    encoder = dense_encoder(hidden_units, latent_size, variational=True)
+    decoder = dense_decoder(hidden_units, latent_size)
+    image = keras.Input(IMAGE_SHAPE, name="image")
+    pseudo = PseudoInputs(components, IMAGE_SHAPE, seed=seed, name="pseudo_inputs", dtype="float32")(image)
+    z = VampSampling(seed, name="sampling", dtype="float32")([*encoder(image), *encoder(pseudo)])
+    return AutoEncoder(image, decoder(z), name=name, weights={DIVERGENCE.weight: beta}), encoder, decoder
 
 
 # The builder of each architecture ``schema.ARCHITECTURES`` declares (with its keys' rules, read before

@@ -159,6 +159,31 @@ def load_model(path: Path):
         raise StageError(f"{path}: cannot load model ({exc}); rerun its train stage") from None
 
 
+PSEUDO_INPUTS = "pseudo_inputs.npy"  # a VampPrior model's pseudo-inputs, beside its encoder.keras and decoder.keras
+
+
+def save_pseudo_inputs(images, folder: Path) -> None:
+    """Write a model's pseudo-inputs ``images`` (K, 28, 28, 1) float32 (latentspace/models/vamp.py) as
+    ``folder/pseudo_inputs.npy`` (``numpy.save``: bytes that depend only on the array); None writes nothing."""
+    if images is not None:
+        import numpy as np
+
+        np.save(folder / PSEUDO_INPUTS, np.ascontiguousarray(images, np.float32), allow_pickle=False)
+
+
+def load_pseudo_inputs(folder: Path):
+    """The pseudo-inputs (K, 28, 28, 1) float32 a model's folder holds, or None: not a VampPrior model."""
+    import numpy as np
+
+    path = Path(folder) / PSEUDO_INPUTS
+    if not path.is_file():
+        return None
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise StageError(f"{path}: cannot load the pseudo-inputs ({exc}); rerun its train stage") from None
+
+
 def encode(encoder, images):
     """Codes (N, latent) of images (N, 28, 28, 1) and their log-variances: the AE's code and None,
     or a VAE encoder's mean and log-variance."""

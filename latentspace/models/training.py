@@ -30,6 +30,7 @@ from latentspace.models import checkpoints, runtime
 from latentspace.models.curves import COLUMNS as CURVES
 from latentspace.core.errors import StageError
 from latentspace.models.architectures import build, is_supervised
+from latentspace.models.vamp import pseudo_images
 from latentspace.core.outputs import atomic_path
 from latentspace.core.schema import ModelSection, Train
 
@@ -109,7 +110,8 @@ def train(arrays: dict, model_section: ModelSection, settings: Train, *, latent_
     """Train the model of ``model_section`` (``models.<name>``: its name, architecture and keys) on ``arrays``
     (:mod:`latentspace.data.digits`) as ``settings`` (``train``) say, with codes of ``latent_size`` dimensions.
 
-    Writes ``model_dir/{encoder,decoder}.keras`` and the ``curves`` CSV, each only when training
+    Writes ``model_dir/{encoder,decoder}.keras`` (and a VampPrior's ``pseudo_inputs.npy``:
+    :func:`latentspace.models.runtime.save_pseudo_inputs`) and the ``curves`` CSV, each only when training
     finished. Returns the final epoch's metrics with the parameter counts. A model with a
     classifier head (the class VAE) is fitted to the images and their labels, the head's
     cross-entropy weighted by its ``gamma``. ``threads``: the CPU thread pools
@@ -168,6 +170,7 @@ def train(arrays: dict, model_section: ModelSection, settings: Train, *, latent_
         model_tmp.mkdir()
         runtime.save_model(encoder, model_tmp / "encoder.keras")
         runtime.save_model(decoder, model_tmp / "decoder.keras")
+        runtime.save_pseudo_inputs(pseudo_images(model), model_tmp)  # a VampPrior's; nothing for another model
     checkpoints.clear(kept)
     final = {name: values[-1] for name, values in history.items()}
     metrics = {name: final[name] for name in (*CURVES, "val_class_accuracy") if name in final}

@@ -104,19 +104,18 @@ def check_codes(name: str, evaluation: np.ndarray, mapped: np.ndarray, digits: i
 
 
 def panel(name: str, title: str, codes: dict[str, np.ndarray], mapped: np.ndarray, units: dict,
-          decoder: tuple[dict, dict], shown: np.ndarray, factors: dict[str, np.ndarray], *, draws: int, seed: int,
-          settings) -> dict:
+          decoder: tuple[dict, dict], shown: np.ndarray, factors: dict[str, np.ndarray], *, draws: int,
+          drawn: dict[str, np.ndarray]) -> dict:
     """One model's panel of the page: its evaluation codes (``codes["codes_eval"]``, (N, D)) and t-SNE ``mapped``
     (N, 2) at the ``shown`` rows, how much it uses each dimension (``units``, its units metrics: order, usage, the anchor nearest the
     codes' mean, their mean and sd), the ``decoder`` (its config and ``{layer: weights}``), each measured factor's
-    direction (:func:`factor_direction` of the evaluation codes and ``factors`` ``{factor: (N,)}``) and ``draws``
-    codes of each sampler (latentspace/models/samplers.py) fitted to ``codes["codes_train"]`` with the generation stage's
-    ``settings`` (latentspace.core.schema.Generation) and ``seed``."""
+    direction (:func:`factor_direction` of the evaluation codes and ``factors`` ``{factor: (N,)}``) and the first
+    ``draws`` codes of each sampler (``drawn`` ``{sampler: (n, D)}``: the samplers stages' draws, the generation
+    stage's)."""
     from latentspace.models.samplers import SAMPLERS
     from latentspace.measures.factors.traversals import anchor, order, usage
 
     evaluation = np.asarray(codes["codes_eval"])
-    fitted = [sampler().fit(codes["codes_train"], seed, settings) for sampler in SAMPLERS]
     used, measure = usage(units)
     codes = evaluation.astype(np.float64)
     return {"name": name, "title": title, "dimensions": int(evaluation.shape[1]),
@@ -124,7 +123,7 @@ def panel(name: str, title: str, codes: dict[str, np.ndarray], mapped: np.ndarra
             "anchor": anchor(evaluation[shown]), "order": order(used), "order_by": measure, "usage": used.tolist(),
             "mean": codes.mean(axis=0).tolist(), "sd": codes.std(axis=0).tolist(),
             "directions": {f: factor_direction(evaluation, values).tolist() for f, values in factors.items()},
-            "samplers": [{"name": s.name, "label": s.label, "codes": floats(s.draw(draws, seed))} for s in fitted]}
+            "samplers": [{"name": s.name, "label": s.label, "codes": floats(drawn[s.name][:draws])} for s in SAMPLERS]}
 
 
 def sweep(evaluation: np.ndarray, shown: np.ndarray, panel: dict) -> np.ndarray:

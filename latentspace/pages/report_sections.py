@@ -74,8 +74,14 @@ def generation_section(generation: dict[str, dict], judge: dict[str, float]) -> 
     floor = [formatted(judge["real"].get(m.name)) for m in columns]
     accuracy = [(title(model), formatted(metrics["centroids"]["accuracy"]),
                  formatted(metrics["reconstructions"]["accuracy"])) for model, metrics in generation.items()]
+    fitted_names = [s.name for s in samplers.SAMPLERS if s.fitted]
+    fitted = [(title(model), [(("≥ " if samplers.by_name(name).bound else "") + f"{chosen['val_log_density'][name]:.2f}",
+                               name == chosen["sampler"]) if name in chosen["val_log_density"] else ("–", False)
+                              for name in fitted_names])
+              for model, metrics in generation.items() if (chosen := metrics.get(samplers.CHOSEN))]
     return macros("sections.html").generation([m.label for m in columns], rows, floor, accuracy,
-                                              formatted(judge["eval_accuracy"]))
+                                              formatted(judge["eval_accuracy"]), [labels[n] for n in fitted_names],
+                                              fitted)
 
 
 def _interval(n: dict | None, digits: int = 3) -> str:

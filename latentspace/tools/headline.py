@@ -19,8 +19,9 @@ from latentspace.core.names import title
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _number(value: float, digits: int) -> str:
-    return f"{value:.{digits}f}".replace("-", "−")  # the typographic minus, as the docs write it
+def _number(value: float | None, digits: int) -> str:
+    """``value`` as the docs write it (the typographic minus; "–" where it was not measured)."""
+    return "–" if value is None else f"{value:.{digits}f}".replace("-", "−")
 
 
 def _read(root: Path, kind: str, model: str) -> dict:
@@ -119,8 +120,8 @@ def separation_table(root: Path = ROOT) -> str:
 
 
 def generation_table(root: Path = ROOT) -> str:
-    """docs/generation.md's table: each model's N(0, I) and mixture draws judged six ways, then the real
-    digits' own row (validation against evaluation, metrics/judge.json's ``real``)."""
+    """docs/generation.md's table: each model's draws of each sampler judged every way, then the real digits' own
+    row (validation against evaluation, metrics/judge.json's ``real``: the copy measures are the contrasts')."""
     from latentspace.measures.sample_quality import MEASURES
     from latentspace.models.samplers import SAMPLERS
 
@@ -135,7 +136,7 @@ def generation_table(root: Path = ROOT) -> str:
             rows.append(f"| {name.split(' (γ')[0]} | {sampler.label} | {cells} |")
     real = json.loads((root / "metrics" / "judge.json").read_text())["real"]
     rows.append("| real digits | validation vs evaluation | "
-                + " | ".join(_number(real[m], d) for m, d in columns) + " |")
+                + " | ".join(_number(real.get(m), d) for m, d in columns) + " |")
     return "\n".join(rows) + "\n"
 
 

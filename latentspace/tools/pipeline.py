@@ -32,6 +32,8 @@ CONTENTS = (
     ("likelihood", "a VAE's IWAE bound"),
     ("baselines", "the pixels and their PCA, separated the same way"),
     ("judge", "a digit classifier, the judge of generated digits"),
+    ("samplers", "for each model and each sampler: the sampler fitted to its codes, and its draws"),
+    ("copies", "the training digits as the judge sees them, for telling copies from new digits"),
     ("generation", "for each model: each sampler's draws, judged"),
     ("fidelity", "for each model: reconstructions and centroids, judged"),
     ("morphometry", "the evaluation digits' shapes"),
@@ -91,10 +93,14 @@ def stage_text(name: str, root: Path = ROOT) -> list[str]:
     """One stage of dvc.yaml, as lines."""
     declared = declaration(name, root)
     indent = "      " if declared.foreach else "    "
-    words = ["python3", "-m", f"stages.{name}", *(["${key}"] if declared.named else [])]
+    words = ["python3", "-m", f"stages.{name}", *(["${key}"] if declared.named else []),
+             *(f"${{item.{key}}}" for key, _ in declared.matrix)]
     for option, file in declared.files.items():
         words += [option, file.path]
     lines = [f"  {name}:", *(["    foreach: ${models}", "    do:"] if declared.foreach else [])]
+    if declared.matrix:
+        lines += ["    matrix:", *(f"      {key}: " + (values if isinstance(values, str) else f"[{', '.join(values)}]")
+                                   for key, values in declared.matrix)]
     lines += _folded(words, indent)
     script = f"stages/{name}.py"
     code = [script, *sorted(code_deps(root / script, root) - {script})]
