@@ -12,6 +12,7 @@ from pathlib import Path
 from latentspace.core import limits, params
 from latentspace.core.outputs import load_arrays, save_arrays
 from latentspace.core.stage import Stage, dep, out, parse, stage_main
+from latentspace.data.digits import load_split
 
 STAGE = Stage({
     "--data": dep("data/dataset.npz"),
@@ -25,7 +26,7 @@ STAGE = Stage({
 def main():
     args = parse(STAGE, __doc__)
     p = params.for_stage()
-    x_train = load_arrays(args.data, ("x_train",))["x_train"]
+    x_train = load_split(load_arrays(args.data, ("x_train", "y_train")), "train")[0]  # as the judge saw every digit
     real = load_arrays(args.real, ("features_eval", "features_val"))
     limits.at_most("generation.copy_cells", p["generation.copy_cells"], len(x_train),
                    "the data-copying test's cells are k-means clusters of the training digits")

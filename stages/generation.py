@@ -15,6 +15,7 @@ from latentspace.core.outputs import load_arrays, save_arrays, save_figure, writ
 from latentspace.core.schema import Generation
 from latentspace.measures.copying import load as copies
 from latentspace.models.fits import load_fits
+from latentspace.models.priors import PRIOR_ARRAYS
 
 STAGE = Stage({
     "--data": dep("data/dataset.npz"),
@@ -38,11 +39,10 @@ def main():
     from latentspace.models import runtime
     from latentspace.pages.plotting import image_grid
 
-    codes = load_arrays(args.codes, ("codes_train", "codes_eval", "labels_eval"), optional=("log_var_train", "log_var_eval"))
+    codes = load_arrays(args.codes, ("codes_train", "codes_eval", "labels_eval"),
+                        optional=("log_var_train", "log_var_eval", *PRIOR_ARRAYS))
     real = load_arrays(args.real, ("features_eval",))["features_eval"]
-    settings = p.get(Generation)
-    fits = load_fits(args.samplers)
-    drawn = generation.draw(codes, fits, len(real), settings, seed=p["seed"])
+    drawn = generation.draw(codes, load_fits(args.samplers), len(real), p.get(Generation), seed=p["seed"])
     runtime.start(p["compute.threads"])
     from latentspace.measures.judge import judge
 

@@ -2,7 +2,7 @@
 
 DVC's matrix runs it for every model of params.yaml and every fitted sampler, so each sampler is fitted behind the
 same decoder (the decoder never sees it) and a new sampler is one declaration. The sampler is fitted to the training
-codes (the posterior means of a VAE) with the validation codes held out. Out ``--fitted`` (.npz): ``codes``
+codes (the posterior means of a VAE) with the validation codes held out (half of them stop a trained sampler early; the other half scores every fit). Out ``--fitted`` (.npz): ``codes``
 (generation.num_samples, D) float32 drawn with the run's seed, ``log_density_val`` (M,) float64, the log-density
 (nats) the fit gives each validation code (a lower bound where the sampler says ``bound``); ``--metrics``: their mean
 and what the fit chose (latentspace.models.fits.fit_sampler).
@@ -32,6 +32,7 @@ def main():
         from latentspace.models import runtime
 
         runtime.start(p["compute.threads"])
+        from latentspace.models import flows, two_stage  # noqa: F401  each Trained sampler's module: its code a dep
     from latentspace.models.fits import fit_sampler
 
     fitted = fit_sampler(args.sampler, codes, p.get(Generation), seed=p["seed"])

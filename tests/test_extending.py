@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 
+import helpers
 from helpers import ROOT
 from latentspace.claims import original_claims as claims, contrasts
 from latentspace.measures import families
@@ -122,12 +123,16 @@ def test_each_family_declares_measures_of_its_own_kind_named_once():
 
 
 class Corner(samplers.Sampler):
-    """A dummy sampler: every draw is the code (3, 3, …)."""
+    """A dummy sampler: every draw is the code (3, 3, …), and every code is as likely as N(0, I) makes the
+    origin."""
 
     name, label = "corner", "a corner"
 
     def draw(self, n, seed):
         return np.full((n, self.dimensions), 3.0, np.float32)
+
+    def log_density(self, codes):
+        return np.full(len(codes), samplers.standard_normal_log_density(np.zeros((1, self.dimensions)))[0])
 
 
 @pytest.fixture
@@ -136,8 +141,20 @@ def dummy_sampler(monkeypatch):
 
 
 def test_a_new_sampler_is_drawn_claimed_reported_and_swept(dummy_sampler):
+    from latentspace.models import fits
+    from latentspace.tools import pipeline
+
     fitted = Corner().fit(np.zeros((5, 4)), seed=0, settings={})
     assert fitted.draw(3, seed=1).tolist() == [[3.0] * 4] * 3
+
+    # it is a stage of its own for each model (dvc.yaml's matrix), fitted and drawn by the samplers stage's function,
+    # and a candidate for the best ex-post sampler (its log-density beats the others' on these codes)
+    assert "      sampler: [prior, mixture, bic_mixture, flow, two_stage, corner]" in pipeline.stage_text("samplers")
+    rng = np.random.default_rng(0)
+    codes = {"codes_train": rng.normal(size=(200, 2)), "codes_val": rng.normal(size=(50, 2))}
+    settings = helpers.generation_settings(num_samples=8, mixture_components=2, bic_max_components=2)
+    fits_ = {name: fits.fit_sampler(name, codes, settings, seed=0) for name in ("prior", "mixture", "corner")}
+    assert fits_["corner"].codes.tolist() == [[3.0, 3.0]] * 8 and fits.best(fits_) == "corner"
 
     # every sampler is measured against every other side; hypothesis (a) names the mixture, as the issue decides
     compared = [(a, b) for a, b, _ in contrasts.pairs(["vae"], [s.name for s in samplers.SAMPLERS])]

@@ -25,21 +25,32 @@ from helpers import dvc_in, run, set_key, stages_ran, subprocess_env, tiny_param
 
 pytestmark = pytest.mark.slow
 
-MODELS = ("ae", "vae", "conv_vae", "class_vae")
+MODELS = ("ae", "vae", "conv_vae", "class_vae", "vamp_vae", "wide_vae")
+FITTED = ("prior", "mixture", "bic_mixture", "flow", "two_stage")  # the samplers a stage each (latentspace.models.samplers)
 CHAIN = ("train", "codes", "tsne", "separation", "units", "likelihood", "generation", "fidelity", "factors")  # a model
+
+
+def chain(model: str) -> list[str]:
+    """The stages one model's section runs: its chain and its samplers' fits."""
+    return [f"{stage}@{model}" for stage in CHAIN] + [f"samplers@{model}-{sampler}" for sampler in FITTED]
+
+
 GATHER = ["contrasts", "claims", "compare", "explore", "report"]
-ALL_STAGES = ["download", "baselines", "judge", "morphometry", *(f"{stage}@{m}" for stage in CHAIN for m in MODELS), *GATHER]
+ALL_STAGES = ["download", "baselines", "judge", "copies", "morphometry", *(s for m in MODELS for s in chain(m)), *GATHER]
 SEPARATION = ("silhouette", "knn_accuracy", "probe_accuracy", "trustworthiness", "davies_bouldin",
               "calinski_harabasz", "kmeans_ari", "kmeans_nmi")
 CLAIMS = ("reconstructions_are_digits", "ae_ok_from_known_codes", "ae_poor_from_the_prior", "centroids_nice",
           "centroids_are_digits", "ae_latent_space_has_holes", "centroid_is_a_valid_image", "ae_prior_draws_not_digits",
-          "ae_draws_not_digits", "vae_draws_like_numbers", "vae_draws_too_naive", "better_models_better_draws",
-          "conv_vae_a_bit_better", "conv_vae_improves_generation", "no_clear_improvement", "conv_vae_draws_more_like_digits",
-          "better_prior_helps", "vaes_separate_clearly", "vaes_not_better_than_ae", "class_term_helps",
+          "ae_draws_not_digits", "vae_draws_like_numbers", "decoder_not_powerful_enough", "vae_draws_too_naive",
+          "better_models_better_draws", "conv_vae_a_bit_better", "conv_vae_improves_generation", "no_clear_improvement",
+          "conv_vae_draws_more_like_digits", "better_prior_helps", "best_sampler_helps", "learned_prior_helps",
+          "vaes_separate_clearly", "vaes_not_better_than_ae", "class_term_helps",
           "classes_not_far_apart", "no_big_differences_expected", "ae_expected_to_separate_better", "ae_separates_best",
           "conv_vae_silhouette_higher", "conv_vae_separates_no_better", "conv_vae_draws_beat_ae",
           "class_vae_separates_better_than_ae", "vae_units_disentangle_better", "vae_fewer_holes_than_ae",
-          "mixture_draws_shaped_like_digits", "codes_depart_from_the_prior")
+          "mixture_draws_shaped_like_digits", "no_sampler_beats_the_chosen_one", "learned_prior_beats_the_best_ex_post",
+          "learned_prior_raises_the_bound", "bigger_decoder_raises_the_bound", "draws_are_not_copies",
+          "codes_depart_from_the_prior")
 OUTPUTS = [
     "data/digits.npz", "data/dataset.npz", "data/codes/ae.npz", "data/decoded/vae.npz", "data/tsne/conv_vae.npz",
     "data/separation/vae.npz", "models/ae/encoder.keras", "models/vae/decoder.keras",
@@ -57,7 +68,8 @@ OUTPUTS = [
     "models/judge.keras", "data/judge.npz", "metrics/judge.json", "metrics/generation/ae.json",
     "metrics/generation/conv_vae.json", "data/samples/vae.npz", "plots/samples/conv_vae.png",
     "data/morphometry.npz", "data/factors/vae.npz", "metrics/factors/ae.json", "metrics/factors/class_vae.json",
-    "plots/factors/conv_vae.png",
+    "plots/factors/conv_vae.png", "data/copies.npz", "data/samplers/vamp_vae/flow.npz",
+    "metrics/samplers/vae/bic_mixture.json", "models/vamp_vae/pseudo_inputs.npy", "metrics/likelihood/wide_vae.json",
 ]
 
 
@@ -191,14 +203,33 @@ def test_generation_metrics_for_every_model_and_sampler_are_in_range(reproduced)
     (workspace,) = [entry["data"] for entry in shown.values()]
     for model in MODELS:
         metrics = workspace["metrics/generation/" + model + ".json"]["data"]
-        for sampler in ("prior", "mixture"):
+        assert metrics["best_sampler"]["sampler"] in FITTED[1:] and set(metrics["best_sampler"]["val_log_density"]) == set(FITTED)
+        for sampler in (*FITTED, "best"):
             m = metrics[sampler]
+            assert 0 <= m["copy_score"] <= 1 and 0 <= m["authenticity"] <= 1
             assert 0 <= m["class_entropy"] <= math.log(10) + 1e-9 and 1 - 1e-9 <= m["inception_score"] <= 10
             assert 0.1 - 1e-9 <= m["confidence"] <= 1 and m["frechet_distance"] >= 0
             assert 0 <= m["precision"] <= 1 and 0 <= m["recall"] <= 1
         assert 0 <= metrics["centroids"]["accuracy"] <= 1 and 0 <= metrics["reconstructions"]["accuracy"] <= 1
     samples = load_arrays(reproduced.path / "data/samples/vae.npz", ("prior", "mixture"))
     assert samples["prior"].shape == samples["mixture"].shape == (60, 28, 28, 1)
+
+
+def test_the_copies_stage_sees_the_training_digits_as_the_judge_sees_every_digit(reproduced):
+    """data/copies.npz's training features are the judge's features of the training digits as every other digit is
+    shown to it (float in [0, 1]), and the distances it keeps are those of the judge stage's features."""
+    from latentspace.data.digits import load_split
+    from latentspace.measures import copying
+    from latentspace.measures.judge import judge
+    from latentspace.models import runtime
+
+    runtime.start()
+    train, reference = copying.load(reproduced.path / "data/copies.npz")
+    images = load_split(load_arrays(reproduced.path / "data/dataset.npz", ("x_train", "y_train")), "train")[0]
+    found = judge(runtime.load_model(reproduced.path / "models/judge.keras"), images[:20])[1]
+    np.testing.assert_allclose(found, train[:20], rtol=1e-5, atol=1e-5)
+    real = load_arrays(reproduced.path / "data/judge.npz", ("features_val",))["features_val"]
+    np.testing.assert_allclose(copying.nearest(real, train)[0], reference.validation, rtol=1e-6)
 
 
 def test_the_report_shows_params_metrics_sentences_and_every_figure(reproduced):
@@ -305,7 +336,7 @@ def test_another_model_seed_and_training_size_keep_the_judge_and_the_measured_di
 def test_changing_vae_beta_reruns_exactly_the_vae_chain_and_metrics_diff_shows_it(own_copy):
     own_copy.write_params(set_key(tiny_params(), "models.vae.beta", 4.0))
     ran = own_copy.repro()
-    assert sorted(ran) == sorted([f"{stage}@vae" for stage in CHAIN] + GATHER)
+    assert sorted(ran) == sorted(chain("vae") + GATHER)
     own_copy.commit("models.vae.beta = 4")
     diff = json.loads(own_copy.dvc("metrics", "diff", "HEAD~1", "--json").stdout)
     assert "val_loss" in diff["metrics/train/vae.json"] and "silhouette.value" in diff["metrics/separation/vae.json"]

@@ -118,12 +118,14 @@ def reference(train: np.ndarray, held_out: np.ndarray, validation: np.ndarray, *
     """The :class:`Reference` of T (l, F), P (n, F) and V (v, F): nearest-neighbour searches of T from T, P and V,
     and k-means (``cells`` centres, ``random_state=seed``, :data:`INITS` restarts) fitted on T."""
     from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits
 
     train, held_out, validation = _float(train), _float(held_out), _float(validation)
     own, _ = nearest(train, train, exclude_self=True)
     to_held_out, _ = nearest(held_out, train)
     to_validation, found = nearest(validation, train)
-    centres = KMeans(n_clusters=cells, random_state=seed, n_init=INITS).fit(train).cluster_centers_
+    with threadpool_limits(1):  # sklearn's Lloyd step sums the threads' partial centres in lock order: one thread,
+        centres = KMeans(n_clusters=cells, random_state=seed, n_init=INITS).fit(train).cluster_centers_  # same bytes
     return Reference(to_held_out, to_validation, own, centres, cells_of(held_out, centres),
                      cells_of(validation, centres), authentic_given(to_validation, found, own))
 

@@ -21,10 +21,12 @@ from latentspace.measures import holes, sample_quality as q
 from latentspace.measures.analysis import class_centroids
 from latentspace.models import samplers
 from latentspace.models.fits import Fitted, best
+from latentspace.models.priors import PRIOR_ARRAYS
 from latentspace.models.samplers import BEST, CHOSEN, SAMPLERS
 from latentspace.core.schema import Generation
 
 FIGURE_SAMPLES = 30  # draws of each sampler in the figure
+LEARNT = "learnt prior"  # the prior sampler's label for a model whose prior is learnt (a VampPrior), not N(0, I)
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,8 @@ def draw(codes: dict[str, np.ndarray], fits: dict[str, Fitted], real: int, setti
     drawn = {s.name: (fits[chosen] if s.name == BEST else fits[s.name]).codes for s in SAMPLERS}
     classes, centroids = class_centroids(codes["codes_eval"], codes["labels_eval"])
     return Drawn(list(SAMPLERS), drawn, classes, centroids, holes.outside_all(codes, drawn, seed=seed),
-                 {"sampler": chosen, "val_log_density": {name: fit.metrics["val_log_density"] for name, fit in fits.items()}})
+                 {"sampler": chosen, "val_log_density": {name: fit.metrics["val_log_density"] for name, fit in fits.items()},
+                  "learnt_prior": all(name in codes for name in PRIOR_ARRAYS)})
 
 
 def judge(drawn: Drawn, codes_eval: np.ndarray, labels_eval: np.ndarray, real: np.ndarray,
@@ -94,13 +97,16 @@ def judge(drawn: Drawn, codes_eval: np.ndarray, labels_eval: np.ndarray, real: n
     metrics["reconstructions"] = {"accuracy": float((reconstructed.argmax(axis=1) == labels_eval).mean())}
     shown = min(FIGURE_SAMPLES, len(next(iter(images.values()))))
     return Judged(metrics, {**images, **per_draw, **drawn.outside, "centroids": centroids, "classes": drawn.classes},
-                  {row_label(s.name, drawn.chosen["sampler"]): images[s.name][:shown] for s in drawn.samplers})
+                  {row_label(s.name, drawn.chosen): images[s.name][:shown] for s in drawn.samplers})
 
 
-def row_label(sampler: str, chosen: str) -> str:
-    """A sampler's row in the figures: its label; the best one's names the sampler it is."""
+def row_label(sampler: str, chosen: dict) -> str:
+    """A sampler's row in the figures and tables: its label; the best one's names the sampler it is (``chosen``:
+    the metrics' :data:`~latentspace.models.samplers.CHOSEN` block); a learnt prior says so."""
     labels = samplers.labels()
-    return f"{labels[sampler]} ({labels[chosen]})" if sampler == BEST else labels[sampler]
+    if sampler == BEST and chosen.get("sampler") in labels:
+        return f"{labels[sampler]} ({labels[chosen['sampler']]})"
+    return LEARNT if sampler == samplers.PRIOR and chosen.get("learnt_prior") else labels[sampler]
 
 
 

@@ -28,7 +28,8 @@ class Measure:
     (the items of one resample) → float. ``claims``: it decides claims (its margin is
     ``claims.margins.<name>``). ``compute`` takes the kind's inputs (:class:`latentspace.measures.separation.Codes`,
     :class:`latentspace.measures.sample_quality.Draws`) and returns None where they cannot give it. ``heading`` and
-    ``decimals``: how the docs' tables (latentspace/tools/headline.py) show it.
+    ``decimals``: how the docs' tables (latentspace/tools/headline.py) show it; ``ranked``: whether tables mark its
+    best value.
     """
 
     name: str
@@ -40,6 +41,7 @@ class Measure:
     compute: Callable[[Any], Any] | None = None
     heading: str = ""  # its column's heading in the docs' tables (its label where empty)
     decimals: int = 3  # digits after the point in the docs' tables
+    ranked: bool = True  # the tables mark its best value (False: neither end is better, e.g. a copy score)
 
     def best(self, values):
         """The best of ``values`` in this measure's direction."""

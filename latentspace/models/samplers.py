@@ -17,7 +17,8 @@ import numpy as np
 if TYPE_CHECKING:
     from latentspace.core.schema import Generation
 
-BIC_LADDER = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50)  # components the BIC mixture tries, up to the cap
+# components the BIC mixture tries, up to generation.bic_max_components (the schema's bound is the ladder's top)
+BIC_LADDER = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100, 150, 200, 300, 500, 1000)
 
 
 class Sampler:
@@ -105,8 +106,9 @@ class Prior(Sampler):
         return self.label if self.learnt is None else "the learnt prior (VampPrior)"
 
 
-def _mixture(codes: np.ndarray, components: int, settings: "Generation", seed: int):
-    """sklearn's GaussianMixture of ``components`` fitted to ``codes``, or a one-line error naming the keys."""
+def _mixture(codes: np.ndarray, components: int, settings: "Generation", seed: int, key: str = "mixture_components"):
+    """sklearn's GaussianMixture of ``components`` fitted to ``codes``, or a one-line error naming the keys (``key``:
+    the ``generation`` key that set the number of components)."""
     from sklearn.mixture import GaussianMixture
 
     from latentspace.core.errors import StageError
@@ -115,9 +117,9 @@ def _mixture(codes: np.ndarray, components: int, settings: "Generation", seed: i
         return GaussianMixture(n_components=components, covariance_type=settings.mixture_covariance,
                                random_state=seed).fit(codes)
     except ValueError as exc:  # e.g. an ill-defined covariance: too many components for the codes
-        raise StageError(f"generation.mixture_components = {settings.mixture_components}, "
-                         f"generation.mixture_covariance = {settings.mixture_covariance}: the mixture cannot be "
-                         f"fitted to these codes ({str(exc).splitlines()[0]})") from None
+        raise StageError(f"generation.{key} = {getattr(settings, key)}, generation.mixture_covariance = "
+                         f"{settings.mixture_covariance}: a mixture of {components} components cannot be fitted to "
+                         f"these codes ({str(exc).splitlines()[0]})") from None
 
 
 class Mixture(Sampler):
@@ -155,7 +157,7 @@ class BicMixture(Mixture):
 
     def fit(self, codes, seed, settings, held_out=None) -> "BicMixture":
         tried = [k for k in BIC_LADDER if k <= min(settings.bic_max_components, len(codes) // 2)] or [1]
-        fits = {k: _mixture(codes, k, settings, seed) for k in tried}
+        fits = {k: _mixture(codes, k, settings, seed, "bic_max_components") for k in tried}
         self.bic = {k: float(fit.bic(codes)) for k, fit in fits.items()}
         self.mixture = fits[min(self.bic, key=self.bic.get)]
         return Sampler.fit(self, codes, seed, settings)
@@ -170,9 +172,9 @@ class BicMixture(Mixture):
 class Trained(Sampler):
     """A sampler whose fit trains a Keras model on the codes (latentspace/models/density_fit.py). Its ``module``
     (of latentspace.models) holds ``fit(codes, seed, settings, held_out)`` → the fitted density (its draws and
-    log-densities); it is imported when the sampler is fitted, never at this module's import, and
-    latentspace/models/fits.py imports each one (so the samplers stage, and no stage that only names samplers,
-    depends on their code)."""
+    log-densities); it is imported when the sampler is fitted, never at this module's import, and the samplers
+    stage (stages/samplers.py) imports each one (so it, and no stage that only names or reads samplers, depends on
+    their code)."""
 
     keras = True
     module: ClassVar[str]

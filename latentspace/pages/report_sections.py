@@ -6,6 +6,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from latentspace.measures import sample_quality, separation
+from latentspace.measures.generation import row_label
 from latentspace.models import samplers
 from latentspace.core.names import title
 from latentspace.pages.page_parts import formatted, macros
@@ -14,7 +15,7 @@ from latentspace.pages.page_parts import formatted, macros
 def best_cells(rows: dict, measures) -> set[tuple]:
     """(row, measure name) of the best value of each measure among ``rows`` ({row: {name: value}})."""
     best = set()
-    for measure in measures:
+    for measure in (m for m in measures if m.ranked):
         values = {row: numbers[measure.name] for row, numbers in rows.items() if numbers.get(measure.name) is not None}
         if values:
             target = measure.best(values.values())
@@ -68,8 +69,8 @@ def generation_section(generation: dict[str, dict], judge: dict[str, float]) -> 
     found = {(model, sampler): metrics[sampler] for model, metrics in generation.items() for sampler in labels
              if sampler in metrics}
     best = best_cells(found, columns)
-    rows = [(f"{title(model)}, {labels[sampler]}", [(formatted(found[(model, sampler)].get(m.name)),
-                                                     ((model, sampler), m.name) in best) for m in columns])
+    rows = [(f"{title(model)}, {row_label(sampler, generation[model].get(samplers.CHOSEN, {}))}",
+             [(formatted(found[(model, sampler)].get(m.name)), ((model, sampler), m.name) in best) for m in columns])
             for model, sampler in found]
     floor = [formatted(judge["real"].get(m.name)) for m in columns]
     accuracy = [(title(model), formatted(metrics["centroids"]["accuracy"]),
