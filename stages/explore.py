@@ -7,7 +7,7 @@ from latentspace.core import limits, params
 from latentspace.core.names import title
 from latentspace.core.stage import Stage, dep, out, plot, parse, stage_main
 from latentspace.core.outputs import load_arrays, read_json, save_figures, write_text, written
-from latentspace.models import fits
+from latentspace.models import fits, priors
 
 
 STAGE = Stage({
@@ -38,7 +38,7 @@ def main():
     runtime.start(p["compute.threads"])
     panels, grids = [], {}
     for name in models:
-        codes = load_arrays(Path(args.codes) / f"{name}.npz", ("codes_eval", "codes_train"))
+        codes = load_arrays(Path(args.codes) / f"{name}.npz", ("codes_eval", "codes_train"), optional=priors.PRIOR_ARRAYS)
         mapped = load_arrays(Path(args.tsne) / f"{name}.npz", ("map",))["map"]
         explorer.check_codes(name, codes["codes_eval"], mapped, len(digits["y_eval"]))
         decoder = runtime.load_model(path := Path(args.models) / name / "decoder.keras")

@@ -15,7 +15,7 @@ import pytest
 
 import numpy as np
 
-from helpers import DELETE, ROOT, Project, idx_bytes, subprocess_env, tiny_params, ORIGINAL_MODELS, with_values, write_idx_dir
+from helpers import DELETE, ROOT, Project, idx_bytes, subprocess_env, tiny_params, with_values, write_idx_dir
 
 pytestmark = pytest.mark.slow  # a second full run, 37 bad-input repros, a SIGTERM
 
@@ -41,7 +41,7 @@ def project(tmp_path_factory):
     """A second project on the tiny params, independent of ``reproduced``: its first ``dvc repro`` is
     stopped by SIGTERM in a training stage (what was left is in ``project.interrupted``), then
     ``dvc repro`` runs it to the end. One full run serves the SIGTERM, byte-identity and bad-input tests."""
-    project = Project(tmp_path_factory.mktemp("guarantees"), tiny_params(ORIGINAL_MODELS))
+    project = Project(tmp_path_factory.mktemp("guarantees"), tiny_params())
     project.dvc("repro", "download")
     project.interrupted = interrupt_training(project)
     project.repro()
@@ -124,8 +124,11 @@ CASES = {
     "baselines' neighbours above the training digits": ("baselines", {"separation.neighbours": 181},
                                                         "separation.neighbours"),
     "neighbours half the evaluation digits": ("separation@vae", {"separation.neighbours": 30}, "separation.neighbours"),
-    "mixture above the training codes": ("generation@vae", {"generation.mixture_components": 181},
+    "mixture above the training codes": ("samplers@vae-mixture", {"generation.mixture_components": 181},
                                          "generation.mixture_components"),
+    "copy cells above the training digits": ("copies", {"generation.copy_cells": 181}, "generation.copy_cells"),
+    "more draws shown than drawn": ("explore", {"explore.draws": 64}, "explore.draws"),
+    "a flow fitted in no step": ("samplers@vae-flow", {"generation.fit_steps": 0}, "generation.fit_steps"),
     "interpolation wider than a figure": ("codes@ae", {"report.interpolation_steps": 800}, "report.interpolation_steps"),
     "resamples past any need": ("separation@ae", {"bootstrap.resamples": 10**12}, "bootstrap.resamples"),
     "threads past any machine": ("train@ae", {"compute.threads": 4096}, "compute.threads"),
@@ -146,7 +149,7 @@ def test_bad_input_fails_fast_naming_it_and_touches_nothing_else(project, tmp_pa
     if case == "tfds without a network" and tfds_host_reachable():
         pytest.skip("this machine reaches the tfds download host")
     before = snapshot(project)
-    project.write_params(with_values(tiny_params(ORIGINAL_MODELS), {key: value(tmp_path) if callable(value) else value
+    project.write_params(with_values(tiny_params(), {key: value(tmp_path) if callable(value) else value
                                                      for key, value in changes.items()}))
     try:
         result = project.dvc("repro", "-s", stage, check=False)
@@ -162,7 +165,7 @@ def test_bad_input_fails_fast_naming_it_and_touches_nothing_else(project, tmp_pa
                {k: v for k, v in before.items() if not k.startswith(ours)}
         assert not [k for k in after if ".tmp-" in k], "temporary files left behind"
     finally:
-        project.write_params(tiny_params(ORIGINAL_MODELS))
+        project.write_params(tiny_params())
     ran = project.repro()  # restored from DVC's run cache: nothing retrains
     assert ran == [] and snapshot(project) == before
 
@@ -229,7 +232,7 @@ def test_sigkill_mid_training_leaves_nothing_dvc_would_hash_and_the_next_run_swe
     """SIGKILL (what an out-of-memory kill sends) a training stage after an epoch: nothing can clean up,
     so its temporaries must lie where neither DVC nor git looks, and the next run must remove them."""
     before, lock = snapshot(project), (project.path / "dvc.lock").read_bytes()
-    project.write_params(with_values(tiny_params(ORIGINAL_MODELS), {"train.epochs": 2000}))  # a minute or so: time to catch it
+    project.write_params(with_values(tiny_params(), {"train.epochs": 2000}))  # a minute or so: time to catch it
     partial = project.path / ".dvc" / "tmp" / "partial"
     process = subprocess.Popen([sys.executable, "-m", "dvc", "repro", "-s", "train@vae"], cwd=project.path,
                                env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -246,7 +249,7 @@ def test_sigkill_mid_training_leaves_nothing_dvc_would_hash_and_the_next_run_swe
     finally:
         if process.poll() is None:
             process.kill()
-        project.write_params(tiny_params(ORIGINAL_MODELS))
+        project.write_params(tiny_params())
     assert process.returncode != 0
     litter = [p for p in project.path.rglob("*") if ".tmp" in p.name and ".dvc" not in p.relative_to(project.path).parts]
     assert not litter, litter  # nothing in the tracked folders, which DVC would hash

@@ -111,11 +111,14 @@ def panel(name: str, title: str, codes: dict[str, np.ndarray], mapped: np.ndarra
     codes' mean, their mean and sd), the ``decoder`` (its config and ``{layer: weights}``), each measured factor's
     direction (:func:`factor_direction` of the evaluation codes and ``factors`` ``{factor: (N,)}``) and the first
     ``draws`` codes of each sampler (``drawn`` ``{sampler: (n, D)}``: the samplers stages' draws, the generation
-    stage's)."""
-    from latentspace.models.samplers import SAMPLERS
+    stage's; a model whose codes file holds its learnt prior has its prior's button say so)."""
     from latentspace.measures.factors.traversals import anchor, order, usage
+    from latentspace.measures.generation import LEARNT
+    from latentspace.models.priors import PRIOR_ARRAYS
+    from latentspace.models.samplers import PRIOR, SAMPLERS
 
     evaluation = np.asarray(codes["codes_eval"])
+    learnt = all(name in codes for name in PRIOR_ARRAYS)  # a VampPrior model: its prior's draws are not N(0, I)'s
     used, measure = usage(units)
     codes = evaluation.astype(np.float64)
     return {"name": name, "title": title, "dimensions": int(evaluation.shape[1]),
@@ -123,7 +126,8 @@ def panel(name: str, title: str, codes: dict[str, np.ndarray], mapped: np.ndarra
             "anchor": anchor(evaluation[shown]), "order": order(used), "order_by": measure, "usage": used.tolist(),
             "mean": codes.mean(axis=0).tolist(), "sd": codes.std(axis=0).tolist(),
             "directions": {f: factor_direction(evaluation, values).tolist() for f, values in factors.items()},
-            "samplers": [{"name": s.name, "label": s.label, "codes": floats(drawn[s.name][:draws])} for s in SAMPLERS]}
+            "samplers": [{"name": s.name, "label": LEARNT if s.name == PRIOR and learnt else s.label,
+                          "codes": floats(drawn[s.name][:draws])} for s in SAMPLERS]}
 
 
 def sweep(evaluation: np.ndarray, shown: np.ndarray, panel: dict) -> np.ndarray:
