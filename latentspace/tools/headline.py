@@ -122,8 +122,9 @@ def separation_table(root: Path = ROOT) -> str:
 def generation_table(root: Path = ROOT) -> str:
     """docs/generation.md's table: each model's draws of each sampler judged every way, then the real digits' own
     row (validation against evaluation, metrics/judge.json's ``real``: the copy measures are the contrasts')."""
+    from latentspace.measures.generation import row_label
     from latentspace.measures.sample_quality import MEASURES
-    from latentspace.models.samplers import SAMPLERS
+    from latentspace.models.samplers import CHOSEN, SAMPLERS
 
     declared = _columns(MEASURES)
     columns = [(m, d) for m, _, d in declared]
@@ -133,7 +134,7 @@ def generation_table(root: Path = ROOT) -> str:
         found = _read(root, "generation", model)
         for sampler in SAMPLERS:
             cells = " | ".join(_number(found[sampler.name][m], d) for m, d in columns)
-            rows.append(f"| {name.split(' (γ')[0]} | {sampler.label} | {cells} |")
+            rows.append(f"| {name.split(' (γ')[0]} | {row_label(sampler.name, found.get(CHOSEN, {}))} | {cells} |")
     real = json.loads((root / "metrics" / "judge.json").read_text())["real"]
     rows.append("| real digits | validation vs evaluation | "
                 + " | ".join(_number(real.get(m), d) for m, d in columns) + " |")
