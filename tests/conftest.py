@@ -66,3 +66,11 @@ def slurm_cluster(tmp_path_factory):
         pytest.skip(f"no SLURM: {why}")
     with slurm.SlurmCluster(tmp_path_factory.mktemp("slurm-cluster")) as cluster:  # apart from the test's files
         yield cluster
+
+
+@pytest.fixture(scope="module")
+def keras_runtime():
+    """The Keras runtime (its thread pools as the process has them: another test may have started it already)."""
+    from latentspace.models import runtime
+
+    return runtime.start()

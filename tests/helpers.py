@@ -265,3 +265,34 @@ def generation_settings(**changes):
     from latentspace.core.schema import Generation
 
     return Generation(**{**default_params()["generation"], **changes})
+
+
+# A correlated 4-d Gaussian whose log-density scipy gives in closed form: the trained samplers' known answer
+# (tests/test_flows.py, tests/test_two_stage.py).
+GAUSSIAN_MEAN = np.array([5.0, -6.0, 0.5, 2.0])
+GAUSSIAN_COVARIANCE = np.array([[4.0, 1.5, 0.2, -0.8], [1.5, 2.0, 0.3, 0.1], [0.2, 0.3, 0.09, 0.0],
+                                [-0.8, 0.1, 0.0, 9.0]])
+
+
+def gaussian_codes(n: int, seed: int) -> np.ndarray:
+    """``n`` codes (n, 4) float32 of :data:`GAUSSIAN_MEAN`, :data:`GAUSSIAN_COVARIANCE`."""
+    return np.random.default_rng(seed).multivariate_normal(GAUSSIAN_MEAN, GAUSSIAN_COVARIANCE, n).astype(np.float32)
+
+
+def fitted_on_gaussian(sampler, settings):
+    """``(sampler() fitted to 4,000 :func:`gaussian_codes` with 2,000 more held out, those held-out codes)``."""
+    held_out = gaussian_codes(2000, 2)
+    return sampler().fit(gaussian_codes(4000, 1), 7, settings, held_out=held_out), held_out
+
+
+def assert_draws_the_gaussian(sampler, tolerance: float = 0.05) -> None:
+    """20,000 draws of a sampler fitted to :func:`gaussian_codes` have its means, sds and correlations (within
+    ``tolerance`` sds), and are seeded (the same seed, the same bytes; another seed, other draws)."""
+    drawn = sampler.draw(20_000, seed=3)
+    assert drawn.shape == (20_000, 4) and drawn.dtype == np.float32
+    sd = np.sqrt(np.diag(GAUSSIAN_COVARIANCE))
+    assert np.abs((drawn.mean(axis=0) - GAUSSIAN_MEAN) / sd).max() < tolerance
+    assert np.abs(drawn.std(axis=0) / sd - 1).max() < tolerance
+    assert np.abs(np.corrcoef(drawn.T) - GAUSSIAN_COVARIANCE / np.outer(sd, sd)).max() < tolerance
+    assert sampler.draw(20_000, seed=3).tobytes() == drawn.tobytes()
+    assert not np.array_equal(sampler.draw(10, 4), drawn[:10])

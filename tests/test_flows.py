@@ -9,33 +9,20 @@ from scipy.stats import multivariate_normal
 from latentspace.core.errors import StageError
 from latentspace.models import samplers
 
-from helpers import generation_settings
+from helpers import (GAUSSIAN_COVARIANCE, GAUSSIAN_MEAN, assert_draws_the_gaussian, fitted_on_gaussian,
+                     gaussian_codes, generation_settings)
 
-# A correlated Gaussian in D = 4: its codes far from N(0, I) (means up to ±6, sds 0.3 to 3).
-MEAN = np.array([5.0, -6.0, 0.5, 2.0])
-COVARIANCE = np.array([[4.0, 1.5, 0.2, -0.8], [1.5, 2.0, 0.3, 0.1], [0.2, 0.3, 0.09, 0.0], [-0.8, 0.1, 0.0, 9.0]])
 # Small networks, so a fit takes seconds on 2 cores.
 SETTINGS = generation_settings(fit_steps=600, flow_layers=4, flow_units=32)
 TOLERANCE = 0.1  # nats per code: the fitted flow's held-out mean log-likelihood against the truth's, same codes
 
-
-@pytest.fixture(scope="module", autouse=True)
-def keras_runtime():
-    """The Keras runtime (its thread pools as the process has them: other tests may have started it already)."""
-    from latentspace.models import runtime
-
-    return runtime.start()
-
-
-def gaussian(n, seed):
-    return np.random.default_rng(seed).multivariate_normal(MEAN, COVARIANCE, n).astype(np.float32)
+pytestmark = pytest.mark.usefixtures("keras_runtime")
+MEAN, COVARIANCE, gaussian = GAUSSIAN_MEAN, GAUSSIAN_COVARIANCE, gaussian_codes  # codes far from N(0, I)
 
 
 @pytest.fixture(scope="module")
 def fitted_gaussian():
-    """The flow sampler fitted to 4,000 codes of the Gaussian, 2,000 held out."""
-    codes, held_out = gaussian(4000, 1), gaussian(2000, 2)
-    return samplers.Flow().fit(codes, 7, SETTINGS, held_out=held_out), held_out
+    return fitted_on_gaussian(samplers.Flow, SETTINGS)
 
 
 def test_masks_alternate_a_seeded_half_with_its_complement():
@@ -110,14 +97,7 @@ def test_the_fitted_flow_gives_a_gaussian_its_true_held_out_likelihood(fitted_ga
 
 
 def test_the_fitted_flows_draws_are_the_gaussians_and_seeded(fitted_gaussian):
-    flow, _ = fitted_gaussian
-    drawn = flow.draw(20_000, seed=3)
-    assert drawn.shape == (20_000, 4) and drawn.dtype == np.float32
-    sd = np.sqrt(np.diag(COVARIANCE))
-    assert np.abs((drawn.mean(axis=0) - MEAN) / sd).max() < 0.05
-    assert np.abs(np.corrcoef(drawn.T) - COVARIANCE / np.outer(sd, sd)).max() < 0.05
-    assert np.abs(drawn.std(axis=0) / sd - 1).max() < 0.05
-    assert flow.draw(20_000, seed=3).tobytes() == drawn.tobytes() and not np.array_equal(flow.draw(10, 4), drawn[:10])
+    assert_draws_the_gaussian(fitted_gaussian[0])
 
 
 def test_the_same_seed_gives_byte_identical_fits():

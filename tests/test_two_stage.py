@@ -8,35 +8,23 @@ from scipy.stats import multivariate_normal
 from latentspace.core.errors import StageError
 from latentspace.models import samplers
 
-from helpers import generation_settings
+from helpers import (GAUSSIAN_COVARIANCE, GAUSSIAN_MEAN, assert_draws_the_gaussian, fitted_on_gaussian,
+                     gaussian_codes, generation_settings)
 
 # The correlated Gaussian of tests/test_flows.py, in D = 4 (means up to ±6, sds 0.3 to 3).
-MEAN = np.array([5.0, -6.0, 0.5, 2.0])
-COVARIANCE = np.array([[4.0, 1.5, 0.2, -0.8], [1.5, 2.0, 0.3, 0.1], [0.2, 0.3, 0.09, 0.0], [-0.8, 0.1, 0.0, 9.0]])
 # Small networks, so a fit takes seconds on 2 cores; the bound with params.yaml's 100 importance samples.
 SETTINGS = generation_settings(fit_steps=1000, two_stage_units=64, two_stage_depth=2, bound_samples=100)
 # The IWAE bound is a lower bound on the fitted model's log-likelihood, which on held-out codes is at most the truth's
 # but for the fit's sampling noise: within [truth − BELOW, truth + ABOVE] nats per code (measured: truth − 0.015).
 BELOW, ABOVE = 0.2, 0.05
 
-
-@pytest.fixture(scope="module", autouse=True)
-def keras_runtime():
-    """The Keras runtime (its thread pools as the process has them: other tests may have started it already)."""
-    from latentspace.models import runtime
-
-    return runtime.start()
-
-
-def gaussian(n, seed):
-    return np.random.default_rng(seed).multivariate_normal(MEAN, COVARIANCE, n).astype(np.float32)
+pytestmark = pytest.mark.usefixtures("keras_runtime")
+MEAN, COVARIANCE, gaussian = GAUSSIAN_MEAN, GAUSSIAN_COVARIANCE, gaussian_codes  # codes far from N(0, I)
 
 
 @pytest.fixture(scope="module")
 def fitted_gaussian():
-    """The two-stage sampler fitted to 4,000 codes of the Gaussian, 2,000 held out."""
-    codes, held_out = gaussian(4000, 1), gaussian(2000, 2)
-    return samplers.TwoStage().fit(codes, 7, SETTINGS, held_out=held_out), held_out
+    return fitted_on_gaussian(samplers.TwoStage, SETTINGS)
 
 
 def test_the_bound_on_a_gaussians_held_out_codes_is_below_the_truth_and_near_it(fitted_gaussian):
@@ -58,14 +46,7 @@ def test_the_bound_on_a_gaussians_held_out_codes_is_below_the_truth_and_near_it(
 
 def test_the_draws_are_the_gaussians_and_seeded(fitted_gaussian):
     sampler, held_out = fitted_gaussian
-    drawn = sampler.draw(20_000, seed=3)
-    assert drawn.shape == (20_000, 4) and drawn.dtype == np.float32
-    sd = np.sqrt(np.diag(COVARIANCE))
-    assert np.abs((drawn.mean(axis=0) - MEAN) / sd).max() < 0.05
-    assert np.abs(drawn.std(axis=0) / sd - 1).max() < 0.05
-    assert np.abs(np.corrcoef(drawn.T) - COVARIANCE / np.outer(sd, sd)).max() < 0.05
-    assert sampler.draw(20_000, seed=3).tobytes() == drawn.tobytes() and not np.array_equal(sampler.draw(10, 4),
-                                                                                            drawn[:10])
+    assert_draws_the_gaussian(sampler)
     assert sampler.log_density(held_out).tobytes() == sampler.log_density(held_out).tobytes()  # its noise seeded
 
 
