@@ -81,7 +81,8 @@ def generation_section(generation: dict[str, dict], judge: dict[str, float]) -> 
                               for name in fitted_names])
               for model, metrics in generation.items() if (chosen := metrics.get(samplers.CHOSEN))]
     return macros("sections.html").generation([m.label for m in columns], rows, floor, accuracy,
-                                              formatted(judge["eval_accuracy"]), [labels[n] for n in fitted_names],
+                                              formatted(judge["eval_accuracy"]),
+                                              ["its prior" if n == samplers.PRIOR else labels[n] for n in fitted_names],
                                               fitted)
 
 
