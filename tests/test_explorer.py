@@ -12,9 +12,9 @@ from latentspace.tools import browser
 from latentspace.pages import explorer
 from latentspace.measures.factors import traversals
 
-from helpers import ROOT, run
+from helpers import ROOT, default_params, run
 
-MODELS = ("ae", "vae", "conv_vae", "class_vae")
+MODELS = tuple(default_params()["models"])  # every model section: a panel each
 
 
 def test_dimensions_are_ordered_by_kl_for_a_vae_and_by_activity_for_the_ae():
