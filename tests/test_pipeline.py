@@ -149,10 +149,11 @@ def test_separation_units_baselines_and_claims_are_metrics_with_intervals(reprod
     assert set(claims["better_prior_helps"]["comparisons"]) == {"vae@mixture vs vae@prior",
                                                                 "conv_vae@mixture vs conv_vae@prior"}
     contrasts = workspace["metrics/contrasts.json"]["data"]
-    # pairs of 4 models and each model against 2 places on the silhouette's scale, pairs of their 8 (model, sampler)
-    # sides and each against the real digits, 2 judged kinds each, each VAE against the prior itself, each model's
-    # held-out codes against its 2 samplers' draws (holes)
-    assert len(contrasts) == 6 + 8 + 28 + 8 + 8 + 3 + 8
+    # pairs of 6 models, each model against 2 places on the silhouette's scale and each VAE against the prior itself;
+    # pairs of their 36 (model, sampler) sides that share a model (6 × 15) or a sampler (6 × 15), or are one model's
+    # prior against another's best (30); each model's held-out codes against its 6 samplers' draws (holes); each side
+    # against the real digits, and 2 judged kinds a model
+    assert len(contrasts) == 15 + 12 + 5 + 90 + 90 + 30 + 36 + 36 + 12
     assert set(contrasts["ae@codes vs ae@prior"]) == {"holes"} and "coverage" in contrasts["vae@prior vs real digits"]
     assert set(contrasts["vae@reconstructions vs real digits"]) == {"identified", "judged_accuracy", "judged_confidence"}
     assert set(contrasts["vae@centroids vs real digits"]) == {"judged_accuracy", "judged_confidence"}
@@ -180,7 +181,7 @@ def test_what_the_units_encode_is_measured_for_every_model(reproduced):
         assert 0 <= found["dci"]["disentanglement"] <= 1 and set(found["dci"]["informativeness"]) == {
             *factors, "class"}
         assert len(found["units"]) == 10 and all(set(u["moves"]) == set(factors) for u in found["units"].values())
-        assert set(found["distances"]) == {"reconstructions", "prior", "mixture"}
+        assert set(found["distances"]) == {"reconstructions", *FITTED, "best"}
         assert found["distances"]["prior"]["to_reconstructions"]["mean"]["value"] >= 0
         assert ("prior_gap" in found) == (model != "ae"), model
 
@@ -234,8 +235,8 @@ def test_the_copies_stage_sees_the_training_digits_as_the_judge_sees_every_digit
 
 def test_the_report_shows_params_metrics_sentences_and_every_figure(reproduced):
     page = (reproduced.path / "report/index.html").read_text()
-    # curves, 3 decodings, interpolation, units, t-SNE, generation; silhouette, samples, traversal, units × factors
-    assert page.count("data:image/png;base64,") == 24
+    # curves, 3 decodings, interpolation, units, t-SNE, generation; a model: silhouette, samples, traversal, units × factors
+    assert page.count("data:image/png;base64,") == 8 + 4 * len(MODELS)
     assert "<h2>What the units encode</h2>" in page and "Morpho-MNIST" in page and "KL(q(z) ‖ N(0, I))" in page
     assert '<a href="explore.html"><b>Open the explorer</b></a>' in page  # the explorer, beside the report
     assert '<a href="../study/index.html">the study page</a>' in page  # the study's matrix, then this run's table
