@@ -501,7 +501,7 @@ def test_the_report_opens_from_disk_in_chromium_and_every_image_loads(reproduced
         chromium.open((reproduced.path / "report/index.html").as_uri())
         images = chromium.evaluate("[...document.images].map(i => [i.alt, i.complete, i.naturalWidth])")
         heading = chromium.evaluate("document.querySelector('h2 + p') && document.title")
-        loaded = len(images) == 24 and all(complete and width > 0 for _, complete, width in images)
+        loaded = len(images) == 8 + 4 * len(MODELS) and all(complete and width > 0 for _, complete, width in images)
         if not loaded:
             (tmp_path / "report.png").write_bytes(chromium.screenshot())
     assert loaded, f"images {images}; screenshot of the page: {tmp_path / 'report.png'}"
