@@ -56,7 +56,7 @@ def test_a_killed_runner_reruns_only_the_point_in_progress_and_a_clone_rebuilds_
     assert second["train_digits"] == 180  # data.train_size: null; read from the dataset DVC cached (tiny_params)
     study(project, "report")
     page = (project.path / "study/index.html").read_bytes()
-    assert b"class_term_helps" in page and b"tiny-all" in page
+    assert b"better_prior_helps" in page and b"tiny-all" in page  # a claim of the three models there
 
     clone = tmp_path / "clone"  # no DVC cache: the page comes from the committed records alone
     run(["git", "clone", "-q", str(project.path), str(clone)], cwd=tmp_path)
