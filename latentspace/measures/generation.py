@@ -19,14 +19,12 @@ from latentspace.core import limits
 from latentspace.core.errors import StageError
 from latentspace.measures import holes, sample_quality as q
 from latentspace.measures.analysis import class_centroids
-from latentspace.models import samplers
 from latentspace.models.fits import Fitted, best
 from latentspace.models.priors import PRIOR_ARRAYS
-from latentspace.models.samplers import BEST, CHOSEN, SAMPLERS
+from latentspace.models.samplers import BEST, CHOSEN, SAMPLERS, row_label
 from latentspace.core.schema import Generation
 
 FIGURE_SAMPLES = 30  # draws of each sampler in the figure
-LEARNT = "learnt prior"  # the prior sampler's label for a model whose prior is learnt (a VampPrior), not N(0, I)
 
 
 @dataclass(frozen=True)
@@ -98,15 +96,6 @@ def judge(drawn: Drawn, codes_eval: np.ndarray, labels_eval: np.ndarray, real: n
     shown = min(FIGURE_SAMPLES, len(next(iter(images.values()))))
     return Judged(metrics, {**images, **per_draw, **drawn.outside, "centroids": centroids, "classes": drawn.classes},
                   {row_label(s.name, drawn.chosen): images[s.name][:shown] for s in drawn.samplers})
-
-
-def row_label(sampler: str, chosen: dict) -> str:
-    """A sampler's row in the figures and tables: its label; the best one's names the sampler it is (``chosen``:
-    the metrics' :data:`~latentspace.models.samplers.CHOSEN` block); a learnt prior says so."""
-    labels = samplers.labels()
-    if sampler == BEST and chosen.get("sampler") in labels:
-        return f"{labels[sampler]} ({labels[chosen['sampler']]})"
-    return LEARNT if sampler == samplers.PRIOR and chosen.get("learnt_prior") else labels[sampler]
 
 
 

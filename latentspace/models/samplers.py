@@ -245,3 +245,15 @@ def by_name(name: str) -> type[Sampler]:
 def labels() -> dict[str, str]:
     """``{name: label}`` of every sampler, in order."""
     return {sampler.name: sampler.label for sampler in SAMPLERS}
+
+
+LEARNT = "learnt prior"  # the prior sampler's label for a model whose prior is learnt (a VampPrior), not N(0, I)
+
+
+def row_label(sampler: str, chosen: dict) -> str:
+    """A sampler's row in the figures and tables: its label; the best one's names the sampler it is (``chosen``:
+    the metrics' :data:`CHOSEN` block); a learnt prior says so."""
+    labels_ = labels()
+    if sampler == BEST and chosen.get("sampler") in labels_:
+        return f"{labels_[sampler]} ({labels_[chosen['sampler']]})"
+    return LEARNT if sampler == PRIOR and chosen.get("learnt_prior") else labels_[sampler]

@@ -113,9 +113,8 @@ def panel(name: str, title: str, codes: dict[str, np.ndarray], mapped: np.ndarra
     ``draws`` codes of each sampler (``drawn`` ``{sampler: (n, D)}``: the samplers stages' draws, the generation
     stage's; a model whose codes file holds its learnt prior has its prior's button say so)."""
     from latentspace.measures.factors.traversals import anchor, order, usage
-    from latentspace.measures.generation import LEARNT
     from latentspace.models.priors import PRIOR_ARRAYS
-    from latentspace.models.samplers import PRIOR, SAMPLERS
+    from latentspace.models.samplers import LEARNT, PRIOR, SAMPLERS
 
     evaluation = np.asarray(codes["codes_eval"])
     learnt = all(name in codes for name in PRIOR_ARRAYS)  # a VampPrior model: its prior's draws are not N(0, I)'s

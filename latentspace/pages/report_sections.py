@@ -6,7 +6,6 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from latentspace.measures import sample_quality, separation
-from latentspace.measures.generation import row_label
 from latentspace.models import samplers
 from latentspace.core.names import title
 from latentspace.pages.page_parts import formatted, macros
@@ -69,7 +68,7 @@ def generation_section(generation: dict[str, dict], judge: dict[str, float]) -> 
     found = {(model, sampler): metrics[sampler] for model, metrics in generation.items() for sampler in labels
              if sampler in metrics}
     best = best_cells(found, columns)
-    rows = [(f"{title(model)}, {row_label(sampler, generation[model].get(samplers.CHOSEN, {}))}",
+    rows = [(f"{title(model)}, {samplers.row_label(sampler, generation[model].get(samplers.CHOSEN, {}))}",
              [(formatted(found[(model, sampler)].get(m.name)), ((model, sampler), m.name) in best) for m in columns])
             for model, sampler in found]
     floor = [formatted(judge["real"].get(m.name)) for m in columns]

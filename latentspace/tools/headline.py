@@ -122,9 +122,8 @@ def separation_table(root: Path = ROOT) -> str:
 def generation_table(root: Path = ROOT) -> str:
     """docs/generation.md's table: each model's draws of each sampler judged every way, then the real digits' own
     row (validation against evaluation, metrics/judge.json's ``real``: the copy measures are the contrasts')."""
-    from latentspace.measures.generation import row_label
     from latentspace.measures.sample_quality import MEASURES
-    from latentspace.models.samplers import CHOSEN, SAMPLERS
+    from latentspace.models.samplers import CHOSEN, SAMPLERS, row_label
 
     declared = _columns(MEASURES)
     columns = [(m, d) for m, _, d in declared]
