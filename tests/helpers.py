@@ -52,7 +52,8 @@ def tiny_params(models: tuple[str, ...] | None = None) -> dict:
     tree["judge"]["epochs"] = 1
     tree["generation"]["num_samples"] = 60
     tree["generation"]["mixture_components"] = 2
-    tree["generation"].update(bic_max_components=4, fit_steps=50, bound_samples=8, copy_cells=3)
+    tree["generation"].update(bic_max_components=4, fit_steps=50, bound_samples=8, copy_cells=3,
+                              flow_layers=2, flow_units=16)  # a flow of 8 couplings takes 4 s a stage to trace
     tree["explore"]["draws"] = 48  # of the 60 draws a sampler
     tree["bootstrap"]["resamples"] = 50
     tree["likelihood"].update(samples=4, check_digits=10, check_factor=4)

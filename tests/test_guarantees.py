@@ -14,10 +14,14 @@ from pathlib import Path
 import pytest
 
 import numpy as np
+import yaml
 
-from helpers import DELETE, ROOT, Project, idx_bytes, subprocess_env, tiny_params, with_values, write_idx_dir
+from helpers import (DELETE, ORIGINAL_MODELS, ROOT, Project, idx_bytes, subprocess_env, tiny_params, with_values,
+                     write_idx_dir)
 
-pytestmark = pytest.mark.slow  # a second full run, 37 bad-input repros, a SIGTERM
+pytestmark = pytest.mark.slow  # a second run, 37 bad-input repros, a SIGTERM
+
+PARAMS = tiny_params(ORIGINAL_MODELS)  # four models' chains: every stage script runs, at two thirds of the time
 
 OUTPUT_FOLDERS = ("data", "models", "metrics", "plots", "report")
 
@@ -38,10 +42,10 @@ def stage_outputs(project: Project, stage: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    """A second project on the tiny params, independent of ``reproduced``: its first ``dvc repro`` is
-    stopped by SIGTERM in a training stage (what was left is in ``project.interrupted``), then
-    ``dvc repro`` runs it to the end. One full run serves the SIGTERM, byte-identity and bad-input tests."""
-    project = Project(tmp_path_factory.mktemp("guarantees"), tiny_params())
+    """A second project on the tiny params of :data:`PARAMS`, independent of ``reproduced``: its first ``dvc repro``
+    is stopped by SIGTERM in a training stage (what was left is in ``project.interrupted``), then ``dvc repro`` runs
+    it to the end. One full run serves the SIGTERM, byte-identity and bad-input tests."""
+    project = Project(tmp_path_factory.mktemp("guarantees"), PARAMS)
     project.dvc("repro", "download")
     project.interrupted = interrupt_training(project)
     project.repro()
@@ -149,7 +153,7 @@ def test_bad_input_fails_fast_naming_it_and_touches_nothing_else(project, tmp_pa
     if case == "tfds without a network" and tfds_host_reachable():
         pytest.skip("this machine reaches the tfds download host")
     before = snapshot(project)
-    project.write_params(with_values(tiny_params(), {key: value(tmp_path) if callable(value) else value
+    project.write_params(with_values(PARAMS, {key: value(tmp_path) if callable(value) else value
                                                      for key, value in changes.items()}))
     try:
         result = project.dvc("repro", "-s", stage, check=False)
@@ -165,17 +169,31 @@ def test_bad_input_fails_fast_naming_it_and_touches_nothing_else(project, tmp_pa
                {k: v for k, v in before.items() if not k.startswith(ours)}
         assert not [k for k in after if ".tmp-" in k], "temporary files left behind"
     finally:
-        project.write_params(tiny_params())
+        project.write_params(PARAMS)
     ran = project.repro()  # restored from DVC's run cache: nothing retrains
     assert ran == [] and snapshot(project) == before
 
 
-def test_same_params_give_byte_identical_metrics_models_and_figures(project, reproduced):
-    """Two separate runs (two repositories, separate processes) of the same tiny configuration."""
+def locked_inputs(project: Project) -> dict[str, list]:
+    """Each stage's deps and params as ``dvc.lock`` records them (paths, hashes and values)."""
+    lock = yaml.safe_load((project.path / "dvc.lock").read_text())["stages"]
+    return {name: [stage.get("deps"), stage.get("params")] for name, stage in lock.items()}
+
+
+def test_same_inputs_give_byte_identical_metrics_models_and_figures(project, reproduced):
+    """Two separate runs (two repositories, separate processes): every stage whose inputs are the same in both (the
+    same deps' hashes and params: all but the gathering stages, which see six models there and four here) wrote the
+    same bytes."""
+    ours, theirs = locked_inputs(project), locked_inputs(reproduced)
+    same = [name for name, inputs in ours.items() if theirs.get(name) == inputs]
+    assert {name for name in ours if "@" in name or name in ("download", "judge", "morphometry", "copies")} <= set(same)
+    outs = tuple(out for name in same for out in stage_outputs(project, name))
+    files = [name for name in reproduced.first_outputs if name in outs or name.startswith(tuple(f"{o}/" for o in outs))]
     assert {"metrics/train/conv_vae.json", "metrics/separation/vae.json", "models/vae/encoder.keras",
-            "plots/compare/tsne.png", "plots/curves/ae.csv", "data/codes/vae.npz"} <= set(reproduced.first_outputs)
-    for name, content in reproduced.first_outputs.items():
-        assert (project.path / name).read_bytes() == content, name
+            "plots/curves/ae.csv", "data/codes/vae.npz", "data/samplers/vae/flow.npz",
+            "metrics/generation/class_vae.json", "plots/tsne/vae.csv"} <= set(files)
+    for name in files:
+        assert (project.path / name).read_bytes() == reproduced.first_outputs[name], name
 
 
 def training_process(project: Project) -> tuple[int, str] | None:
@@ -223,7 +241,7 @@ def test_sigterm_during_training_leaves_nothing_and_the_rerun_matches(project, r
     assert not killed["litter"], killed["litter"]
     assert not killed["left"], killed["left"]
     # the rerun (the fixture's) finished every stage with the same bytes as the uninterrupted run
-    for name in ("train/ae", "train/vae", "train/conv_vae", "train/class_vae", "separation/vae", "claims"):
+    for name in ("train/ae", "train/vae", "train/conv_vae", "train/class_vae", "separation/vae", "generation/vae"):
         assert (project.path / f"metrics/{name}.json").read_bytes() == reproduced.first_outputs[f"metrics/{name}.json"]
     assert "up to date" in project.dvc("status").stdout
 
@@ -232,7 +250,7 @@ def test_sigkill_mid_training_leaves_nothing_dvc_would_hash_and_the_next_run_swe
     """SIGKILL (what an out-of-memory kill sends) a training stage after an epoch: nothing can clean up,
     so its temporaries must lie where neither DVC nor git looks, and the next run must remove them."""
     before, lock = snapshot(project), (project.path / "dvc.lock").read_bytes()
-    project.write_params(with_values(tiny_params(), {"train.epochs": 2000}))  # a minute or so: time to catch it
+    project.write_params(with_values(PARAMS, {"train.epochs": 2000}))  # a minute or so: time to catch it
     partial = project.path / ".dvc" / "tmp" / "partial"
     process = subprocess.Popen([sys.executable, "-m", "dvc", "repro", "-s", "train@vae"], cwd=project.path,
                                env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -249,7 +267,7 @@ def test_sigkill_mid_training_leaves_nothing_dvc_would_hash_and_the_next_run_swe
     finally:
         if process.poll() is None:
             process.kill()
-        project.write_params(tiny_params())
+        project.write_params(PARAMS)
     assert process.returncode != 0
     litter = [p for p in project.path.rglob("*") if ".tmp" in p.name and ".dvc" not in p.relative_to(project.path).parts]
     assert not litter, litter  # nothing in the tracked folders, which DVC would hash
