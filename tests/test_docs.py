@@ -137,13 +137,15 @@ def test_the_readme_points_to_dvc_dag_for_the_pipeline_rather_than_copying_it():
     assert "`dvc dag` draws it" in readme and "download ─┬─" not in readme
 
 
-def test_the_factor_stages_times_in_the_docs_are_the_benchmarks():
-    """docs/performance.md shows benchmarks/factors-full-size.json's tables as the benchmark renders them."""
+@pytest.mark.parametrize("measured", ["factors-full-size.json", "prior-full-size.json"])
+def test_the_full_size_stages_times_in_the_docs_are_the_benchmarks(measured):
+    """docs/performance.md shows the full-size runs' tables (the factor stages', then every stage's after the prior
+    issue) as the benchmark renders them from ``benchmarks/<measured>``."""
     import json
 
     from latentspace.tools.benchmark import markdown
 
-    rendered = markdown(json.loads((ROOT / "benchmarks/factors-full-size.json").read_text()))
+    rendered = markdown(json.loads((ROOT / "benchmarks" / measured).read_text()))
     tables = rendered.split("\n", 2)[2].strip()  # the machine line is said in words in the docs
     assert tables in (ROOT / "docs/performance.md").read_text()
 

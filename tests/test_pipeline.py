@@ -324,15 +324,13 @@ def test_another_model_seed_and_training_size_keep_the_judge_and_the_measured_di
         return next(out["md5"] for stage in lock.values() for out in stage.get("outs", []) if out["path"] == path)
 
     before = {path: locked(path) for path in ("models/judge.keras", "data/digits.npz", "data/dataset.npz")}
-    lean = tiny_params(("ae", "vae"))  # two models' chains are enough to show it (the others' sections dropped)
-    tree = set_key(set_key(lean, "data.split_seed", lean["seed"]), "data.train_size", 100)
+    tree = tiny_params()
+    tree = set_key(set_key(tree, "data.split_seed", tree["seed"]), "data.train_size", 100)
     own_copy.write_params(set_key(tree, "seed", 7))
-    ran = own_copy.repro()
+    ran = own_copy.repro("train@vae", "judge", "morphometry")  # a model's training and the two instruments
     assert "download" in ran and "train@vae" in ran and not {"judge", "morphometry"} & set(ran)
     assert locked("models/judge.keras") == before["models/judge.keras"]
     assert locked("data/digits.npz") == before["data/digits.npz"] != locked("data/dataset.npz")
-    own_copy.write_params(tiny_params())
-    own_copy.repro()
 
 
 def test_changing_vae_beta_reruns_exactly_the_vae_chain_and_metrics_diff_shows_it(own_copy):
@@ -356,7 +354,7 @@ def test_changing_vae_beta_reruns_exactly_the_vae_chain_and_metrics_diff_shows_i
 def test_plots_diff_in_a_fresh_clone_shows_both_revisions_curves(own_copy, tmp_path):
     """No DVC cache, no remote: the curves are in git, so both revisions are there."""
     own_copy.write_params(set_key(tiny_params(), "models.vae.beta", 2.0))
-    own_copy.repro()
+    own_copy.repro("compare")  # the curves, and the stage that overlays them
     own_copy.commit("models.vae.beta = 2")
     clone = tmp_path / "clone"
     run(["git", "clone", "-q", str(own_copy.path), str(clone)], cwd=tmp_path)
@@ -415,14 +413,15 @@ def _queue_states(where, names) -> dict:
 def test_a_queued_sweep_run_two_at_a_time_equals_dvc_repro_and_the_comparison_page_lists_it(own_copy, tmp_path):
     """docs/sweeps.md "Sweeps": two experiments queued, ``dvc queue start -j 2`` (they run side by side); each
     trains (the AE's width) with the thread count fixed by ``compute.threads``, so its numbers equal a
-    plain ``dvc repro`` of the same params; ``python3 -m latentspace.tools.sweep`` puts both on one page."""
+    plain ``dvc repro`` of the same params; ``python3 -m latentspace.tools.sweep`` puts both on one page.
+    The runs reproduce ``separation@ae`` (the AE's training, codes and separation), not every stage after it."""
     import time
 
     from latentspace.tools import sweep
 
-    widths = {f"ae-width{w}": w for w in (20, 40)}
+    widths, target = {f"ae-width{w}": w for w in (20, 40)}, "separation@ae"
     for name, width in widths.items():
-        own_copy.dvc("exp", "run", "--queue", "-n", name, "-S", f"models.ae.hidden_units={width}")
+        own_copy.dvc("exp", "run", "--queue", "-n", name, "-S", f"models.ae.hidden_units={width}", target)
     # The workers are daemons that keep the stdout they inherit: with output captured, `queue start` would
     # return only when they exit; with none, it returns at once and the loop below waits for the runs.
     started = subprocess.run([sys.executable, "-m", "dvc", "queue", "start", "-j", "2"], cwd=own_copy.path,
@@ -439,14 +438,15 @@ def test_a_queued_sweep_run_two_at_a_time_equals_dvc_repro_and_the_comparison_pa
 
     # the same params as one of them, run by `dvc repro` alone (no run cache)
     own_copy.write_params(set_key(tiny_params(), "models.ae.hidden_units", 40))
-    assert "train@ae" in own_copy.repro("--no-run-cache")
+    assert "train@ae" in own_copy.repro("--no-run-cache", target)
     queued = found["ae-width40"]["files"]
     assert {"metrics/train/ae.json", "metrics/separation/ae.json", "metrics/claims.json"} <= set(queued)
     for path, data in queued.items():
         assert json.loads((own_copy.path / path).read_text()) == data, path
     assert found["ae-width20"]["files"]["metrics/train/ae.json"] != queued["metrics/train/ae.json"]
+    assert found["ae-width20"]["files"]["metrics/separation/ae.json"] != queued["metrics/separation/ae.json"]
     own_copy.write_params(tiny_params())
-    assert "train@ae" not in own_copy.repro()  # restored from the run cache
+    assert "train@ae" not in own_copy.repro(target)  # restored from the run cache
     assert "up to date" in own_copy.dvc("status").stdout
 
     out = tmp_path / "sweep"
@@ -477,7 +477,8 @@ def test_two_hosts_share_a_sweep_through_one_git_origin_and_one_dvc_remote(own_c
         run(["git", "clone", "-q", "-b", "main", str(origin), str(tmp_path / host)], cwd=tmp_path)
         dvc = dvc_in(tmp_path / host)
         dvc("pull", "--run-cache")
-        ran = stages_ran(dvc("exp", "run", "-n", f"k{neighbours}", "-S", f"separation.neighbours={neighbours}").stdout)
+        ran = stages_ran(dvc("exp", "run", "-n", f"k{neighbours}", "-S", f"separation.neighbours={neighbours}",
+                             "separation@ae").stdout)  # the AE's share (the gathering stages' too would be minutes)
         assert "separation@ae" in ran and "train@ae" not in ran
         dvc("exp", "push", "origin", f"k{neighbours}")
     here = tmp_path / "a"

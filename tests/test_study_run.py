@@ -13,9 +13,9 @@ import pytest
 
 from helpers import Project, run, subprocess_env, tiny_params
 
-pytestmark = pytest.mark.slow  # about four tiny pipelines as experiments, some ten minutes on 2 cores
+pytestmark = pytest.mark.slow  # about four one-model pipelines as experiments, some ten minutes on 2 cores
 
-MODELS = ("vae", "conv_vae")  # the two sections hypothesis (a) compares: every claim of theirs is decided
+MODELS = ("vae",)  # one section's chain: the runner's work is the same for any number; its own claims decided
 
 STUDY = "datasets: {tiny: {data.split_seed: 42}}\ngrid: [{dataset: tiny, seeds: [1, 2]}]\n"  # one split: one judge
 ONE_POINT = STUDY.replace("[1, 2]", "[1]")  # what SLURM runs and the local runner runs again, to compare
@@ -59,7 +59,7 @@ def test_a_killed_runner_reruns_only_the_point_in_progress_and_a_clone_rebuilds_
     assert second["train_digits"] == 180  # data.train_size: null; read from the dataset DVC cached (tiny_params)
     study(project, "report")
     page = (project.path / "study/index.html").read_bytes()
-    assert b"better_prior_helps" in page and b"tiny-all" in page  # a claim of the two models there
+    assert b"vae_draws_like_numbers" in page and b"tiny-all" in page  # a claim of the one model there
 
     clone = tmp_path / "clone"  # no DVC cache: the page comes from the committed records alone
     run(["git", "clone", "-q", str(project.path), str(clone)], cwd=tmp_path)
